@@ -1,0 +1,66 @@
+//! The Accueil agent console: sign-in, sign-out, and the inbox that the chat, callback and community
+//! work will fill. Talks to the server's `/v1/agent/*` routes in `accueil_protocol` types.
+
+pub mod api;
+pub mod i18n;
+mod inbox;
+mod login;
+
+use accueil_protocol::{Agent, Locale};
+use leptos::prelude::*;
+
+/// What the console shows: it first asks the server whether the agent's cookie is still good.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Checking,
+    SignIn,
+    Inbox(Agent),
+}
+
+/// Console-wide state in context.
+#[derive(Clone, Copy)]
+pub struct Console {
+    pub locale: Locale,
+    pub screen: RwSignal<Screen>,
+}
+
+impl Console {
+    pub fn t(self, key: i18n::Key) -> &'static str {
+        i18n::text(self.locale, key)
+    }
+}
+
+#[component]
+pub fn ConsoleApp() -> impl IntoView {
+    let locale = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or(Locale::Fr);
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+    let console = Console { locale, screen: RwSignal::new(Screen::Checking) };
+    provide_context(console);
+    leptos::task::spawn_local(async move {
+        let screen = match api::me().await {
+            Ok(agent) => Screen::Inbox(agent),
+            Err(_) => Screen::SignIn,
+        };
+        console.screen.set(screen);
+    });
+    move || match console.screen.get() {
+        Screen::Checking => view! { <p class="ac-status" role="status">{console.t(i18n::Key::Loading)}</p> }.into_any(),
+        Screen::SignIn => view! { <login::SignIn /> }.into_any(),
+        Screen::Inbox(agent) => view! { <inbox::Inbox agent=agent /> }.into_any(),
+    }
+}
+
+pub fn use_console() -> Console {
+    expect_context::<Console>()
+}
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ConsoleApp);
+}

@@ -1,0 +1,251 @@
+//! The wire contract of Accueil v1: every JSON body of the HTTP API and every message between the host
+//! page and the widget iframe. Serde types only, no I/O; PROTOCOL.md documents each type with an example,
+//! and `src/tests.rs` checks those examples against these types both ways.
+//!
+//! Versioning rule: within v1 changes are additive only. Responses may gain fields, so readers of
+//! responses (the widget, the console) ignore unknown fields; requests are read strictly by the server
+//! (`deny_unknown_fields`), because the server is always the newest party.
+
+use serde::{Deserialize, Serialize};
+
+/// Derives `schemars::JsonSchema` on native builds, where the committed schema files are generated.
+macro_rules! wire {
+    ($($item:item)*) => {$(
+        #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+        $item
+    )*};
+}
+
+wire! {
+    /// A language the widget speaks. Serialized as its BCP 47 primary tag.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Locale {
+        Fr,
+        En,
+    }
+
+    /// `GET /v1/sites/{site}/config`: what the widget needs to present a site. Public, no token.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SiteConfig {
+        /// The site's identifier, as in the embed tag's `data-site`.
+        pub site: String,
+        /// The brand's name, shown in the widget header.
+        pub name: String,
+        /// Locales the site offers, the default first.
+        pub locales: Vec<Locale>,
+        pub default_locale: Locale,
+        pub theme: Theme,
+        pub features: Features,
+        pub business_hours: BusinessHours,
+    }
+
+    /// Brand colours as `#rrggbb`; `on_primary` is the text colour readable on `primary` (WCAG AA).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Theme {
+        pub primary: String,
+        pub on_primary: String,
+        pub position: LauncherPosition,
+    }
+
+    /// Which corner of the host page holds the launcher.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum LauncherPosition {
+        BottomRight,
+        BottomLeft,
+    }
+
+    /// The channels a site has switched on.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Features {
+        pub faq: bool,
+        pub chat: bool,
+        pub callback: bool,
+        pub community: bool,
+    }
+
+    /// Weekly opening hours in the site's IANA time zone.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct BusinessHours {
+        pub time_zone: String,
+        pub weekly: Vec<OpeningHours>,
+    }
+
+    /// One opening span, `opens` and `closes` as `HH:MM` local time, applying to each of `days`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct OpeningHours {
+        pub days: Vec<Weekday>,
+        pub opens: String,
+        pub closes: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Weekday {
+        Mon,
+        Tue,
+        Wed,
+        Thu,
+        Fri,
+        Sat,
+        Sun,
+    }
+
+    /// `POST /v1/sessions`: opens an anonymous visitor session once the visitor acts.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateSession {
+        pub site: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub locale: Option<Locale>,
+    }
+
+    /// The answer to `POST /v1/sessions`. The token is shown once: the server keeps only its hash.
+    /// Clients send it back as `Authorization: Bearer <token>`, never in a URL.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SessionCreated {
+        pub token: String,
+        pub session: Session,
+    }
+
+    /// A visitor session as the visitor may see it (`GET /v1/sessions/current`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Session {
+        pub site: String,
+        pub locale: Option<Locale>,
+        /// RFC 3339, UTC.
+        pub created_at: String,
+    }
+
+    /// The body of every failed request.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ErrorBody {
+        pub error: ErrorDetail,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ErrorDetail {
+        pub code: ErrorCode,
+        /// A sentence for developers; user interfaces show their own translated text.
+        pub message: String,
+        /// Which input fields were wrong and why; empty when the error is not about a field.
+        #[serde(default)]
+        pub fields: Vec<FieldError>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct FieldError {
+        /// A dotted path into the request body (`locale`, `theme.primary`), or a header or query name.
+        pub field: String,
+        pub reason: String,
+    }
+
+    /// Stable, machine-readable error codes. New codes may appear within v1: clients treat an unknown
+    /// one as `unknown`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ErrorCode {
+        /// 400: the body is not valid JSON, or a field has the wrong type or is unknown.
+        InvalidRequest,
+        /// 401: a missing, unknown or expired token or agent session.
+        Unauthorized,
+        /// 404: no such site or resource (also for resources that belong to someone else).
+        NotFound,
+        /// 405: the route exists but not with this method.
+        MethodNotAllowed,
+        /// 413: the body is larger than the route accepts.
+        PayloadTooLarge,
+        /// 415: the body is not `application/json`.
+        UnsupportedMediaType,
+        /// 422: well-formed but invalid values.
+        ValidationFailed,
+        /// 500: the server failed; nothing about the cause is disclosed.
+        Internal,
+        /// 503: the server is not ready (database unreachable).
+        Unavailable,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// `POST /v1/agent/login` (console). On success the server sets an HttpOnly session cookie.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AgentLogin {
+        pub email: String,
+        pub password: String,
+    }
+
+    /// The signed-in agent (`POST /v1/agent/login`, `GET /v1/agent/me`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Agent {
+        pub id: i64,
+        pub email: String,
+        pub name: String,
+    }
+
+    /// `GET /healthz` (the process answers) and `GET /readyz` (it can reach its database).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Health {
+        pub status: HealthStatus,
+        pub version: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum HealthStatus {
+        Ok,
+        Unavailable,
+    }
+
+    /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type")]
+    pub enum HostMessage {
+        /// The panel became visible: the widget takes focus.
+        #[serde(rename = "accueil.opened")]
+        Opened,
+        /// `Accueil.setLocale(locale)` was called on the host page.
+        #[serde(rename = "accueil.set_locale")]
+        SetLocale { locale: Locale },
+    }
+
+    /// From the widget iframe to the host page's loader, by `postMessage` pinned to the host's origin.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type")]
+    pub enum WidgetMessage {
+        /// The widget has started and listens for host messages.
+        #[serde(rename = "accueil.ready")]
+        Ready,
+        /// The visitor asked to close the panel (close button or Escape).
+        #[serde(rename = "accueil.close")]
+        Close,
+        /// The number of unread items changed (shown as a badge on the launcher).
+        #[serde(rename = "accueil.unread")]
+        Unread { count: u32 },
+        /// The visitor switched language inside the widget.
+        #[serde(rename = "accueil.locale")]
+        LocaleChanged { locale: Locale },
+    }
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Fr, Locale::En];
+
+    /// The BCP 47 tag, as used in `lang` attributes and in the wire format.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Fr => "fr",
+            Locale::En => "en",
+        }
+    }
+
+    /// Reads a language tag such as `fr`, `fr-FR` or `EN_gb`; `None` for languages we do not speak.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        Locale::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+}
+
+#[cfg(test)]
+mod tests;

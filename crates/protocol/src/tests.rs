@@ -1,0 +1,158 @@
+//! Golden-JSON tests: every ```json block of PROTOCOL.md named after a type must parse into that type
+//! and serialize back to the same JSON, and the committed JSON Schemas must match the types.
+
+use super::*;
+use serde::de::DeserializeOwned;
+use std::path::PathBuf;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `(type name, json)` examples of PROTOCOL.md, from fences opened as "```json TypeName".
+fn documented_examples() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(repo_root().join("PROTOCOL.md")).expect("PROTOCOL.md is readable");
+    let mut examples = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in doc.lines() {
+        match current.as_mut() {
+            Some(_) if line.trim_start() == "```" => {
+                examples.extend(current.take());
+            }
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {
+                if let Some(name) = line.trim_start().strip_prefix("```json ") {
+                    current = Some((name.trim().to_owned(), String::new()));
+                }
+            }
+        }
+    }
+    assert!(current.is_none(), "PROTOCOL.md has an unclosed code block");
+    examples
+}
+
+fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> Result<(), String> {
+    let original: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    let typed: T = serde_json::from_value(original.clone()).map_err(|e| format!("does not parse: {e}"))?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    if back == original {
+        Ok(())
+    } else {
+        Err(format!("serializes differently:\n{}", serde_json::to_string_pretty(&back).unwrap_or_default()))
+    }
+}
+
+/// Every wire type, by the name PROTOCOL.md uses for it. A type added to the protocol belongs here.
+const WIRE_TYPES: &[&str] = &[
+    "SiteConfig",
+    "CreateSession",
+    "SessionCreated",
+    "Session",
+    "ErrorBody",
+    "AgentLogin",
+    "Agent",
+    "Health",
+    "HostMessage",
+    "WidgetMessage",
+];
+
+fn check_example(name: &str, json: &str) -> Result<(), String> {
+    match name {
+        "SiteConfig" => round_trip::<SiteConfig>(json),
+        "CreateSession" => round_trip::<CreateSession>(json),
+        "SessionCreated" => round_trip::<SessionCreated>(json),
+        "Session" => round_trip::<Session>(json),
+        "ErrorBody" => round_trip::<ErrorBody>(json),
+        "AgentLogin" => round_trip::<AgentLogin>(json),
+        "Agent" => round_trip::<Agent>(json),
+        "Health" => round_trip::<Health>(json),
+        "HostMessage" => round_trip::<HostMessage>(json),
+        "WidgetMessage" => round_trip::<WidgetMessage>(json),
+        other => Err(format!("no wire type is named {other}")),
+    }
+}
+
+#[test]
+fn every_documented_example_matches_its_type_exactly() {
+    let examples = documented_examples();
+    let failures: Vec<String> = examples
+        .iter()
+        .filter_map(|(name, json)| check_example(name, json).err().map(|e| format!("{name}: {e}\n{json}")))
+        .collect();
+    assert!(failures.is_empty(), "PROTOCOL.md disagrees with the types:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_wire_type_has_a_documented_example() {
+    let examples = documented_examples();
+    let missing: Vec<&&str> = WIRE_TYPES.iter().filter(|name| !examples.iter().any(|(n, _)| n == **name)).collect();
+    assert!(missing.is_empty(), "PROTOCOL.md has no example for {missing:?}");
+}
+
+#[test]
+fn requests_name_the_unknown_field() {
+    let err = serde_json::from_str::<CreateSession>(r#"{"site":"demo","colour":"red"}"#).unwrap_err();
+    assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+}
+
+#[test]
+fn an_unknown_error_code_from_a_newer_server_still_parses() {
+    let body: ErrorBody =
+        serde_json::from_str(r#"{"error":{"code":"too_many_requests","message":"slow down","fields":[]}}"#)
+            .expect("additive codes parse");
+    assert_eq!(body.error.code, ErrorCode::Unknown);
+}
+
+#[test]
+fn responses_ignore_fields_added_later_in_v1() {
+    let json = r#"{"site":"demo","locale":"fr","created_at":"2026-11-23T10:00:00Z","new_field":1}"#;
+    let session: Session = serde_json::from_str(json).expect("additive fields are ignored");
+    assert_eq!(session.locale, Some(Locale::Fr));
+}
+
+#[test]
+fn locale_tags_from_browsers_are_understood() {
+    assert_eq!(Locale::from_tag("fr-FR"), Some(Locale::Fr));
+    assert_eq!(Locale::from_tag("EN_gb"), Some(Locale::En));
+    assert_eq!(Locale::from_tag("de"), None);
+    assert_eq!(Locale::from_tag(""), None);
+}
+
+fn schema_of(name: &str) -> schemars::Schema {
+    match name {
+        "SiteConfig" => schemars::schema_for!(SiteConfig),
+        "CreateSession" => schemars::schema_for!(CreateSession),
+        "SessionCreated" => schemars::schema_for!(SessionCreated),
+        "Session" => schemars::schema_for!(Session),
+        "ErrorBody" => schemars::schema_for!(ErrorBody),
+        "AgentLogin" => schemars::schema_for!(AgentLogin),
+        "Agent" => schemars::schema_for!(Agent),
+        "Health" => schemars::schema_for!(Health),
+        "HostMessage" => schemars::schema_for!(HostMessage),
+        "WidgetMessage" => schemars::schema_for!(WidgetMessage),
+        other => panic!("no wire type is named {other}"),
+    }
+}
+
+/// The committed schemas in crates/protocol/schema/ must be what the types generate. Run with
+/// `ACCUEIL_UPDATE_SCHEMAS=1` (or `cargo xtask schema`) to rewrite them after a deliberate change.
+#[test]
+fn committed_json_schemas_match_the_types() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let update = std::env::var_os("ACCUEIL_UPDATE_SCHEMAS").is_some();
+    let mut drifted = Vec::new();
+    for name in WIRE_TYPES {
+        let generated = serde_json::to_string_pretty(&schema_of(name)).expect("schema serializes") + "\n";
+        let path = dir.join(format!("{name}.json"));
+        if update {
+            std::fs::create_dir_all(&dir).expect("schema dir");
+            std::fs::write(&path, &generated).expect("schema written");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(generated.as_str()) {
+            drifted.push(path.display().to_string());
+        }
+    }
+    assert!(drifted.is_empty(), "schemas drifted from the types (run `cargo xtask schema`): {drifted:?}");
+}

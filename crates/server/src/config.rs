@@ -1,0 +1,280 @@
+//! Server configuration: a TOML file plus `ACCUEIL_*` environment variables, read once at start and
+//! validated into [`Config`], so the rest of the server never sees a raw or invalid setting.
+
+use crate::error::Error;
+use accueil_protocol as wire;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The file as written by an operator: close to the TOML, unchecked.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: Option<String>,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    /// Holds `widget/` and `console/`, as built by `cargo xtask build`.
+    static_dir: Option<PathBuf>,
+    /// A brand page served at `/` (the demo); absent in production.
+    demo_page_dir: Option<PathBuf>,
+    #[serde(default, rename = "site")]
+    sites: Vec<RawSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    id: String,
+    name: String,
+    /// Origins allowed to embed the widget; `"self"` stands for the server's own public origin.
+    allowed_origins: Vec<String>,
+    locales: Vec<wire::Locale>,
+    primary_color: String,
+    #[serde(default = "default_position")]
+    position: wire::LauncherPosition,
+    features: Vec<String>,
+    business_hours: wire::BusinessHours,
+}
+
+fn default_position() -> wire::LauncherPosition {
+    wire::LauncherPosition::BottomRight
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Scheme, host and port the world reaches this server at, without a trailing slash.
+    pub public_url: String,
+    pub database_url: String,
+    pub static_dir: Option<PathBuf>,
+    pub demo_page_dir: Option<PathBuf>,
+    pub sites: Vec<Site>,
+}
+
+/// One brand site: its public config as the widget receives it and who may embed it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub public: wire::SiteConfig,
+    pub allowed_origins: Vec<String>,
+}
+
+impl Config {
+    /// Reads the file named by `ACCUEIL_CONFIG` (or `path`), then applies environment overrides.
+    pub fn load(path: Option<&Path>) -> Result<Config, Error> {
+        let from_env = std::env::var_os("ACCUEIL_CONFIG").map(PathBuf::from);
+        let path = from_env.or_else(|| path.map(Path::to_path_buf));
+        let (raw, base) = match &path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+                let raw = toml::from_str::<RawConfig>(&text)
+                    .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+                (raw, path.parent().map(Path::to_path_buf).unwrap_or_default())
+            }
+            None => (toml::from_str::<RawConfig>("").map_err(|e| Error::Config(e.to_string()))?, PathBuf::new()),
+        };
+        Config::from_raw(raw, &base, |key| std::env::var(key).ok())
+    }
+
+    /// Parses a TOML text (relative paths against `base`) with the given environment; for tests.
+    pub fn from_toml(text: &str, base: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let raw = toml::from_str::<RawConfig>(text).map_err(|e| Error::Config(e.to_string()))?;
+        Config::from_raw(raw, base, env)
+    }
+
+    fn from_raw(raw: RawConfig, base: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let listen_text = env("ACCUEIL_LISTEN").or(raw.listen).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| Error::Config(format!("listen: `{listen_text}` is not an address like 127.0.0.1:8080")))?;
+        let public_url = env("ACCUEIL_PUBLIC_URL")
+            .or(raw.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(Error::Config(format!("public_url: `{public_url}` must start with http:// or https://")));
+        }
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let database_url =
+            env("ACCUEIL_DATABASE_URL").or(raw.database_url).unwrap_or_else(|| "sqlite://accueil.db".to_owned());
+        let database_url = match database_url.strip_prefix("sqlite://") {
+            Some(file) if !file.starts_with('/') && !file.starts_with(':') => {
+                format!("sqlite://{}", resolve(PathBuf::from(file)).display())
+            }
+            _ => database_url,
+        };
+        let static_dir = env("ACCUEIL_STATIC_DIR").map(PathBuf::from).or(raw.static_dir).map(resolve);
+        let demo_page_dir = raw.demo_page_dir.map(resolve);
+
+        let mut seen = HashSet::new();
+        let mut sites = Vec::new();
+        for raw_site in raw.sites {
+            if !seen.insert(raw_site.id.clone()) {
+                return Err(Error::Config(format!("site `{}` is configured twice", raw_site.id)));
+            }
+            sites.push(Site::from_raw(raw_site, &public_url)?);
+        }
+        Ok(Config { listen, public_url, database_url, static_dir, demo_page_dir, sites })
+    }
+
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.public.site == id)
+    }
+
+    /// Cookies get `Secure` when the public URL is https (a plain-http demo would otherwise lose them).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+impl Site {
+    fn from_raw(raw: RawSite, public_url: &str) -> Result<Site, Error> {
+        let at = |key: &str, why: String| Error::Config(format!("site `{}`: {key}: {why}", raw.id));
+        if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(at("id", "use letters, digits, `-` and `_` only".to_owned()));
+        }
+        let Some(&default_locale) = raw.locales.first() else {
+            return Err(at("locales", "name at least one locale".to_owned()));
+        };
+        let primary = parse_hex_color(&raw.primary_color)
+            .ok_or_else(|| at("primary_color", format!("`{}` is not a #rrggbb colour", raw.primary_color)))?;
+        let mut features = wire::Features { faq: false, chat: false, callback: false, community: false };
+        for name in &raw.features {
+            let flag = match name.as_str() {
+                "faq" => &mut features.faq,
+                "chat" => &mut features.chat,
+                "callback" => &mut features.callback,
+                "community" => &mut features.community,
+                other => return Err(at("features", format!("unknown feature `{other}`"))),
+            };
+            *flag = true;
+        }
+        for span in &raw.business_hours.weekly {
+            for time in [&span.opens, &span.closes] {
+                if !is_hh_mm(time) {
+                    return Err(at("business_hours", format!("`{time}` is not a time like 09:30")));
+                }
+            }
+            if span.opens >= span.closes {
+                return Err(at("business_hours", format!("{} closes before it opens", span.opens)));
+            }
+        }
+        let mut allowed_origins = Vec::new();
+        for origin in raw.allowed_origins {
+            let origin = if origin == "self" { public_url.to_owned() } else { origin };
+            if !is_origin(&origin) {
+                return Err(at("allowed_origins", format!("`{origin}` is not an origin like https://shop.example")));
+            }
+            allowed_origins.push(origin);
+        }
+        let public = wire::SiteConfig {
+            site: raw.id,
+            name: raw.name,
+            locales: raw.locales,
+            default_locale,
+            theme: wire::Theme {
+                primary: raw.primary_color.to_ascii_lowercase(),
+                on_primary: readable_text_on(primary).to_owned(),
+                position: raw.position,
+            },
+            features,
+            business_hours: raw.business_hours,
+        };
+        Ok(Site { public, allowed_origins })
+    }
+}
+
+fn is_hh_mm(text: &str) -> bool {
+    let Some((h, m)) = text.split_once(':') else { return false };
+    h.len() == 2 && m.len() == 2 && h.parse::<u8>().is_ok_and(|h| h < 24) && m.parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+/// An origin is a scheme, a host and an optional port: no path, no trailing slash.
+fn is_origin(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) else {
+        return false;
+    };
+    !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', ';', ',', '\'', '"'])
+}
+
+fn parse_hex_color(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG relative luminance of an sRGB colour.
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// White or near-black, whichever reads better on the brand colour: brands pick colours, not contrast.
+fn readable_text_on(background: [u8; 3]) -> &'static str {
+    const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
+    const INK: [u8; 3] = [0x1a, 0x1a, 0x1a];
+    if contrast(WHITE, background) >= contrast(INK, background) { "#ffffff" } else { "#1a1a1a" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = r##"
+        [[site]]
+        id = "demo"
+        name = "Demo"
+        allowed_origins = ["self", "https://shop.example"]
+        locales = ["fr", "en"]
+        primary_color = "#FFD400"
+        features = ["faq", "chat"]
+        business_hours = { time_zone = "Europe/Paris", weekly = [{ days = ["mon"], opens = "09:00", closes = "18:00" }] }
+    "##;
+
+    #[test]
+    fn env_overrides_the_file_and_self_is_the_public_origin() {
+        let env = |k: &str| (k == "ACCUEIL_LISTEN").then(|| "127.0.0.1:9999".to_owned());
+        let config = Config::from_toml(SITE, Path::new("/srv"), env).expect("valid");
+        assert_eq!(config.listen.port(), 9999);
+        let site = config.site("demo").expect("site");
+        assert_eq!(site.allowed_origins, ["http://127.0.0.1:9999", "https://shop.example"]);
+        assert_eq!(config.database_url, "sqlite:///srv/accueil.db");
+        assert!(site.public.features.chat && !site.public.features.community);
+    }
+
+    #[test]
+    fn text_on_a_light_brand_colour_is_dark_and_on_a_dark_one_white() {
+        assert_eq!(readable_text_on([0xff, 0xd4, 0x00]), "#1a1a1a");
+        assert_eq!(readable_text_on([0x8a, 0x3b, 0x12]), "#ffffff");
+        assert!(contrast([0xff; 3], [0x8a, 0x3b, 0x12]) >= 4.5);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        let cases = [
+            ("primary_color = \"#FFD400\"", "primary_color = \"red\"", "primary_color"),
+            ("\"https://shop.example\"", "\"https://shop.example/\"", "allowed_origins"),
+            ("opens = \"09:00\"", "opens = \"9h\"", "business_hours"),
+            ("\"faq\", \"chat\"", "\"faq\", \"fax\"", "features"),
+        ];
+        for (from, to, key) in cases {
+            let err = Config::from_toml(&SITE.replace(from, to), Path::new("/"), |_| None).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
+    }
+}

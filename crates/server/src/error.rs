@@ -1,0 +1,123 @@
+//! The server's one error type and the one place it becomes an HTTP response: the status, the
+//! `ErrorBody` of PROTOCOL.md, and logging of server faults (whose details never reach the client).
+
+use accueil_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug)]
+pub enum Error {
+    /// The client's request is malformed; `fields` says where.
+    InvalidRequest {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// Well-formed values that are not acceptable.
+    Validation {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    Unauthorized {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    NotFound(String),
+    MethodNotAllowed,
+    PayloadTooLarge {
+        limit: usize,
+    },
+    UnsupportedMediaType,
+    /// A row that must be unique already exists (e.g. an agent's email).
+    Conflict(String),
+    Unavailable(String),
+    Config(String),
+    Database(sqlx::Error),
+    Io(std::io::Error),
+    Internal(String),
+}
+
+impl Error {
+    pub fn field(field: &str, reason: impl Into<String>) -> Vec<FieldError> {
+        vec![FieldError { field: field.to_owned(), reason: reason.into() }]
+    }
+
+    fn code_and_status(&self) -> (ErrorCode, StatusCode) {
+        match self {
+            Error::InvalidRequest { .. } => (ErrorCode::InvalidRequest, StatusCode::BAD_REQUEST),
+            Error::Validation { .. } => (ErrorCode::ValidationFailed, StatusCode::UNPROCESSABLE_ENTITY),
+            Error::Unauthorized { .. } => (ErrorCode::Unauthorized, StatusCode::UNAUTHORIZED),
+            Error::NotFound(_) => (ErrorCode::NotFound, StatusCode::NOT_FOUND),
+            Error::MethodNotAllowed => (ErrorCode::MethodNotAllowed, StatusCode::METHOD_NOT_ALLOWED),
+            Error::PayloadTooLarge { .. } => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+            Error::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            Error::Conflict(_) => (ErrorCode::ValidationFailed, StatusCode::CONFLICT),
+            Error::Unavailable(_) => (ErrorCode::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
+            Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
+                (ErrorCode::Internal, StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::InvalidRequest { message, .. }
+            | Error::Validation { message, .. }
+            | Error::Unauthorized { message, .. } => f.write_str(message),
+            Error::NotFound(what) => f.write_str(what),
+            Error::MethodNotAllowed => f.write_str("this route does not accept that method"),
+            Error::PayloadTooLarge { limit } => write!(f, "the body is larger than {limit} bytes"),
+            Error::UnsupportedMediaType => f.write_str("send the body as application/json"),
+            Error::Conflict(what) => f.write_str(what),
+            Error::Unavailable(what) => write!(f, "unavailable: {what}"),
+            Error::Config(what) => write!(f, "configuration: {what}"),
+            Error::Database(e) => write!(f, "database: {e}"),
+            Error::Io(e) => write!(f, "i/o: {e}"),
+            Error::Internal(what) => write!(f, "internal: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Database(e)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Error::Database(e.into())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (code, status) = self.code_and_status();
+        let (message, fields) = match self {
+            Error::InvalidRequest { message, fields }
+            | Error::Validation { message, fields }
+            | Error::Unauthorized { message, fields } => (message, fields),
+            ref server_fault if status.is_server_error() => {
+                // The cause is for the operator's log, never for the client.
+                tracing::error!(error = %server_fault, "request failed");
+                let message = match server_fault {
+                    Error::Unavailable(_) => "the service is temporarily unavailable",
+                    _ => "the server failed to handle this request",
+                };
+                (message.to_owned(), Vec::new())
+            }
+            other => (other.to_string(), Vec::new()),
+        };
+        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
+        (status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,26 @@
+//! The Accueil server: the v1 JSON API for the widget and the console, the static files they are made
+//! of, and the database behind them. `main.rs` is the command line; `startup` wires the rest.
+
+pub mod assets;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+
+pub use error::Error;
+
+/// Seconds since the Unix epoch, now. The server is the only party that mints timestamps.
+pub fn now() -> store::UnixTime {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A stored time as the RFC 3339 string of the wire format.
+pub fn rfc3339(unix: store::UnixTime) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,105 @@
+//! The `accueil` command: `serve` runs the server, `agent add` creates a console agent.
+
+use accueil_server::config::Config;
+use accueil_server::startup::Application;
+use accueil_server::store::{SqliteStore, Store};
+use accueil_server::{Error, now, secrets};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  accueil serve [--config FILE]
+  accueil agent add --email EMAIL --name NAME [--if-missing] [--config FILE]
+      (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input)
+
+environment: ACCUEIL_CONFIG, ACCUEIL_LISTEN, ACCUEIL_PUBLIC_URL, ACCUEIL_DATABASE_URL, ACCUEIL_STATIC_DIR,
+             ACCUEIL_LOG (log filter, default `info`)";
+
+/// Exit status of `agent add` when the agent exists and `--if-missing` was not given.
+const EXIT_EXISTS: u8 = 3;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] | ["serve", ..] => serve(&args).await,
+        ["agent", "add", ..] => add_agent(&args).await,
+        ["--help" | "-h" | "help", ..] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Conflict(message)) => {
+            eprintln!("accueil: {message}");
+            ExitCode::from(EXIT_EXISTS)
+        }
+        Err(error) => {
+            eprintln!("accueil: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ACCUEIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// The value after `--name` in `args`.
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+}
+
+fn config(args: &[String]) -> Result<Config, Error> {
+    Config::load(flag(args, "--config").map(PathBuf::from).as_deref())
+}
+
+async fn serve(args: &[String]) -> Result<(), Error> {
+    let config = config(args)?;
+    let public_url = config.public_url.clone();
+    let sites: Vec<String> = config.sites.iter().map(|s| s.public.site.clone()).collect();
+    let app = Application::build(config).await?;
+    // Scripts (xtask, tests) wait for this line on standard output.
+    println!(
+        "accueil listening on http://{} (public URL {public_url}; sites: {})",
+        app.local_addr()?,
+        sites.join(", ")
+    );
+    app.run_until_stopped().await
+}
+
+async fn add_agent(args: &[String]) -> Result<(), Error> {
+    let usage = || Error::Config(format!("agent add needs --email and --name\n{USAGE}"));
+    let email = flag(args, "--email").ok_or_else(usage)?.trim().to_owned();
+    let name = flag(args, "--name").ok_or_else(usage)?.trim().to_owned();
+    if !email.contains('@') || name.is_empty() {
+        return Err(Error::Config("give a real email address and a non-empty name".to_owned()));
+    }
+    let config = config(args)?;
+    let store = SqliteStore::open(&config.database_url).await?;
+    if args.iter().any(|a| a == "--if-missing") && store.agent_by_email(&email).await?.is_some() {
+        println!("agent {email} already exists; left as it is");
+        return Ok(());
+    }
+    let password = match std::env::var("ACCUEIL_AGENT_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => std::io::stdin().lock().lines().next().transpose()?.unwrap_or_default(),
+    };
+    if password.chars().count() < 10 {
+        return Err(Error::Config("the password needs at least 10 characters".to_owned()));
+    }
+    let hash = secrets::hash_password(&password)?;
+    let agent = store.insert_agent(&email, &name, &hash, now()).await?;
+    println!("agent {} <{}> created (id {})", agent.name, agent.email, agent.id);
+    Ok(())
+}

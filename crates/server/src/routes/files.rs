@@ -1,0 +1,110 @@
+//! Static documents and files: the loader host pages embed, the widget document (with the CSP that
+//! decides who may frame it), the console, and the demo brand page. Anything else is a JSON 404.
+
+use super::sites::unknown_site;
+use crate::assets::{Asset, AssetDir, header_value};
+use crate::error::Error;
+use crate::startup::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::collections::HashMap;
+
+/// What the widget and console documents may do: their own scripts, styles and API, wasm compilation,
+/// nothing inline, nothing from elsewhere.
+const APP_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'";
+
+/// The demo brand page shows that the loader works under a strict host policy too.
+const DEMO_PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accueil.js", get(loader))
+        .route("/widget/", get(widget_document))
+        .route("/widget/{*path}", get(widget_file))
+        .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route("/console/", get(console_document))
+        .route("/console/{*path}", get(console_file))
+        .fallback(demo_page_or_not_found)
+}
+
+async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.files.loader.respond(&headers)
+}
+
+fn document(asset: &Asset, request: &HeaderMap, policy: &str) -> Response {
+    let mut response = asset.respond(request);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, header_value(policy));
+    headers.insert(REFERRER_POLICY, header_value("same-origin"));
+    response
+}
+
+fn missing_build(what: &str) -> Error {
+    Error::NotFound(format!("the {what} is not built on this server (run `cargo xtask build`)"))
+}
+
+/// The page the embed iframe loads, `/widget/?site=demo&…`. Its `frame-ancestors` lists the site's
+/// allowed origins, so only those pages can frame it.
+async fn widget_document(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let site_id = query.get("site").ok_or_else(|| Error::InvalidRequest {
+        message: "say which site the widget is for".to_owned(),
+        fields: Error::field("site", "missing query parameter"),
+    })?;
+    let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
+    let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
+    let policy = format!("{APP_POLICY}; frame-ancestors {}", site.allowed_origins.join(" "));
+    Ok(document(index, &headers, &policy))
+}
+
+async fn widget_file(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    serve_file(&state.files.widget, &path, &headers)
+}
+
+async fn console_document(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    let index = state.files.console.get("index.html").ok_or_else(|| missing_build("console"))?;
+    Ok(document(index, &headers, &format!("{APP_POLICY}; frame-ancestors 'none'")))
+}
+
+/// Console files, and for paths without a file extension the console document itself, so that a
+/// reload of `/console/inbox` lands on the console's own routing.
+async fn console_file(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let last_segment = path.rsplit('/').next().unwrap_or("");
+    if state.files.console.get(&path).is_none() && !last_segment.contains('.') {
+        return console_document(State(state), headers).await;
+    }
+    serve_file(&state.files.console, &path, &headers)
+}
+
+fn serve_file(dir: &AssetDir, path: &str, headers: &HeaderMap) -> Result<Response, Error> {
+    let asset = dir.get(path).ok_or_else(|| Error::NotFound(format!("no file at `{path}`")))?;
+    Ok(asset.respond(headers))
+}
+
+async fn demo_page_or_not_found(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_owned() };
+    match state.files.demo_page.as_ref().and_then(|dir| dir.get(&path)) {
+        Some(asset) if path.ends_with(".html") => document(asset, &headers, DEMO_PAGE_POLICY),
+        Some(asset) => asset.respond(&headers),
+        None => Error::NotFound(format!("nothing at `{}`", uri.path())).into_response(),
+    }
+}

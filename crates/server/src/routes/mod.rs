@@ -1,0 +1,33 @@
+//! The HTTP surface: each module owns its routes and exposes a `router()`; they are merged here with
+//! the layers every request goes through.
+
+mod agent;
+mod files;
+mod health;
+mod sessions;
+mod sites;
+
+use crate::error::Error;
+use crate::extract::BODY_LIMIT;
+use crate::startup::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(sites::router())
+        .merge(sessions::router())
+        .merge(agent::router())
+        .merge(files::router())
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Responses that carry a secret or personal data must not be stored by any cache.
+fn no_store() -> [(axum::http::HeaderName, &'static str); 1] {
+    [(axum::http::header::CACHE_CONTROL, "no-store")]
+}

@@ -1,0 +1,112 @@
+//! Builds the application from a `Config`: opens the store, loads the static files, binds the socket,
+//! and runs until SIGTERM or Ctrl-C, finishing requests in flight.
+
+use crate::assets::{Asset, AssetDir, Caching};
+use crate::config::Config;
+use crate::error::Error;
+use crate::routes;
+use crate::store::{SqliteStore, Store};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub files: Arc<Files>,
+}
+
+/// The static files the server hands out, loaded once at start.
+#[derive(Debug)]
+pub struct Files {
+    /// `accueil.js`, the loader host pages embed; it is part of the server, so it is compiled in.
+    pub loader: Asset,
+    pub widget: AssetDir,
+    pub console: AssetDir,
+    pub demo_page: Option<AssetDir>,
+    /// Each site's public config as JSON, serialized once so it is served with a stable ETag.
+    pub site_configs: std::collections::HashMap<String, Asset>,
+}
+
+/// The loader's source. Hand-written, dependency-free and small (the size check holds it to 3 KiB brotli).
+pub const LOADER_JS: &str = include_str!("../loader/accueil.js");
+
+impl Files {
+    pub fn load(config: &Config) -> Result<Files, Error> {
+        let load_dir = |dir: Option<&Path>, name: &str| match dir {
+            Some(dir) if dir.join(name).is_dir() => AssetDir::load(&dir.join(name)),
+            Some(dir) => {
+                tracing::warn!("{} has no {name}/: run `cargo xtask build`", dir.display());
+                Ok(AssetDir::default())
+            }
+            None => Ok(AssetDir::default()),
+        };
+        Ok(Files {
+            loader: Asset::new("accueil.js", LOADER_JS.as_bytes().to_vec(), Caching::MaxAge(300)),
+            widget: load_dir(config.static_dir.as_deref(), "widget")?,
+            console: load_dir(config.static_dir.as_deref(), "console")?,
+            demo_page: config.demo_page_dir.as_deref().map(AssetDir::load).transpose()?,
+            site_configs: config
+                .sites
+                .iter()
+                .map(|site| {
+                    let json = serde_json::to_vec(&site.public).map_err(|e| Error::Internal(e.to_string()))?;
+                    Ok((site.public.site.clone(), Asset::new("config.json", json, Caching::MaxAge(60))))
+                })
+                .collect::<Result<_, Error>>()?,
+        })
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, Error> {
+        let store = SqliteStore::open(&config.database_url).await?;
+        let files = Files::load(&config)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+        let state = AppState { config: Arc::new(config), store: Arc::new(store), files: Arc::new(files) };
+        Ok(Application { listener, router: routes::router(state) })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr, Error> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), Error> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,82 @@
+//! `spawn_app`: a real server for one test, and small helpers to read its JSON errors.
+
+use accueil_protocol::{ErrorBody, ErrorCode};
+use accueil_server::config::Config;
+use accueil_server::startup::Application;
+use accueil_server::store::{SqliteStore, Store};
+use std::path::Path;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    /// Deleted (with the database and static files) when the test ends.
+    _dir: tempfile::TempDir,
+}
+
+pub const SHOP_ORIGIN: &str = "https://shop.example";
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("dir");
+    std::fs::write(path, text).expect("file");
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| None).await
+}
+
+pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let statics = dir.path().join("dist");
+    write(&statics, "widget/index.html", "<!doctype html><title>widget</title>");
+    write(&statics, "widget/accueil-widget-0123456789abcdef.js", &"export const widget = 1;\n".repeat(40));
+    write(&statics, "console/index.html", "<!doctype html><title>console</title>");
+    let toml = format!(
+        r##"
+        listen = "127.0.0.1:0"
+        database_url = "sqlite://test.db"
+        static_dir = "dist"
+
+        [[site]]
+        id = "demo"
+        name = "Maison Lumière"
+        allowed_origins = ["{SHOP_ORIGIN}"]
+        locales = ["fr"]
+        primary_color = "#8a3b12"
+        features = ["faq", "chat"]
+        business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
+        "##
+    );
+    let config = Config::from_toml(&toml, dir.path(), env).expect("test config is valid");
+    let database_url = config.database_url.clone();
+    let app = Application::build(config).await.expect("server starts");
+    let address = app.local_addr().expect("bound");
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { base: format!("http://{address}"), client, database_url, _dir: dir }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates an agent straight in the database, as `accueil agent add` does.
+    pub async fn add_agent(&self, email: &str, password: &str) {
+        let store = SqliteStore::open(&self.database_url).await.expect("store");
+        let hash = accueil_server::secrets::hash_password(password).expect("hash");
+        store.insert_agent(email, "Camille", &hash, accueil_server::now()).await.expect("agent inserted");
+    }
+}
+
+/// Asserts the standard error body with `code`, and returns the `(field, reason)` pairs it names.
+pub async fn error_fields(response: reqwest::Response, status: u16, code: ErrorCode) -> Vec<(String, String)> {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers()["content-type"].to_str().unwrap_or_default().to_owned();
+    assert!(content_type.starts_with("application/json"), "errors are JSON, got {content_type}");
+    let body: ErrorBody = response.json().await.expect("the standard error shape");
+    assert_eq!(body.error.code, code, "{body:?}");
+    assert!(!body.error.message.is_empty());
+    body.error.fields.into_iter().map(|f| (f.field, f.reason)).collect()
+}

@@ -1,0 +1,7 @@
+//! The server over real HTTP: each test starts its own server on a random loopback port with its own
+//! SQLite file and static files in a temporary directory.
+
+mod agent;
+mod files;
+mod helpers;
+mod visitor;

@@ -1,0 +1,7 @@
+//! The widget's Leptos components, one per file.
+
+pub mod app;
+pub mod channel;
+pub mod header;
+pub mod home;
+pub mod icons;

@@ -1,0 +1,127 @@
+//! Every string the widget shows, in French and English. A `Key` without both translations does not
+//! compile, so no language can fall behind.
+
+use accueil_protocol::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Greeting,
+    HowCanWeHelp,
+    SearchLabel,
+    SearchPlaceholder,
+    SearchSoon,
+    Chat,
+    ChatHint,
+    Callback,
+    CallbackHint,
+    Community,
+    CommunityHint,
+    ChannelSoon,
+    OtherWays,
+    Back,
+    Close,
+    /// The name of the *other* language, in that language, on the switch button.
+    OtherLanguage,
+    SwitchLanguage,
+    Loading,
+    LoadFailed,
+    Retry,
+    Anonymous,
+    WidgetTitle,
+}
+
+pub fn text(locale: Locale, key: Key) -> &'static str {
+    use Key::*;
+    match (locale, key) {
+        (Locale::Fr, Greeting) => "Bonjour !",
+        (Locale::En, Greeting) => "Hello!",
+        (Locale::Fr, HowCanWeHelp) => "Comment pouvons-nous vous aider ?",
+        (Locale::En, HowCanWeHelp) => "How can we help?",
+        (Locale::Fr, SearchLabel) => "Rechercher dans l'aide",
+        (Locale::En, SearchLabel) => "Search our help",
+        (Locale::Fr, SearchPlaceholder) => "Livraison, retour, garantie…",
+        (Locale::En, SearchPlaceholder) => "Delivery, returns, warranty…",
+        (Locale::Fr, SearchSoon) => {
+            "Les réponses à vos questions arrivent ici très bientôt. En attendant, notre équipe vous répond."
+        }
+        (Locale::En, SearchSoon) => {
+            "Answers to your questions will appear here very soon. Meanwhile, our team is happy to help."
+        }
+        (Locale::Fr, Chat) => "Discuter avec nous",
+        (Locale::En, Chat) => "Chat with us",
+        (Locale::Fr, ChatHint) => "Un conseiller vous répond par écrit",
+        (Locale::En, ChatHint) => "A member of our team replies in writing",
+        (Locale::Fr, Callback) => "Être rappelé",
+        (Locale::En, Callback) => "Call me back",
+        (Locale::Fr, CallbackHint) => "Au moment qui vous convient",
+        (Locale::En, CallbackHint) => "At a time that suits you",
+        (Locale::Fr, Community) => "Communauté",
+        (Locale::En, Community) => "Community",
+        (Locale::Fr, CommunityHint) => "Les questions et réponses des clients",
+        (Locale::En, CommunityHint) => "Questions and answers from customers",
+        (Locale::Fr, ChannelSoon) => "Ce service ouvre très bientôt dans cette fenêtre.",
+        (Locale::En, ChannelSoon) => "This service opens in this window very soon.",
+        (Locale::Fr, OtherWays) => "Nos horaires",
+        (Locale::En, OtherWays) => "Our opening hours",
+        (Locale::Fr, Back) => "Retour",
+        (Locale::En, Back) => "Back",
+        (Locale::Fr, Close) => "Fermer",
+        (Locale::En, Close) => "Close",
+        (Locale::Fr, OtherLanguage) => "English",
+        (Locale::En, OtherLanguage) => "Français",
+        (Locale::Fr, SwitchLanguage) => "Switch to English",
+        (Locale::En, SwitchLanguage) => "Passer en français",
+        (Locale::Fr, Loading) => "Chargement…",
+        (Locale::En, Loading) => "Loading…",
+        (Locale::Fr, LoadFailed) => "Nous n'arrivons pas à joindre le service. Vérifiez votre connexion.",
+        (Locale::En, LoadFailed) => "We cannot reach the service. Please check your connection.",
+        (Locale::Fr, Retry) => "Réessayer",
+        (Locale::En, Retry) => "Try again",
+        (Locale::Fr, Anonymous) => "Anonyme : rien n'est enregistré tant que vous ne nous écrivez pas.",
+        (Locale::En, Anonymous) => "Anonymous: nothing is stored until you write to us.",
+        (Locale::Fr, WidgetTitle) => "Aide et contact",
+        (Locale::En, WidgetTitle) => "Help and contact",
+    }
+}
+
+/// The other language of the switch button (the widget speaks exactly two for now).
+pub fn other(locale: Locale) -> Locale {
+    match locale {
+        Locale::Fr => Locale::En,
+        Locale::En => Locale::Fr,
+    }
+}
+
+/// Day names for opening hours, Monday first.
+pub fn weekday(locale: Locale, day: accueil_protocol::Weekday) -> &'static str {
+    use accueil_protocol::Weekday::*;
+    let (fr, en) = match day {
+        Mon => ("lundi", "Monday"),
+        Tue => ("mardi", "Tuesday"),
+        Wed => ("mercredi", "Wednesday"),
+        Thu => ("jeudi", "Thursday"),
+        Fri => ("vendredi", "Friday"),
+        Sat => ("samedi", "Saturday"),
+        Sun => ("dimanche", "Sunday"),
+    };
+    match locale {
+        Locale::Fr => fr,
+        Locale::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_names_the_other_language_in_its_own_words() {
+        assert_eq!(text(Locale::Fr, Key::OtherLanguage), "English");
+        assert_eq!(text(other(Locale::En), Key::Greeting), "Bonjour !");
+    }
+
+    #[test]
+    fn french_typography_uses_a_space_before_question_marks() {
+        assert!(text(Locale::Fr, Key::HowCanWeHelp).ends_with(" ?"));
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    accueil_widget::start();
+}

@@ -1,0 +1,50 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium driven by playwright-core (installed by
+// `cargo xtask setup` outside the clone), a phone context, and the demo server's address.
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const tools = process.env.ACCUEIL_TOOLS_DIR;
+if (!tools || !process.env.ACCUEIL_URL) {
+  throw new Error("run these through `cargo xtask test`, which starts the server and sets ACCUEIL_URL");
+}
+const { chromium } = createRequire(path.join(tools, "package.json"))("playwright-core");
+
+export const BASE = process.env.ACCUEIL_URL;
+export const OUT = process.env.ACCUEIL_E2E_OUT || ".";
+export const AGENT = { email: process.env.ACCUEIL_AGENT_EMAIL, password: process.env.ACCUEIL_AGENT_PASSWORD };
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** An iPhone-12-sized phone context speaking French. */
+export function phone(browser, options = {}) {
+  return browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    locale: "fr-FR", ...options,
+  });
+}
+
+/** The widget's frame, found by the iframe's accessible name. */
+export function widgetFrame(page, title = "Aide et contact") {
+  return page.frameLocator(`iframe[title="${title}"]`);
+}
+
+/** Whether `locator`'s element has focus inside its own document or shadow root. */
+export function isFocused(locator) {
+  return locator.evaluate((el) => el.getRootNode().activeElement === el);
+}
+
+/** Polls `check` until it is true or `ms` pass. */
+export async function eventually(check, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

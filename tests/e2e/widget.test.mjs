@@ -1,0 +1,142 @@
+// The widget as a visitor on a phone meets it on the demo brand page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { BASE, OUT, launch, phone, widgetFrame, isFocused, eventually } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const OPEN_FR = "Ouvrir l'aide et le contact";
+
+test("before the tap: no cookie, no storage, no request but the page and the loader", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(BASE + "/");
+  const launcher = page.getByRole("button", { name: OPEN_FR });
+  await launcher.waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual([...new Set(requests)].sort(), ["/", "/accueil.js", "/lampe-aurore.svg", "/shop.css"]);
+  assert.deepEqual(await context.cookies(), []);
+  const storage = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
+  assert.deepEqual(storage, [0, 0, ""]);
+
+  await launcher.tap();
+  await widgetFrame(page).getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
+  assert.ok(requests.includes("/widget/"), "the widget loads only after the tap");
+  assert.ok(requests.includes("/v1/sites/demo/config"));
+  assert.ok(!requests.includes("/v1/sessions"), "opening the widget creates no session");
+  assert.deepEqual(await context.cookies(), [], "opening the widget sets no cookie either");
+  await context.close();
+});
+
+test("a tap opens a full-screen sheet with focus inside; Escape closes it and focus returns", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  const readyFired = page.evaluate(() => new Promise((resolve) => {
+    const wait = () => (window.Accueil ? window.Accueil.on("ready", () => resolve(true)) : setTimeout(wait, 20));
+    wait();
+  }));
+  const launcher = page.getByRole("button", { name: OPEN_FR });
+  await launcher.tap();
+  const frame = widgetFrame(page);
+  const heading = frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" });
+  await heading.waitFor();
+  assert.equal(await readyFired, true, "the widget says it is ready, through the origin-pinned channel");
+
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).waitFor();
+  for (const name of ["Discuter avec nous", "Être rappelé", "Communauté"]) {
+    await frame.getByRole("button", { name: new RegExp(name) }).waitFor();
+  }
+  const box = await page.locator("iframe").boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 844], "on a phone the widget fills the screen");
+  assert.ok(await eventually(() => isFocused(heading)), "focus moves into the widget, on its title");
+  await page.screenshot({ path: path.join(OUT, "phone-widget-open.png") });
+
+  await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
+  await frame.getByRole("heading", { name: "Discuter avec nous" }).waitFor();
+  await frame.getByRole("button", { name: "Retour" }).tap();
+  await heading.waitFor();
+
+  await page.keyboard.press("Escape");
+  await page.locator("iframe").waitFor({ state: "hidden" });
+  assert.ok(await eventually(() => isFocused(launcher)), "focus returns to the launcher");
+  assert.equal(await launcher.getAttribute("aria-expanded"), "false");
+  await context.close();
+});
+
+test("the language switches inside the widget and on the launcher", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: OPEN_FR }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
+  await frame.getByRole("button", { name: "Switch to English" }).tap();
+  await frame.getByRole("heading", { name: "How can we help?" }).waitFor();
+  await frame.getByRole("button", { name: /Chat with us/ }).waitFor();
+  assert.equal(await frame.locator("html").getAttribute("lang"), "en");
+  await frame.getByRole("button", { name: "Close" }).tap();
+  await page.getByRole("button", { name: "Open help and contact" }).waitFor();
+
+  await page.evaluate(() => window.Accueil.setLocale("fr"));
+  await page.getByRole("button", { name: OPEN_FR }).waitFor();
+  await page.evaluate(() => window.Accueil.open());
+  await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
+  await context.close();
+});
+
+test("a hostile host stylesheet does not break the launcher or the widget", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.route(BASE + "/hostile.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html lang="fr"><head><meta name="viewport" content="width=device-width">
+      <style>
+        * { font-family: serif !important; color: lime !important; }
+        button { display: none !important; background: red !important; }
+        iframe { display: none !important; width: 1px !important; }
+        div, accueil-widget { opacity: 0 !important; visibility: hidden !important; }
+        body > * { transform: scale(.1) !important; }
+      </style></head><body><h1>Hostile</h1>
+      <script src="${BASE}/accueil.js" data-site="demo" async></script></body></html>`,
+  }));
+  await page.goto(BASE + "/hostile.html");
+  const launcher = page.getByRole("button", { name: OPEN_FR });
+  await launcher.waitFor({ state: "visible" });
+  const look = await launcher.evaluate((el) => {
+    const s = getComputedStyle(el);
+    return { background: s.backgroundColor, width: el.getBoundingClientRect().width };
+  });
+  assert.equal(look.background, "rgb(31, 78, 121)", "the launcher keeps its own colour");
+  assert.equal(look.width, 56, "and its own size");
+  await launcher.tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
+  const box = await page.locator("iframe").boundingBox();
+  assert.equal(box.width, 390);
+  await context.close();
+});
+
+test("a page on an origin the site does not list cannot frame the widget", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const messages = [];
+  page.on("console", (m) => messages.push(m.text()));
+  await page.route("http://intruder.example/", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html><body><script src="${BASE}/accueil.js" data-site="demo" async></script></body></html>`,
+  }));
+  await page.goto("http://intruder.example/");
+  await page.evaluate(() => { window.readyCount = 0; window.Accueil.on("ready", () => window.readyCount++); });
+  await page.getByRole("button", { name: OPEN_FR }).tap();
+  const refused = await eventually(() => messages.some((m) => m.includes("frame-ancestors")), 5000);
+  assert.ok(refused, `Chromium refuses the frame by its policy; console said: ${messages.join(" | ")}`);
+  assert.equal(await page.evaluate(() => window.readyCount), 0, "the widget never started there");
+  assert.equal(await widgetFrame(page).getByRole("heading").count(), 0);
+  await context.close();
+});

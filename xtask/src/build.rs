@@ -1,0 +1,155 @@
+//! Building the bundles and the server, running the demo, and the whole test run.
+
+use crate::tools::{self, path_env, tools_dir};
+use crate::{Result, cargo, root, run, size, target_dir};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The agent the demo prints, and the end-to-end tests sign in as.
+const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";
+const DEMO_AGENT_PASSWORD: &str = "demo-accueil-2026";
+
+fn trunk_build(dir: &Path) -> Result {
+    run(Command::new("trunk")
+        .args(["build", "--release"])
+        .current_dir(dir)
+        .env("PATH", path_env())
+        .env("NO_COLOR", "1"))
+}
+
+/// Moves trunk's inline `<script type="module">` boot code into a hashed file, so the document needs no
+/// `'unsafe-inline'` under the server's `script-src 'self'` policy.
+fn externalize_boot_script(dist: &Path, public_url: &str) -> Result {
+    let index_path = dist.join("index.html");
+    let html = std::fs::read_to_string(&index_path).map_err(|e| format!("{}: {e}", index_path.display()))?;
+    let open = "<script type=\"module\">";
+    let Some(start) = html.find(open) else {
+        return Err(format!(
+            "{}: trunk's boot script was not found; did trunk change its output?",
+            index_path.display()
+        ));
+    };
+    let body_start = start + open.len();
+    let end = html[body_start..].find("</script>").map(|i| body_start + i).ok_or("unclosed boot script")?;
+    let code = html[body_start..end].trim();
+    let name = format!("boot-{:016x}.js", fnv1a(code.as_bytes()));
+    std::fs::write(dist.join(&name), format!("{code}\n")).map_err(|e| e.to_string())?;
+    let tag = format!("<script type=\"module\" src=\"{public_url}{name}\"></script>");
+    let html = format!("{}{tag}{}", &html[..start], &html[end + "</script>".len()..]);
+    if html.contains("<script>") || html.contains(open) || html.contains(" style=") {
+        return Err(format!("{}: inline script or style left after the rewrite", index_path.display()));
+    }
+    std::fs::write(&index_path, html).map_err(|e| e.to_string())
+}
+
+/// A stable 64-bit content hash (FNV-1a): enough to name a file, no dependency needed.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+pub fn build_bundles() -> Result {
+    let root = root();
+    trunk_build(&root)?;
+    externalize_boot_script(&root.join("dist/widget"), "/widget/")?;
+    trunk_build(&root.join("crates/console"))?;
+    externalize_boot_script(&root.join("dist/console"), "/console/")
+}
+
+fn server_binary() -> PathBuf {
+    target_dir().join("debug/accueil")
+}
+
+pub fn build_all() -> Result {
+    build_bundles()?;
+    run(cargo().args(["build", "-p", "accueil-server"]))
+}
+
+/// Adds the demo agent unless it exists.
+fn add_demo_agent(env: &[(&str, String)]) -> Result {
+    run(Command::new(server_binary())
+        .args(["agent", "add", "--email", DEMO_AGENT_EMAIL, "--name", "Camille", "--if-missing", "--config"])
+        .arg(root().join("crates/server/demo/accueil.toml"))
+        .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str()))))
+}
+
+pub fn demo() -> Result {
+    tools::ensure()?;
+    build_all()?;
+    std::fs::create_dir_all(root().join(".accueil")).map_err(|e| e.to_string())?;
+    add_demo_agent(&[])?;
+    println!(
+        "\n  Demo brand page: http://127.0.0.1:8080/\n  Agent console:   http://127.0.0.1:8080/console/\n  \
+         Agent login:     {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}\n  Stop with Ctrl-C.\n"
+    );
+    run(Command::new(server_binary()).args(["serve", "--config"]).arg(root().join("crates/server/demo/accueil.toml")))
+}
+
+/// A running demo server for the end-to-end tests; killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
+    let port = free_port()?;
+    let env = [
+        ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
+        ("ACCUEIL_DATABASE_URL", format!("sqlite://{}", work.join("e2e.db").display())),
+        ("ACCUEIL_STATIC_DIR", root().join("dist").display().to_string()),
+    ];
+    add_demo_agent(&env)?;
+    let mut child = Command::new(server_binary())
+        .args(["serve", "--config"])
+        .arg(root().join("crates/server/demo/accueil.toml"))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("ACCUEIL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    let server = Server(child);
+    let mut first_line = String::new();
+    BufReader::new(stdout).read_line(&mut first_line).map_err(|e| e.to_string())?;
+    if !first_line.starts_with("accueil listening") {
+        return Err(format!("the server did not start: {first_line:?}"));
+    }
+    Ok((server, format!("http://127.0.0.1:{port}")))
+}
+
+pub fn test() -> Result {
+    let started = std::time::Instant::now();
+    tools::ensure()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    build_all()?;
+    let sizes = size::report()?;
+    if !sizes.within_budget() {
+        return Err("a bundle is over its size budget (see above)".to_owned());
+    }
+    let work = target_dir().join("e2e");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let (_server, base) = start_e2e_server(&work)?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1"])
+        .arg(root().join("tests/e2e"))
+        .env("ACCUEIL_URL", &base)
+        .env("ACCUEIL_TOOLS_DIR", tools_dir())
+        .env("ACCUEIL_E2E_OUT", &work)
+        .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
+        .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD))?;
+    eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! `cargo xtask <command>`: the project's chores, so a fresh Debian machine needs only these commands.
+//! `demo` builds everything and runs the demo server; `test` installs what is missing and runs every
+//! test; `size` reports the shipped bytes against their budgets. No dependencies: it only runs tools.
+
+mod build;
+mod size;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <command>
+  demo     install what is missing, build, and serve the demo on http://127.0.0.1:8080
+  test     install what is missing and run every test (unit, API, golden JSON, size, end to end)
+  build    build the widget and the console (release wasm) and the server
+  size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
+  schema   rewrite crates/protocol/schema/ from the wire types
+  setup    only install the tools";
+
+/// A failed step, said in one line.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => build::demo(),
+        Some("test") => build::test(),
+        Some("build") => tools::ensure().and_then(|_| build::build_all()),
+        Some("size") => size::report().map(|_| ()),
+        Some("schema") => run(cargo()
+            .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])
+            .env("ACCUEIL_UPDATE_SCHEMAS", "1")),
+        Some("setup") => tools::ensure(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (xtask's parent directory).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+}
+
+/// Cargo's target directory, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.current_dir(root());
+    command
+}
+
+/// Runs a command to completion, echoing it; a non-zero exit is an error naming the command.
+pub fn run(command: &mut Command) -> Result {
+    let shown = format!(
+        "{} {}",
+        command.get_program().to_string_lossy(),
+        command.get_args().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+    );
+    eprintln!("xtask: $ {shown}");
+    let status = command.status().map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("`{shown}` failed ({status})")) }
+}
+
+/// A command's standard output, or `None` when it cannot run or fails.
+pub fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}

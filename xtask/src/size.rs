@@ -1,0 +1,86 @@
+//! What visitors download: the loader before the tap, and the widget once opened (document, wasm, JS,
+//! CSS), raw, gzip -9 and brotli -q 11, against the budgets of issue 2.
+
+use crate::{Result, root};
+use std::path::Path;
+use std::process::Command;
+
+const LOADER_BROTLI_BUDGET: u64 = 3 * 1024;
+const WIDGET_BROTLI_BUDGET: u64 = 150 * 1024;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Bytes {
+    raw: u64,
+    gzip: u64,
+    brotli: u64,
+}
+
+impl Bytes {
+    fn add(self, other: Bytes) -> Bytes {
+        Bytes { raw: self.raw + other.raw, gzip: self.gzip + other.gzip, brotli: self.brotli + other.brotli }
+    }
+
+    fn json(self) -> String {
+        format!(r#"{{"raw":{},"gzip":{},"brotli":{}}}"#, self.raw, self.gzip, self.brotli)
+    }
+}
+
+pub struct Sizes {
+    loader: Bytes,
+    widget: Bytes,
+}
+
+impl Sizes {
+    pub fn within_budget(&self) -> bool {
+        self.loader.brotli <= LOADER_BROTLI_BUDGET && self.widget.brotli <= WIDGET_BROTLI_BUDGET
+    }
+}
+
+fn compressed_len(program: &str, args: &[&str], file: &Path) -> Result<u64> {
+    let out = Command::new(program).args(args).arg(file).output().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{program} failed on {}", file.display()));
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+fn measure(file: &Path) -> Result<Bytes> {
+    let raw = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?.len();
+    Ok(Bytes {
+        raw,
+        gzip: compressed_len("gzip", &["-9", "-c"], file)?,
+        brotli: compressed_len("brotli", &["-q", "11", "-c"], file)?,
+    })
+}
+
+pub fn report() -> Result<Sizes> {
+    let loader = measure(&root().join("crates/server/loader/accueil.js"))?;
+    let dist = root().join("dist/widget");
+    let entries =
+        std::fs::read_dir(&dist).map_err(|e| format!("{}: {e} (run `cargo xtask build` first)", dist.display()))?;
+    let mut widget = Bytes::default();
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css" | "html")) {
+            let bytes = measure(&path)?;
+            files.push((path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes));
+            widget = widget.add(bytes);
+        }
+    }
+    files.sort_by(|a, b| b.1.raw.cmp(&a.1.raw));
+    println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
+    println!("{:<48} {:>10} {:>10} {:>10}", "accueil.js (loader)", loader.raw, loader.gzip, loader.brotli);
+    for (name, b) in &files {
+        println!("{:<48} {:>10} {:>10} {:>10}", format!("widget/{name}"), b.raw, b.gzip, b.brotli);
+    }
+    println!("{:<48} {:>10} {:>10} {:>10}", "widget total (opened)", widget.raw, widget.gzip, widget.brotli);
+    let sizes = Sizes { loader, widget };
+    println!(
+        r#"{{"loader":{},"widget":{},"budget_brotli":{{"loader":{LOADER_BROTLI_BUDGET},"widget":{WIDGET_BROTLI_BUDGET}}},"within_budget":{}}}"#,
+        loader.json(),
+        widget.json(),
+        sizes.within_budget()
+    );
+    Ok(sizes)
+}

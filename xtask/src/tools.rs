@@ -1,0 +1,79 @@
+//! Installs what the build and the tests need when it is missing, in versions known to work offline
+//! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt and
+//! playwright-core from npm, Debian's chromium, chromium-driver and brotli.
+
+use crate::{Result, output, run};
+use std::path::PathBuf;
+use std::process::Command;
+
+const TRUNK: &str = "0.21";
+/// Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+const NPM_PACKAGES: [&str; 2] = ["binaryen@132.0.0", "playwright-core@1.65.1"];
+const APT_PACKAGES: [(&str, &str); 3] =
+    [("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("brotli", "/usr/bin/brotli")];
+
+/// Where npm tools live: outside the clone, so CI and fresh clones reuse them.
+pub fn tools_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ACCUEIL_TOOLS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    home.join(".cache/accueil/tools")
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".cargo")).join("bin")
+}
+
+/// PATH with the npm tools and cargo's bin first, so trunk finds the right wasm-opt and wasm-bindgen
+/// (Debian's binaryen 108 produces broken wasm and must never win).
+pub fn path_env() -> String {
+    let mut parts = vec![tools_dir().join("node_modules/.bin"), cargo_bin()];
+    parts.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(parts).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn version_of(program: &str) -> Option<String> {
+    output(Command::new(program).arg("--version").env("PATH", path_env()))
+}
+
+pub fn ensure() -> Result {
+    let installed_targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed_targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let missing: Vec<&str> =
+        APT_PACKAGES.iter().filter(|(_, file)| !std::path::Path::new(file).exists()).map(|(name, _)| *name).collect();
+    if !missing.is_empty() {
+        let as_root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+        let apt = |args: &[&str]| {
+            let mut command = if as_root {
+                Command::new("apt-get")
+            } else {
+                let mut c = Command::new("sudo");
+                c.arg("apt-get");
+                c
+            };
+            command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            command
+        };
+        run(&mut apt(&["update"]))?;
+        run(apt(&["install", "-y", "--no-install-recommends"]).args(&missing))?;
+    }
+    if !version_of("trunk").is_some_and(|v| v.contains(&format!("trunk {TRUNK}."))) {
+        run(Command::new("cargo").args(["install", "trunk", "--version", &format!("~{TRUNK}"), "--locked"]))?;
+    }
+    if !version_of("wasm-bindgen").is_some_and(|v| v.contains(WASM_BINDGEN)) {
+        // Not --locked: its lockfile pins a webpki-roots the registry here does not offer.
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
+    }
+    let dir = tools_dir();
+    let have_npm = dir.join("node_modules/.bin/wasm-opt").exists() && dir.join("node_modules/playwright-core").exists();
+    if !have_npm {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).args(NPM_PACKAGES))?;
+    }
+    Ok(())
+}
