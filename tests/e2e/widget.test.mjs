@@ -36,6 +36,9 @@ test("before the tap: no cookie, no storage, no request but the page and the loa
 test("a tap opens a full-screen sheet with focus inside; Escape closes it and focus returns", async () => {
   const context = await phone(browser);
   const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(BASE + "/");
   const readyFired = page.evaluate(() => new Promise((resolve) => {
     const wait = () => (window.Accueil ? window.Accueil.on("ready", () => resolve(true)) : setTimeout(wait, 20));
@@ -56,6 +59,7 @@ test("a tap opens a full-screen sheet with focus inside; Escape closes it and fo
   assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 844], "on a phone the widget fills the screen");
   assert.ok(await eventually(() => isFocused(heading)), "focus moves into the widget, on its title");
   await page.screenshot({ path: path.join(OUT, "phone-widget-open.png") });
+  assert.deepEqual(problems, [], "no script error and no Content-Security-Policy violation");
 
   await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
   await frame.getByRole("heading", { name: "Discuter avec nous" }).waitFor();
@@ -77,10 +81,12 @@ test("the language switches inside the widget and on the launcher", async () => 
   const frame = widgetFrame(page);
   await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
   await frame.getByRole("button", { name: "Switch to English" }).tap();
-  await frame.getByRole("heading", { name: "How can we help?" }).waitFor();
-  await frame.getByRole("button", { name: /Chat with us/ }).waitFor();
-  assert.equal(await frame.locator("html").getAttribute("lang"), "en");
-  await frame.getByRole("button", { name: "Close" }).tap();
+  // The loader renames the iframe too, so screen readers announce it in the visitor's language.
+  const english = widgetFrame(page, "Help and contact");
+  await english.getByRole("heading", { name: "How can we help?" }).waitFor();
+  await english.getByRole("button", { name: /Chat with us/ }).waitFor();
+  assert.equal(await english.locator("html").getAttribute("lang"), "en");
+  await english.getByRole("button", { name: "Close" }).tap();
   await page.getByRole("button", { name: "Open help and contact" }).waitFor();
 
   await page.evaluate(() => window.Accueil.setLocale("fr"));
@@ -127,11 +133,12 @@ test("a page on an origin the site does not list cannot frame the widget", async
   const page = await context.newPage();
   const messages = [];
   page.on("console", (m) => messages.push(m.text()));
-  await page.route("http://intruder.example/", (route) => route.fulfill({
-    contentType: "text/html",
-    body: `<!doctype html><html><body><script src="${BASE}/accueil.js" data-site="demo" async></script></body></html>`,
-  }));
-  await page.goto("http://intruder.example/");
+  // The real demo page, reached as `localhost`: another origin than `127.0.0.1`, the only one the demo
+  // site allows. (Its loader and iframe then come from `localhost` too, as on any unlisted site.)
+  const intruder = BASE.replace("127.0.0.1", "localhost") + "/";
+  assert.notEqual(new URL(intruder).origin, new URL(BASE).origin);
+  await page.goto(intruder);
+  await page.getByRole("button", { name: OPEN_FR }).waitFor();
   await page.evaluate(() => { window.readyCount = 0; window.Accueil.on("ready", () => window.readyCount++); });
   await page.getByRole("button", { name: OPEN_FR }).tap();
   const refused = await eventually(() => messages.some((m) => m.includes("frame-ancestors")), 5000);

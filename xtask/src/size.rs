@@ -68,7 +68,7 @@ pub fn report() -> Result<Sizes> {
             widget = widget.add(bytes);
         }
     }
-    files.sort_by(|a, b| b.1.raw.cmp(&a.1.raw));
+    files.sort_by_key(|f| std::cmp::Reverse(f.1.raw));
     println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
     println!("{:<48} {:>10} {:>10} {:>10}", "accueil.js (loader)", loader.raw, loader.gzip, loader.brotli);
     for (name, b) in &files {
