@@ -8,14 +8,15 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage:
+const USAGE: &str = r#"usage:
   accueil serve [--config FILE]
   accueil agent add --email EMAIL --name NAME [--if-missing] [--config FILE]
       (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input)
+  accueil search-eval ENTRIES.jsonl
+      (FAQ search harness: JSON Lines queries {"q","k"} on stdin, {"ids","scores"} lines out)
 
 environment: ACCUEIL_CONFIG, ACCUEIL_LISTEN, ACCUEIL_PUBLIC_URL, ACCUEIL_DATABASE_URL, ACCUEIL_STATIC_DIR,
-             ACCUEIL_LOG (log filter, default `info`)";
+             ACCUEIL_LOG (log filter, default `info`)"#;
 
 /// Exit status of `agent add` when the agent exists and `--if-missing` was not given.
 const EXIT_EXISTS: u8 = 3;
@@ -27,6 +28,9 @@ async fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve", ..] => serve(&args).await,
         ["agent", "add", ..] => add_agent(&args).await,
+        ["search-eval", entries] => {
+            accueil_server::search_eval::run(entries, std::io::stdin().lock(), std::io::stdout().lock())
+        }
         ["--help" | "-h" | "help", ..] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,261 @@
+//! Query evaluation: each query word becomes weighted candidate terms (exact, completion of the word
+//! being typed, typo neighbours, synonyms), entries are scored per word by their best candidate, and
+//! the total is normalised by what a perfect match would score and by how much of the query matched,
+//! so that a weak, partial match falls under the "no good answer" line instead of being shown.
+
+use crate::text::{self, Word};
+use crate::typo::allowed_edits;
+use crate::{Index, MAX_QUERY_CHARS, MAX_QUERY_WORDS};
+
+/// Below this, an entry is not a good answer. Calibrated on the relevance sets in `tests/`.
+pub const MIN_SCORE: f32 = 0.30;
+/// Share of the query's weight an entry must match (a query about something else must not match on a
+/// single common word).
+pub const MIN_COVERAGE: f32 = 0.55;
+
+/// What one well-placed occurrence (once in the question) is worth, to normalise scores into 0..=1.
+const STRONG_MATCH: f32 = 3.0 / (3.0 + 1.5) * 2.5;
+
+/// How much a kind of match is trusted.
+const EXACT: f32 = 1.0;
+const SYNONYM: f32 = 0.85;
+const ONE_TYPO: f32 = 0.75;
+const TWO_TYPOS: f32 = 0.55;
+/// A finished word that only starts an indexed word ("max" for "maximum", "dispo" for "disponible").
+const ABBREVIATION: f32 = 0.7;
+/// Extra weight when consecutive query words follow each other in the entry's question or a phrasing.
+const PHRASE_BONUS: f32 = 0.25;
+/// How many of the best entries are re-ranked with the phrase bonus.
+const RERANKED: usize = 30;
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    /// Position of the entry in the slice the index was built from.
+    pub entry: usize,
+    /// How good an answer this entry is: entries under `MIN_SCORE` are not returned; 1.0 is every word
+    /// matched where it counts most, and the phrase-order bonus can lift that up to 1.25.
+    pub score: f32,
+    /// The entry's terms that matched, for highlighting.
+    pub matched: Vec<MatchedTerm>,
+}
+
+/// A stem of the entry that matched some query word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedTerm(pub String);
+
+struct QueryWord {
+    /// Candidate terms and how much each is trusted.
+    candidates: Vec<(u32, f32)>,
+    /// How much this word weighs in coverage: rare words weigh more; unknown words weigh as an average
+    /// word, so a query about something the FAQ does not cover stays uncovered.
+    weight: f32,
+    /// A stop word being typed: it may complete into a real word, and counts only if it does.
+    optional: bool,
+}
+
+impl Index {
+    fn add_candidate(candidates: &mut Vec<(u32, f32)>, term: u32, trust: f32) {
+        match candidates.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, existing)) => *existing = existing.max(trust),
+            None => candidates.push((term, trust)),
+        }
+    }
+
+    fn completions(&self, prefix: &str) -> Vec<u32> {
+        let start = self.terms.partition_point(|t| t.as_str() < prefix);
+        let mut found: Vec<u32> =
+            (start..self.terms.len()).take_while(|&i| self.terms[i].starts_with(prefix)).map(|i| i as u32).collect();
+        // A two-letter prefix can open hundreds of words: keep the most common.
+        found.sort_by_key(|&t| std::cmp::Reverse(self.postings[t as usize].len()));
+        found.truncate(40);
+        found
+    }
+
+    fn query_word(&self, word: &Word, being_typed: bool, average_idf: f32) -> Option<QueryWord> {
+        let stop = text::is_stop_word(self.language, &word.folded);
+        if stop && !being_typed {
+            return None;
+        }
+        let stem = text::stem(self.language, &word.folded);
+        let mut candidates = Vec::new();
+        if !stop && let Ok(exact) = self.terms.binary_search(&stem) {
+            candidates.push((exact as u32, EXACT));
+        }
+        if being_typed && word.folded.chars().count() >= 2 {
+            for term in self.completions(&word.folded) {
+                // The longer the completion still to type, the less sure the guess.
+                let missing = self.terms[term as usize].chars().count().saturating_sub(word.folded.chars().count());
+                Self::add_candidate(&mut candidates, term, (0.95 - 0.03 * missing as f32).max(0.7));
+            }
+        }
+        if !stop && !being_typed && candidates.is_empty() && word.folded.chars().count() >= 3 {
+            for term in self.completions(&word.folded) {
+                Self::add_candidate(&mut candidates, term, ABBREVIATION);
+            }
+        }
+        if !stop && candidates.is_empty() {
+            for (term, edits) in self.typos.near(&stem, &self.terms) {
+                Self::add_candidate(&mut candidates, term, if edits == 1 { ONE_TYPO } else { TWO_TYPOS });
+            }
+            if being_typed && allowed_edits(word.folded.chars().count()) > 0 {
+                // A misspelt word still being typed: complete its nearest spellings.
+                for (near, edits) in self.typos.near(&word.folded, &self.terms) {
+                    let trust = if edits == 1 { ONE_TYPO } else { TWO_TYPOS };
+                    Self::add_candidate(&mut candidates, near, trust);
+                }
+            }
+        }
+        // Synonyms of the word itself (even when no entry uses it) and of each candidate.
+        let mut expansions: Vec<(&str, f32)> = vec![(stem.as_str(), EXACT)];
+        expansions.extend(candidates.iter().map(|(t, trust)| (self.terms[*t as usize].as_str(), *trust)));
+        let mut synonyms = Vec::new();
+        for (word, trust) in expansions {
+            if stop {
+                break;
+            }
+            for &synonym in self.synonyms.get(word).into_iter().flatten() {
+                synonyms.push((synonym, trust * SYNONYM));
+            }
+        }
+        for (term, trust) in synonyms {
+            Self::add_candidate(&mut candidates, term, trust);
+        }
+        let weight = candidates
+            .iter()
+            .filter(|(_, trust)| *trust >= ONE_TYPO)
+            .map(|(t, _)| self.idf[*t as usize])
+            .fold(None, |best: Option<f32>, idf| Some(best.map_or(idf, |b| b.max(idf))))
+            .unwrap_or(average_idf);
+        Some(QueryWord { candidates, weight, optional: stop })
+    }
+
+    /// The best entries for `query`, at most `k`, best first; empty when none is a good answer.
+    pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        if self.is_empty() || k == 0 {
+            return Vec::new();
+        }
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let still_typing = query.chars().last().is_some_and(char::is_alphanumeric);
+        let words = text::words(&query);
+        let words = &words[..words.len().min(MAX_QUERY_WORDS)];
+        let average_idf = self.idf.iter().sum::<f32>() / self.idf.len().max(1) as f32;
+        let query_words: Vec<QueryWord> = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| self.query_word(w, still_typing && i + 1 == words.len(), average_idf))
+            .collect();
+        let required_weight: f32 = query_words.iter().filter(|w| !w.optional).map(|w| w.weight).sum();
+        if query_words.is_empty() {
+            return Vec::new();
+        }
+
+        let entries = self.len();
+        let mut score = vec![0.0f32; entries];
+        let mut covered = vec![0.0f32; entries];
+        let mut best = vec![0.0f32; entries];
+        let mut possible = 0.0f32;
+        for word in &query_words {
+            best.iter_mut().for_each(|b| *b = 0.0);
+            for &(term, trust) in &word.candidates {
+                let idf = self.idf[term as usize];
+                for &(entry, weight) in &self.postings[term as usize] {
+                    let value = trust * weight * idf;
+                    let slot = &mut best[entry as usize];
+                    if value > *slot {
+                        *slot = value;
+                    }
+                }
+            }
+            for entry in 0..entries {
+                if best[entry] > 0.0 {
+                    score[entry] += best[entry];
+                    covered[entry] += word.weight;
+                }
+            }
+            if !word.optional {
+                possible += word.weight * STRONG_MATCH;
+            }
+        }
+        if possible <= 0.0 {
+            // Only a stop word being typed: wait for more letters rather than guess.
+            return Vec::new();
+        }
+        let mut hits: Vec<(usize, f32)> = (0..entries)
+            .filter_map(|entry| {
+                let coverage = (covered[entry] / required_weight.max(f32::EPSILON)).min(1.0);
+                let relevance = (score[entry] / possible).min(1.0);
+                let total = relevance * (0.5 + 0.5 * coverage);
+                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry, total))
+            })
+            .collect();
+        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        hits.sort_by(by_score);
+        hits.truncate(RERANKED);
+        for (entry, total) in &mut hits {
+            *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry, &query_words);
+        }
+        hits.sort_by(by_score);
+        hits.truncate(k);
+        hits.into_iter()
+            .map(|(entry, score)| Hit {
+                id: self.entry_ids[entry].clone(),
+                entry,
+                score,
+                matched: self.matched_terms(entry as u32, &query_words),
+            })
+            .collect()
+    }
+
+    /// The share of consecutive query-word pairs that also follow each other in one of the entry's
+    /// questions or phrasings.
+    fn phrase_share(&self, entry: usize, words: &[QueryWord]) -> f32 {
+        let words: Vec<&QueryWord> = words.iter().filter(|w| !w.candidates.is_empty()).collect();
+        if words.len() < 2 {
+            return 0.0;
+        }
+        let has = |word: &QueryWord, term: u32| word.candidates.iter().any(|(t, _)| *t == term);
+        let pairs = words
+            .windows(2)
+            .filter(|pair| {
+                self.phrasings[entry]
+                    .iter()
+                    .any(|sequence| sequence.windows(2).any(|s| has(pair[0], s[0]) && has(pair[1], s[1])))
+            })
+            .count();
+        pairs as f32 / (words.len() - 1) as f32
+    }
+
+    fn matched_terms(&self, entry: u32, words: &[QueryWord]) -> Vec<MatchedTerm> {
+        let mut matched: Vec<MatchedTerm> = words
+            .iter()
+            .flat_map(|w| &w.candidates)
+            .filter(|(term, _)| self.postings[*term as usize].binary_search_by_key(&entry, |p| p.0).is_ok())
+            .map(|(term, _)| MatchedTerm(self.terms[*term as usize].clone()))
+            .collect();
+        matched.sort_by(|a, b| a.0.cmp(&b.0));
+        matched.dedup();
+        matched
+    }
+}
+
+/// Splits `text` into `(segment, highlighted)` pieces: words whose stem matched are highlighted.
+pub fn highlight<'a>(index: &Index, text: &'a str, matched: &[MatchedTerm]) -> Vec<(&'a str, bool)> {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for word in text::words(text) {
+        let stem = text::stem(index.language, &word.folded);
+        if matched.iter().any(|m| m.0 == stem) {
+            if word.start > at {
+                pieces.push((&text[at..word.start], false));
+            }
+            pieces.push((&text[word.start..word.end], true));
+            at = word.end;
+        }
+    }
+    if at < text.len() {
+        pieces.push((&text[at..], false));
+    }
+    pieces
+}
