@@ -198,6 +198,80 @@ wire! {
         Unavailable,
     }
 
+    /// `GET /v1/sites/{site}/faq?locale=fr`: the published FAQ of one locale, compact enough for the
+    /// widget to search itself. Revalidated with its ETag.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Faq {
+        pub site: String,
+        pub locale: Locale,
+        /// The published snapshot; changes whenever content does.
+        pub version: i64,
+        pub entries: Vec<FaqEntry>,
+        /// Groups of interchangeable words for search (`["livraison", "expédition", "colis"]`).
+        pub synonyms: Vec<Vec<String>>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqEntry {
+        /// Stable across locales: the same question in French and English has the same id.
+        pub id: String,
+        pub question: String,
+        /// Other ways visitors ask it; searched, not shown.
+        pub phrasings: Vec<String>,
+        pub tags: Vec<String>,
+        pub category: String,
+        /// Position within its category.
+        pub order: i64,
+        /// `YYYY-MM-DD`.
+        pub updated: String,
+        /// The answer as sanitized HTML (no script, no event handler, no `javascript:`); links to other
+        /// entries are `#faq/<id>`.
+        pub html: String,
+        /// The answer as plain text, for search and snippets.
+        pub text: String,
+    }
+
+    /// `GET /v1/sites/{site}/faq/search?locale=fr&q=...&k=10`: the same ranking on the server, for FAQs
+    /// too large to ship.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqSearchResults {
+        pub hits: Vec<FaqSearchHit>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqSearchHit {
+        pub id: String,
+        pub question: String,
+        pub score: f32,
+    }
+
+    /// `POST /v1/sites/{site}/faq/events` (204): what visitors searched and thought, recorded in daily
+    /// aggregates without any visitor identity.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FaqEventReport {
+        pub locale: Locale,
+        pub event: FaqEvent,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum FaqEvent {
+        /// A query the visitor settled on, with how many good answers it found.
+        Search { query: String, results: u32 },
+        /// An entry opened; `query` is the search that led there, if any.
+        View { entry: String, #[serde(default, skip_serializing_if = "Option::is_none")] query: Option<String> },
+        /// "Was this helpful?" with an optional comment.
+        Vote {
+            entry: String,
+            helpful: bool,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            comment: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            query: Option<String>,
+        },
+    }
+
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "type")]

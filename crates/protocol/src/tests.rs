@@ -57,6 +57,7 @@ const WIRE_TYPES: &[&str] = &[
     "Health",
     "HostMessage",
     "WidgetMessage",
+    "Faq",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -71,6 +72,9 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "Health" => round_trip::<Health>(json),
         "HostMessage" => round_trip::<HostMessage>(json),
         "WidgetMessage" => round_trip::<WidgetMessage>(json),
+        "FaqEventReport" => round_trip::<FaqEventReport>(json),
+        "FaqSearchResults" => round_trip::<FaqSearchResults>(json),
+        "Faq" => round_trip::<Faq>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -133,6 +137,9 @@ fn schema_of(name: &str) -> schemars::Schema {
         "Health" => schemars::schema_for!(Health),
         "HostMessage" => schemars::schema_for!(HostMessage),
         "WidgetMessage" => schemars::schema_for!(WidgetMessage),
+        "FaqEventReport" => schemars::schema_for!(FaqEventReport),
+        "FaqSearchResults" => schemars::schema_for!(FaqSearchResults),
+        "Faq" => schemars::schema_for!(Faq),
         other => panic!("no wire type is named {other}"),
     }
 }

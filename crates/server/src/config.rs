@@ -36,6 +36,9 @@ struct RawSite {
     position: wire::LauncherPosition,
     features: Vec<String>,
     business_hours: wire::BusinessHours,
+    /// A folder of FAQ Markdown, one sub-folder per locale, imported at start when it changed.
+    #[serde(default)]
+    faq_dir: Option<PathBuf>,
 }
 
 fn default_position() -> wire::LauncherPosition {
@@ -59,6 +62,7 @@ pub struct Config {
 pub struct Site {
     pub public: wire::SiteConfig,
     pub allowed_origins: Vec<String>,
+    pub faq_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -116,7 +120,9 @@ impl Config {
             if !seen.insert(raw_site.id.clone()) {
                 return Err(Error::Config(format!("site `{}` is configured twice", raw_site.id)));
             }
-            sites.push(Site::from_raw(raw_site, &public_url)?);
+            let mut site = Site::from_raw(raw_site, &public_url)?;
+            site.faq_dir = site.faq_dir.take().map(resolve);
+            sites.push(site);
         }
         Ok(Config { listen, public_url, database_url, static_dir, demo_page_dir, sites })
     }
@@ -171,6 +177,7 @@ impl Site {
             }
             allowed_origins.push(origin);
         }
+        let faq_dir = raw.faq_dir;
         let public = wire::SiteConfig {
             site: raw.id,
             name: raw.name,
@@ -184,7 +191,7 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins })
+        Ok(Site { public, allowed_origins, faq_dir })
     }
 }
 

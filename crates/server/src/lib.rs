@@ -5,6 +5,7 @@ pub mod assets;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod faq;
 pub mod routes;
 pub mod search_eval;
 pub mod secrets;

@@ -17,6 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
     pub files: Arc<Files>,
+    pub faq: Arc<crate::faq::published::PublishedFaq>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -69,11 +70,17 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Application, Error> {
         let store = SqliteStore::open(&config.database_url).await?;
+        for site in &config.sites {
+            if let Some(dir) = &site.faq_dir {
+                import_faq_if_changed(&store, site, dir).await?;
+            }
+        }
         let files = Files::load(&config)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
-        let state = AppState { config: Arc::new(config), store: Arc::new(store), files: Arc::new(files) };
+        let state =
+            AppState { config: Arc::new(config), store: Arc::new(store), files: Arc::new(files), faq: Arc::default() };
         Ok(Application { listener, router: routes::router(state) })
     }
 
@@ -85,6 +92,32 @@ impl Application {
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
         Ok(())
     }
+}
+
+/// Imports a site's FAQ folder at start when its content differs from the last import. A broken folder
+/// is logged and changes nothing: the published FAQ stays as it was.
+pub async fn import_faq_if_changed(store: &dyn Store, site: &crate::config::Site, dir: &Path) -> Result<(), Error> {
+    let id = &site.public.site;
+    match crate::faq::import::read_dir(dir, &site.public.locales) {
+        Err(problems) => {
+            for problem in problems {
+                tracing::error!(site = %id, "FAQ not imported: {problem}");
+            }
+        }
+        Ok(imported) => {
+            for warning in &imported.warnings {
+                tracing::warn!(site = %id, "FAQ: {warning}");
+            }
+            let fingerprint = imported.content.fingerprint();
+            let snapshots = store.faq_snapshots(id).await?;
+            let last_import = snapshots.iter().find(|s| s.source == "import");
+            if last_import.is_none_or(|s| s.fingerprint != fingerprint) {
+                let snapshot = store.publish_faq_snapshot(id, "import", &imported.content, crate::now()).await?;
+                tracing::info!(site = %id, snapshot, entries = imported.content.entries.len(), "FAQ imported and published");
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

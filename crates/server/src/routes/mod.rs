@@ -2,6 +2,7 @@
 //! the layers every request goes through.
 
 mod agent;
+mod faq;
 mod files;
 mod health;
 mod sessions;
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(sites::router())
+        .merge(faq::router())
         .merge(sessions::router())
         .merge(agent::router())
         .merge(files::router())

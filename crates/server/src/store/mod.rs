@@ -4,7 +4,8 @@
 mod sqlite;
 
 use crate::error::Error;
-use accueil_protocol::Locale;
+use crate::faq::Content;
+use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 pub use sqlite::SqliteStore;
 
@@ -25,6 +26,28 @@ pub struct AgentRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+}
+
+/// A snapshot in a site's FAQ history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRow {
+    pub id: i64,
+    pub source: String,
+    pub fingerprint: String,
+    pub created_at: UnixTime,
+}
+
+/// What the console's gap report reads, already aggregated over the period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaqStats {
+    /// (normalised query, searches without a good answer), most first.
+    pub unanswered: Vec<(String, i64)>,
+    /// (entry, views, helpful, not helpful), least helpful first.
+    pub entries: Vec<(String, i64, i64, i64)>,
+    /// (entry, comment) of "not helpful" votes, newest first.
+    pub comments: Vec<(String, String)>,
+    /// (normalised query, entry, helpful votes), most first.
+    pub helpful_queries: Vec<(String, String, i64)>,
 }
 
 #[async_trait]
@@ -62,4 +85,22 @@ pub trait Store: Send + Sync + 'static {
     /// The agent behind an unexpired console session.
     async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, Error>;
     async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), Error>;
+
+    /// Stores `content` as a new snapshot of `site` and publishes it, in one transaction.
+    async fn publish_faq_snapshot(
+        &self,
+        site: &str,
+        source: &str,
+        content: &Content,
+        now: UnixTime,
+    ) -> Result<i64, Error>;
+    /// The published snapshot of `site`, if any.
+    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, Error>;
+    /// A site's snapshots, newest first.
+    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, Error>;
+    async fn faq_content(&self, snapshot: i64) -> Result<Content, Error>;
+    async fn publish_existing_faq(&self, site: &str, snapshot: i64) -> Result<(), Error>;
+    /// Adds one visitor event to the day's counts.
+    async fn record_faq_event(&self, site: &str, locale: Locale, day: &str, event: &FaqEvent) -> Result<(), Error>;
+    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, Error>;
 }

@@ -1,8 +1,9 @@
 //! The embedded SQLite store: one database file, WAL mode, migrations applied at open.
 
-use super::{AgentRow, Store, UnixTime, VisitorSessionRow};
+use super::{AgentRow, FaqStats, SnapshotRow, Store, UnixTime, VisitorSessionRow};
 use crate::error::Error;
-use accueil_protocol::Locale;
+use crate::faq::{Content, StoredEntry, normalize_query};
+use accueil_protocol::{FaqEntry, FaqEvent, Locale};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
 use sqlx::{Row, SqlitePool};
@@ -49,6 +50,27 @@ fn agent(row: &SqliteRow) -> Result<AgentRow, Error> {
         name: row.try_get("name")?,
         password_hash: row.try_get("password_hash")?,
     })
+}
+
+fn snapshot(row: &SqliteRow) -> Result<SnapshotRow, Error> {
+    Ok(SnapshotRow {
+        id: row.try_get("id")?,
+        source: row.try_get("source")?,
+        fingerprint: row.try_get("fingerprint")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn json_list<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn locale_of(tag: &str) -> Result<Locale, Error> {
+    Locale::from_tag(tag).ok_or_else(|| Error::Internal(format!("stored locale `{tag}` is unknown")))
 }
 
 #[async_trait]
@@ -162,5 +184,243 @@ impl Store for SqliteStore {
     async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), Error> {
         sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn publish_faq_snapshot(
+        &self,
+        site: &str,
+        source: &str,
+        content: &Content,
+        now: UnixTime,
+    ) -> Result<i64, Error> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO faq_snapshots (site, source, fingerprint, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(site)
+        .bind(source)
+        .bind(content.fingerprint())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for StoredEntry { locale, markdown, public: e } in &content.entries {
+            sqlx::query(
+                "INSERT INTO faq_entries (snapshot_id, locale, id, question, phrasings, tags, category, sort_order,
+                 updated, markdown, html, body_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(locale.tag())
+            .bind(&e.id)
+            .bind(&e.question)
+            .bind(to_json(&e.phrasings))
+            .bind(to_json(&e.tags))
+            .bind(&e.category)
+            .bind(e.order)
+            .bind(&e.updated)
+            .bind(markdown)
+            .bind(&e.html)
+            .bind(&e.text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (locale, groups) in &content.synonyms {
+            sqlx::query("INSERT INTO faq_synonyms (snapshot_id, locale, groups) VALUES (?, ?, ?)")
+                .bind(id)
+                .bind(locale.tag())
+                .bind(to_json(groups))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO faq_published (site, snapshot_id) VALUES (?, ?)
+             ON CONFLICT (site) DO UPDATE SET snapshot_id = excluded.snapshot_id",
+        )
+        .bind(site)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, Error> {
+        let row = sqlx::query(
+            "SELECT s.id, s.source, s.fingerprint, s.created_at FROM faq_published p
+             JOIN faq_snapshots s ON s.id = p.snapshot_id WHERE p.site = ?",
+        )
+        .bind(site)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(snapshot).transpose()
+    }
+
+    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, source, fingerprint, created_at FROM faq_snapshots WHERE site = ? ORDER BY id DESC",
+        )
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(snapshot).collect()
+    }
+
+    async fn faq_content(&self, snapshot_id: i64) -> Result<Content, Error> {
+        let rows = sqlx::query(
+            "SELECT locale, id, question, phrasings, tags, category, sort_order, updated, markdown, html, body_text
+             FROM faq_entries WHERE snapshot_id = ? ORDER BY locale, category, sort_order, id",
+        )
+        .bind(snapshot_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut content = Content::default();
+        for row in rows {
+            content.entries.push(StoredEntry {
+                locale: locale_of(row.try_get("locale")?)?,
+                markdown: row.try_get("markdown")?,
+                public: FaqEntry {
+                    id: row.try_get("id")?,
+                    question: row.try_get("question")?,
+                    phrasings: json_list(row.try_get("phrasings")?),
+                    tags: json_list(row.try_get("tags")?),
+                    category: row.try_get("category")?,
+                    order: row.try_get("sort_order")?,
+                    updated: row.try_get("updated")?,
+                    html: row.try_get("html")?,
+                    text: row.try_get("body_text")?,
+                },
+            });
+        }
+        let synonyms = sqlx::query("SELECT locale, groups FROM faq_synonyms WHERE snapshot_id = ? ORDER BY locale")
+            .bind(snapshot_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in synonyms {
+            content.synonyms.push((locale_of(row.try_get("locale")?)?, json_list(row.try_get("groups")?)));
+        }
+        Ok(content)
+    }
+
+    async fn publish_existing_faq(&self, site: &str, snapshot_id: i64) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO faq_published (site, snapshot_id) VALUES (?, ?)
+             ON CONFLICT (site) DO UPDATE SET snapshot_id = excluded.snapshot_id",
+        )
+        .bind(site)
+        .bind(snapshot_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn record_faq_event(&self, site: &str, locale: Locale, day: &str, event: &FaqEvent) -> Result<(), Error> {
+        let entry_stat = |column: &str| {
+            format!(
+                "INSERT INTO faq_entry_stats (site, locale, day, entry, {column}) VALUES (?, ?, ?, ?, 1)
+                 ON CONFLICT (site, locale, day, entry) DO UPDATE SET {column} = {column} + 1"
+            )
+        };
+        match event {
+            FaqEvent::Search { query, results } => {
+                sqlx::query(
+                    "INSERT INTO faq_search_stats (site, locale, day, query, searches, unanswered) VALUES (?, ?, ?, ?, 1, ?)
+                     ON CONFLICT (site, locale, day, query)
+                     DO UPDATE SET searches = searches + 1, unanswered = unanswered + excluded.unanswered",
+                )
+                .bind(site)
+                .bind(locale.tag())
+                .bind(day)
+                .bind(normalize_query(query))
+                .bind(i64::from(*results == 0))
+                .execute(&self.pool)
+                .await?;
+            }
+            FaqEvent::View { entry, .. } => {
+                sqlx::query(&entry_stat("views"))
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(entry)
+                    .execute(&self.pool)
+                    .await?;
+            }
+            FaqEvent::Vote { entry, helpful, comment, query } => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(&entry_stat(if *helpful { "helpful" } else { "not_helpful" }))
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                if let (true, Some(query)) = (*helpful, query.as_deref().map(normalize_query).filter(|q| !q.is_empty()))
+                {
+                    sqlx::query(
+                        "INSERT INTO faq_query_helpful (site, locale, day, query, entry, votes) VALUES (?, ?, ?, ?, ?, 1)
+                         ON CONFLICT (site, locale, day, query, entry) DO UPDATE SET votes = votes + 1",
+                    )
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(query)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(comment) = comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    sqlx::query("INSERT INTO faq_comments (site, locale, day, entry, helpful, comment) VALUES (?, ?, ?, ?, ?, ?)")
+                        .bind(site)
+                        .bind(locale.tag())
+                        .bind(day)
+                        .bind(entry)
+                        .bind(*helpful)
+                        .bind(comment)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, Error> {
+        let unanswered = sqlx::query_as::<_, (String, i64)>(
+            "SELECT query, SUM(unanswered) AS n FROM faq_search_stats WHERE site = ? AND locale = ? AND day >= ?
+             GROUP BY query HAVING n > 0 ORDER BY n DESC, query LIMIT 20",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let entries = sqlx::query_as::<_, (String, i64, i64, i64)>(
+            "SELECT entry, SUM(views), SUM(helpful), SUM(not_helpful) AS nh FROM faq_entry_stats
+             WHERE site = ? AND locale = ? AND day >= ? GROUP BY entry
+             ORDER BY SUM(not_helpful) - SUM(helpful) DESC, nh DESC, entry LIMIT 50",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let comments = sqlx::query_as::<_, (String, String)>(
+            "SELECT entry, comment FROM faq_comments WHERE site = ? AND locale = ? AND day >= ? AND helpful = 0
+             ORDER BY id DESC LIMIT 100",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let helpful_queries = sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT query, entry, SUM(votes) AS n FROM faq_query_helpful WHERE site = ? AND locale = ? AND day >= ?
+             GROUP BY query, entry ORDER BY n DESC, query LIMIT 50",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(FaqStats { unanswered, entries, comments, helpful_queries })
     }
 }

@@ -16,7 +16,7 @@ pub struct TestApp {
 
 pub const SHOP_ORIGIN: &str = "https://shop.example";
 
-fn write(dir: &Path, path: &str, text: &str) {
+pub fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
     std::fs::create_dir_all(path.parent().expect("has a parent")).expect("dir");
     std::fs::write(path, text).expect("file");
@@ -26,12 +26,40 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| None).await
 }
 
+/// A FAQ entry file as product teams write them.
+pub fn faq_entry(id: &str, question: &str, answer: &str) -> String {
+    format!(
+        "+++\nid = \"{id}\"\nquestion = \"{question}\"\ncategory = \"Livraison\"\norder = 1\nupdated = \"2026-11-02\"\n+++\n\n{answer}\n"
+    )
+}
+
 pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let statics = dir.path().join("dist");
     write(&statics, "widget/index.html", "<!doctype html><title>widget</title>");
     write(&statics, "widget/accueil-widget-0123456789abcdef.js", &"export const widget = 1;\n".repeat(40));
     write(&statics, "console/index.html", "<!doctype html><title>console</title>");
+    let faq = dir.path().join("faq");
+    write(
+        &faq,
+        "fr/delivery-costs.md",
+        &faq_entry(
+            "delivery-costs",
+            "Combien coûte la livraison ?",
+            "**Offerte** dès 80 €. Voir [délais](faq:delivery-times).",
+        ),
+    );
+    write(
+        &faq,
+        "fr/delivery-times.md",
+        &faq_entry("delivery-times", "Quels sont les délais de livraison ?", "Sous 48 h <script>alert(1)</script>."),
+    );
+    write(&faq, "fr/synonyms.toml", "groups = [[\"livraison\", \"colis\"]]\n");
+    start(dir, env).await
+}
+
+/// Starts (or restarts) a server on the files of `dir`.
+pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>) -> TestApp {
     let toml = format!(
         r##"
         listen = "127.0.0.1:0"
@@ -45,6 +73,7 @@ pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
         locales = ["fr"]
         primary_color = "#8a3b12"
         features = ["faq", "chat"]
+        faq_dir = "faq"
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##
     );
@@ -58,6 +87,15 @@ pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
 }
 
 impl TestApp {
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// Stops serving from this test's point of view and starts a new server on the same files and database.
+    pub async fn restart(self) -> TestApp {
+        start(self._dir, |_| None).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

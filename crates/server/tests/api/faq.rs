@@ -1,0 +1,111 @@
+//! The FAQ over HTTP: delivery with revalidation, server-side search, anonymous events, and imports
+//! that never break what is published.
+
+use crate::helpers::{error_fields, spawn_app, write};
+use accueil_protocol::{ErrorCode, Faq, FaqSearchResults, Locale};
+use accueil_server::store::{SqliteStore, Store};
+
+#[tokio::test]
+async fn the_published_faq_is_served_sanitized_and_revalidates() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/v1/sites/demo/faq?locale=fr")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let etag = response.headers()["etag"].clone();
+    let faq: Faq = response.json().await.unwrap();
+    assert_eq!(faq.locale, Locale::Fr);
+    assert_eq!(faq.entries.len(), 2);
+    assert_eq!(faq.synonyms, [["livraison", "colis"]]);
+    let costs = faq.entries.iter().find(|e| e.id == "delivery-costs").unwrap();
+    assert!(costs.html.contains("<strong>Offerte</strong>") && costs.html.contains(r##"href="#faq/delivery-times""##));
+    let times = faq.entries.iter().find(|e| e.id == "delivery-times").unwrap();
+    assert!(!times.html.contains("<script"), "{}", times.html);
+
+    let again = app.client.get(app.url("/v1/sites/demo/faq")).header("if-none-match", etag).send().await.unwrap();
+    assert_eq!(again.status(), 304, "the default locale is the same document");
+}
+
+#[tokio::test]
+async fn wrong_locales_and_sites_are_refused_clearly() {
+    let app = spawn_app().await;
+    let fields = error_fields(
+        app.client.get(app.url("/v1/sites/demo/faq?locale=de")).send().await.unwrap(),
+        400,
+        ErrorCode::InvalidRequest,
+    )
+    .await;
+    assert_eq!(fields[0].0, "locale");
+    let fields = error_fields(
+        app.client.get(app.url("/v1/sites/demo/faq?locale=en")).send().await.unwrap(),
+        422,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
+    assert_eq!(fields[0].0, "locale");
+    error_fields(app.client.get(app.url("/v1/sites/acme/faq")).send().await.unwrap(), 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn the_server_searches_like_the_widget() {
+    let app = spawn_app().await;
+    let search =
+        |q: &str| app.client.get(app.url("/v1/sites/demo/faq/search")).query(&[("q", q), ("locale", "fr")]).send();
+    let results: FaqSearchResults = search("cout de la livrason").await.unwrap().json().await.unwrap();
+    assert_eq!(results.hits.first().map(|h| h.id.as_str()), Some("delivery-costs"));
+    assert_eq!(results.hits[0].question, "Combien coûte la livraison ?");
+    let nothing: FaqSearchResults = search("recette de la tarte tatin").await.unwrap().json().await.unwrap();
+    assert!(nothing.hits.is_empty());
+    let huge: FaqSearchResults = search(&"colis ".repeat(5000)).await.unwrap().json().await.unwrap();
+    assert!(!huge.hits.is_empty(), "long queries are cut, not refused");
+
+    let missing = app.client.get(app.url("/v1/sites/demo/faq/search")).send().await.unwrap();
+    assert_eq!(error_fields(missing, 400, ErrorCode::InvalidRequest).await[0].0, "q");
+    let bad_k = app.client.get(app.url("/v1/sites/demo/faq/search?q=colis&k=0")).send().await.unwrap();
+    assert_eq!(error_fields(bad_k, 422, ErrorCode::ValidationFailed).await[0].0, "k");
+}
+
+#[tokio::test]
+async fn events_are_counted_without_identity_and_bad_ones_name_the_field() {
+    let app = spawn_app().await;
+    let post = |body: serde_json::Value| app.client.post(app.url("/v1/sites/demo/faq/events")).json(&body).send();
+    for body in [
+        serde_json::json!({"locale": "fr", "event": {"type": "search", "query": "Bitcoin ", "results": 0}}),
+        serde_json::json!({"locale": "fr", "event": {"type": "search", "query": "bitcoin", "results": 0}}),
+        serde_json::json!({"locale": "fr", "event": {"type": "view", "entry": "delivery-costs"}}),
+        serde_json::json!({"locale": "fr", "event": {"type": "vote", "entry": "delivery-costs", "helpful": false, "comment": "Et la Belgique ?"}}),
+    ] {
+        assert_eq!(post(body).await.unwrap().status(), 204);
+    }
+    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let stats = store.faq_stats("demo", Locale::Fr, "2000-01-01").await.unwrap();
+    assert_eq!(stats.unanswered, [("bitcoin".to_owned(), 2)], "queries are folded before counting");
+    assert_eq!(stats.entries, [("delivery-costs".to_owned(), 1, 0, 1)]);
+    assert_eq!(stats.comments, [("delivery-costs".to_owned(), "Et la Belgique ?".to_owned())]);
+
+    let long = post(serde_json::json!({"locale": "fr", "event": {"type": "vote", "entry": "a", "helpful": true, "comment": "x".repeat(1001)}})).await.unwrap();
+    assert_eq!(error_fields(long, 422, ErrorCode::ValidationFailed).await[0].0, "event.comment");
+    let unknown = post(serde_json::json!({"locale": "fr", "event": {"type": "purchase"}})).await.unwrap();
+    assert_eq!(error_fields(unknown, 400, ErrorCode::InvalidRequest).await[0].0, "event.type");
+}
+
+#[tokio::test]
+async fn an_unchanged_folder_is_not_imported_again_and_a_broken_one_changes_nothing() {
+    let app = spawn_app().await;
+    let app = app.restart().await;
+    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    assert_eq!(store.faq_snapshots("demo").await.unwrap().len(), 1, "same files, same snapshot");
+
+    write(&app.dir().join("faq"), "fr/broken.md", "+++\nid = \"broken\"\n");
+    write(
+        &app.dir().join("faq"),
+        "fr/delivery-costs.md",
+        "+++\nid = \"delivery-costs\"\nquestion = \"Changed?\"\ncategory = \"x\"\nupdated = \"2026-11-03\"\n+++\n\nChanged.\n",
+    );
+    let app = app.restart().await;
+    let faq: Faq = app.client.get(app.url("/v1/sites/demo/faq")).send().await.unwrap().json().await.unwrap();
+    assert!(
+        faq.entries.iter().any(|e| e.question == "Combien coûte la livraison ?"),
+        "the broken import published nothing"
+    );
+    assert_eq!(store.faq_snapshots("demo").await.unwrap().len(), 1);
+}
