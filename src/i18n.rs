@@ -28,6 +28,20 @@ pub enum Key {
     Retry,
     Anonymous,
     WidgetTitle,
+    PopularQuestions,
+    NoAnswer,
+    NoAnswerHint,
+    Answer,
+    WasThisHelpful,
+    Yes,
+    No,
+    TellUsMore,
+    Send,
+    Thanks,
+    Related,
+    StillNeedHelp,
+    YourQuestion,
+    Results,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -81,6 +95,45 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, Anonymous) => "Anonymous: nothing is stored until you write to us.",
         (Locale::Fr, WidgetTitle) => "Aide et contact",
         (Locale::En, WidgetTitle) => "Help and contact",
+        (Locale::Fr, PopularQuestions) => "Questions fréquentes",
+        (Locale::En, PopularQuestions) => "Frequently asked",
+        (Locale::Fr, NoAnswer) => "Nous n'avons pas de réponse toute prête à cette question.",
+        (Locale::En, NoAnswer) => "We have no ready answer to that question.",
+        (Locale::Fr, NoAnswerHint) => "Essayez d'autres mots, ou posez-la directement à notre équipe :",
+        (Locale::En, NoAnswerHint) => "Try other words, or ask our team directly:",
+        (Locale::Fr, Answer) => "Réponse",
+        (Locale::En, Answer) => "Answer",
+        (Locale::Fr, WasThisHelpful) => "Cette réponse vous a-t-elle aidé ?",
+        (Locale::En, WasThisHelpful) => "Was this answer helpful?",
+        (Locale::Fr, Yes) => "Oui",
+        (Locale::En, Yes) => "Yes",
+        (Locale::Fr, No) => "Non",
+        (Locale::En, No) => "No",
+        (Locale::Fr, TellUsMore) => "Que manquait-il ? (facultatif, sans données personnelles)",
+        (Locale::En, TellUsMore) => "What was missing? (optional, no personal details)",
+        (Locale::Fr, Send) => "Envoyer",
+        (Locale::En, Send) => "Send",
+        (Locale::Fr, Thanks) => "Merci, votre avis nous aide à améliorer nos réponses.",
+        (Locale::En, Thanks) => "Thank you, your feedback helps us improve our answers.",
+        (Locale::Fr, Related) => "Questions proches",
+        (Locale::En, Related) => "Related questions",
+        (Locale::Fr, StillNeedHelp) => "Besoin d'aide supplémentaire ?",
+        (Locale::En, StillNeedHelp) => "Still need help?",
+        (Locale::Fr, YourQuestion) => "Votre question",
+        (Locale::En, YourQuestion) => "Your question",
+        (Locale::Fr, Results) => "réponses",
+        (Locale::En, Results) => "answers",
+    }
+}
+
+/// "3 réponses" / "1 answer": announced to screen readers as results change.
+pub fn results_status(locale: Locale, count: usize) -> String {
+    match (locale, count) {
+        (Locale::Fr, 0) => "Aucune réponse".to_owned(),
+        (Locale::Fr, 1) => "1 réponse".to_owned(),
+        (Locale::En, 0) => "No answers".to_owned(),
+        (Locale::En, 1) => "1 answer".to_owned(),
+        (locale, n) => format!("{n} {}", text(locale, Key::Results)),
     }
 }
 

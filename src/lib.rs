@@ -5,6 +5,7 @@
 pub mod api;
 pub mod components;
 pub mod embed;
+pub mod faq;
 pub mod host;
 pub mod i18n;
 

@@ -1,45 +1,51 @@
 //! The root component: owns the widget's state (locale, current view, site config) behind a
 //! `Widget` context handle, wires the host channel, and lays out header, main and footer.
 
+use super::article::Article;
 use super::channel::ChannelView;
 use super::header::Header;
 use super::home::Home;
 use crate::api::{self, ApiFailure};
 use crate::embed::{EmbedParams, starting_locale};
+use crate::faq::LoadedFaq;
 use crate::host;
 use crate::i18n::{self, Key};
-use accueil_protocol::{HostMessage, Locale, SiteConfig, WidgetMessage};
+use accueil_protocol::{FaqEvent, HostMessage, Locale, SiteConfig, WidgetMessage};
 use leptos::prelude::*;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 /// Where the visitor is inside the widget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum View {
     Home,
+    /// A FAQ entry, by id.
+    Article(String),
     Chat,
     Callback,
     Community,
 }
 
-impl View {
-    pub fn title(self) -> Key {
-        match self {
-            View::Home => Key::HowCanWeHelp,
-            View::Chat => Key::Chat,
-            View::Callback => Key::Callback,
-            View::Community => Key::Community,
-        }
-    }
-}
+/// Something loaded from the server: `None` while loading. Plain signals filled by `spawn_local` rather
+/// than `LocalResource`s: each resource type adds ~15 KB of async machinery to the wasm.
+pub type Loading<T> = RwSignal<Option<Result<T, ApiFailure>>, LocalStorage>;
+
+/// The FAQ of the current locale; `Some(Ok(None))` when the site has none.
+pub type FaqState = Loading<Option<Rc<LoadedFaq>>>;
 
 /// The widget's shared state, handed to components through context. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Widget {
     pub locale: RwSignal<Locale>,
     pub view: RwSignal<View>,
-    pub config: LocalResource<Result<SiteConfig, ApiFailure>>,
+    pub config: Loading<SiteConfig>,
+    pub faq: FaqState,
+    /// What the visitor typed in the search box; carried to the chat, callback and community views.
+    pub query: RwSignal<String>,
+    site: StoredValue<String>,
     host_origin: StoredValue<Option<String>>,
     title: NodeRef<leptos::html::H1>,
+    main: NodeRef<leptos::html::Main>,
 }
 
 impl Widget {
@@ -51,10 +57,46 @@ impl Widget {
         self.host_origin.with_value(Option::is_some)
     }
 
-    /// Shows `view` and moves focus to its title, so screen readers announce where the visitor landed.
+    /// Shows `view` from its top and moves focus to its title, so screen readers announce where the
+    /// visitor landed.
     pub fn navigate(self, view: View) {
         self.view.set(view);
+        if let Some(main) = self.main.get_untracked() {
+            main.set_scroll_top(0);
+        }
         self.focus_title();
+    }
+
+    /// Opens a FAQ entry and records the view (with the query that led there, if any).
+    pub fn open_article(self, id: String) {
+        let query = self.query.get_untracked();
+        let query = (!query.trim().is_empty()).then_some(query);
+        self.report(FaqEvent::View { entry: id.clone(), query });
+        self.navigate(View::Article(id));
+    }
+
+    /// Sends an anonymous FAQ event for the product team.
+    pub fn report(self, event: FaqEvent) {
+        self.site.with_value(|site| api::report(site, self.locale.get_untracked(), event));
+    }
+
+    /// The loaded FAQ, if any (tracked).
+    pub fn loaded_faq(self) -> Option<Rc<LoadedFaq>> {
+        self.faq.with(|faq| faq.as_ref().and_then(|f| f.as_ref().ok()).cloned().flatten())
+    }
+
+    /// The panel's title for the current view.
+    pub fn title_text(self) -> String {
+        match self.view.get() {
+            View::Home => self.t(Key::HowCanWeHelp).to_owned(),
+            View::Article(id) => self
+                .loaded_faq()
+                .and_then(|faq| faq.entry(&id).map(|e| e.question.clone()))
+                .unwrap_or_else(|| self.t(Key::Answer).to_owned()),
+            View::Chat => self.t(Key::Chat).to_owned(),
+            View::Callback => self.t(Key::Callback).to_owned(),
+            View::Community => self.t(Key::Community).to_owned(),
+        }
     }
 
     pub fn focus_title(self) {
@@ -76,7 +118,26 @@ impl Widget {
     }
 
     pub fn site_name(self) -> Option<String> {
-        self.config.get().and_then(Result::ok).map(|c| c.name)
+        self.config.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| c.name.clone()))
+    }
+
+    /// (Re)loads the site's configuration, e.g. after "try again".
+    pub fn load_config(self) {
+        self.config.set(None);
+        let site = self.site.get_value();
+        leptos::task::spawn_local(async move { self.config.set(Some(api::site_config(&site).await)) });
+    }
+
+    /// Loads the FAQ of the current locale; an answer for a locale the visitor has left is dropped.
+    fn load_faq(self) {
+        let (site, locale) = (self.site.get_value(), self.locale.get_untracked());
+        self.faq.set(None);
+        leptos::task::spawn_local(async move {
+            let faq = api::faq(site, locale).await.map(|faq| faq.map(|f| Rc::new(LoadedFaq::new(f))));
+            if self.locale.get_untracked() == locale {
+                self.faq.set(Some(faq));
+            }
+        });
     }
 }
 
@@ -103,21 +164,33 @@ pub fn App() -> impl IntoView {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let params = EmbedParams::from_query(&search);
     let requested_locale = params.locale.or_else(browser_locale);
-    let site = params.site.clone();
     let widget = Widget {
         locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
         view: RwSignal::new(View::Home),
-        config: LocalResource::new(move || api::site_config_for(site.clone())),
+        config: RwSignal::new_local(None),
+        faq: RwSignal::new_local(None),
+        query: RwSignal::new(String::new()),
+        site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),
         title: NodeRef::new(),
+        main: NodeRef::new(),
     };
     provide_context(widget);
+    widget.load_config();
 
     // Once the site is known, settle the language among those it offers and apply its brand.
     Effect::new(move |_| {
         if let Some(Ok(config)) = widget.config.get() {
             widget.locale.set(starting_locale(requested_locale, &config.locales, config.default_locale));
             apply_theme(&config);
+        }
+    });
+    // The FAQ follows the language, once the site's config has settled it (a memo, so that settling
+    // both at once loads it once).
+    let faq_locale = Memo::new(move |_| widget.config.with(|c| matches!(c, Some(Ok(_)))).then(|| widget.locale.get()));
+    Effect::new(move |_| {
+        if faq_locale.get().is_some() {
+            widget.load_faq();
         }
     });
     // The document's language and title follow the widget's, for screen readers and hyphenation.
@@ -149,19 +222,20 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="aw-panel">
             <Header title=widget.title />
-            <main class="aw-main">
+            <main class="aw-main" node_ref=widget.main>
                 {move || match widget.config.get() {
                     None => view! { <p class="aw-status" role="status">{widget.t(Key::Loading)}</p> }.into_any(),
                     Some(Err(_)) => view! {
                         <div class="aw-failure" role="alert">
                             <p>{widget.t(Key::LoadFailed)}</p>
-                            <button class="aw-button" type="button" on:click=move |_| widget.config.refetch()>
+                            <button class="aw-button" type="button" on:click=move |_| widget.load_config()>
                                 {widget.t(Key::Retry)}
                             </button>
                         </div>
                     }.into_any(),
                     Some(Ok(config)) => match widget.view.get() {
                         View::Home => view! { <Home config=config /> }.into_any(),
+                        View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
                         other => view! { <ChannelView view=other config=config /> }.into_any(),
                     },
                 }}

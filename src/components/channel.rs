@@ -7,12 +7,20 @@ use accueil_protocol::SiteConfig;
 use leptos::prelude::*;
 
 #[component]
-pub fn ChannelView(view: View, config: SiteConfig) -> impl IntoView {
+pub fn ChannelView(
+    /// Which channel (chat, callback or community).
+    view: View,
+    config: SiteConfig,
+) -> impl IntoView {
     let widget = use_widget();
     let show_hours = matches!(view, View::Chat | View::Callback);
     let hours = config.business_hours.weekly;
+    let carried = move || Some(widget.query.get()).filter(|q| !q.trim().is_empty());
     view! {
         <section class="aw-channel">
+            {move || carried().map(|query| view! {
+                <p class="aw-carried"><span class="aw-label">{widget.t(Key::YourQuestion)}</span> "« " {query} " »"</p>
+            })}
             <p class="aw-note">{move || widget.t(Key::ChannelSoon)}</p>
             <Show when=move || show_hours>
                 <h2 class="aw-subtitle">{move || widget.t(Key::OtherWays)}</h2>

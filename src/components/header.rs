@@ -31,7 +31,7 @@ pub fn Header(
                     <Show when=move || !in_channel()>" · " {move || widget.t(Key::Greeting)}</Show>
                 </p>
                 <h1 class="aw-title" tabindex="-1" node_ref=title>
-                    {move || widget.t(widget.view.get().title())}
+                    {move || widget.title_text()}
                 </h1>
             </div>
             <button

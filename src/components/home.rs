@@ -1,21 +1,44 @@
-//! The home view: a search box on top, then one large entry per channel the site has switched on.
+//! The home view: the search box on top, answers as the visitor types (or frequent questions before),
+//! then the ways to reach a person, always in reach.
 
 use super::app::{View, use_widget};
 use super::icons::ChevronIcon;
+use super::results::SearchResults;
 use crate::i18n::Key;
-use accueil_protocol::SiteConfig;
+use accueil_protocol::{FaqEvent, Features, SiteConfig};
 use leptos::prelude::*;
+use std::time::Duration;
+
+/// A query the visitor has not changed for this long is reported as a search they settled on.
+const SETTLED_AFTER: Duration = Duration::from_millis(1500);
 
 #[component]
 pub fn Home(config: SiteConfig) -> impl IntoView {
     let widget = use_widget();
-    let query = RwSignal::new(String::new());
     let features = config.features;
-    let entries = [
-        (features.chat, View::Chat, Key::Chat, Key::ChatHint),
-        (features.callback, View::Callback, Key::Callback, Key::CallbackHint),
-        (features.community, View::Community, Key::Community, Key::CommunityHint),
-    ];
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let last_reported = StoredValue::new(String::new());
+    // Report each settled query once, with how many good answers it found: the product team's
+    // "searched and not found" list comes from these.
+    Effect::new(move |_| {
+        let query = widget.query.get();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let settled = query.trim().to_owned();
+        if settled.is_empty() || last_reported.with_value(|last| *last == settled) {
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let results = widget.loaded_faq().map_or(0, |faq| faq.search(&settled, 5).len()) as u32;
+                last_reported.set_value(settled.clone());
+                widget.report(FaqEvent::Search { query: settled, results });
+            },
+            SETTLED_AFTER,
+        );
+        pending.set_value(handle.ok());
+    });
     view! {
         <Show when=move || features.faq>
             <form class="aw-search" role="search" on:submit=|event| event.prevent_default()>
@@ -28,14 +51,26 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
                     enterkeyhint="search"
                     maxlength="200"
                     placeholder=move || widget.t(Key::SearchPlaceholder)
-                    prop:value=query
-                    on:input=move |event| query.set(event_target_value(&event))
+                    prop:value=widget.query
+                    on:input=move |event| widget.query.set(event_target_value(&event))
                 />
             </form>
-            <Show when=move || !query.with(|q| q.trim().is_empty())>
-                <p class="aw-note" role="status">{move || widget.t(Key::SearchSoon)}</p>
-            </Show>
+            <SearchResults />
         </Show>
+        <ChannelEntries features=features />
+    }
+}
+
+/// One large entry per channel the site has switched on.
+#[component]
+pub fn ChannelEntries(features: Features) -> impl IntoView {
+    let widget = use_widget();
+    let entries = [
+        (features.chat, View::Chat, Key::Chat, Key::ChatHint),
+        (features.callback, View::Callback, Key::Callback, Key::CallbackHint),
+        (features.community, View::Community, Key::Community, Key::CommunityHint),
+    ];
+    view! {
         <ul class="aw-entries">
             {entries
                 .into_iter()
@@ -43,7 +78,7 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
                 .map(|(_, view, title, hint)| {
                     view! {
                         <li>
-                            <button class="aw-entry" type="button" on:click=move |_| widget.navigate(view)>
+                            <button class="aw-entry" type="button" on:click=move |_| widget.navigate(view.clone())>
                                 <span class="aw-entry-text">
                                     <span class="aw-entry-title">{move || widget.t(title)}</span>
                                     <span class="aw-entry-hint">{move || widget.t(hint)}</span>

@@ -1,7 +1,9 @@
 //! The widget's Leptos components, one per file.
 
 pub mod app;
+pub mod article;
 pub mod channel;
 pub mod header;
 pub mod home;
 pub mod icons;
+pub mod results;

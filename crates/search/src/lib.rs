@@ -74,16 +74,19 @@ impl Index {
     /// Builds the index. `synonyms` are groups of interchangeable words or short phrases' words
     /// (`["livraison", "expédition", "colis"]`).
     pub fn build(language: Language, entries: &[Entry], synonyms: &[Vec<String>]) -> Index {
-        use std::collections::BTreeMap;
-        // term -> entry -> (field-weighted term frequency)
-        let mut occurrences: BTreeMap<String, BTreeMap<u32, f32>> = BTreeMap::new();
+        use std::collections::HashMap;
+        // term -> (entry, field-weighted term frequency), entries ascending as they are visited in order.
+        let mut occurrences: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
         let mut add = |entry: u32, field: Field, text: &str| {
             for word in text::words(text) {
                 if text::is_stop_word(language, &word.folded) {
                     continue;
                 }
-                let stem = text::stem(language, &word.folded);
-                *occurrences.entry(stem).or_default().entry(entry).or_default() += field.weight();
+                let list = occurrences.entry(text::stem(language, &word.folded)).or_default();
+                match list.last_mut() {
+                    Some((last, tf)) if *last == entry => *tf += field.weight(),
+                    _ => list.push((entry, field.weight())),
+                }
             }
         };
         for (i, entry) in entries.iter().enumerate() {
@@ -98,15 +101,16 @@ impl Index {
             add(i, Field::Answer, &entry.answer);
         }
         let total = entries.len().max(1) as f32;
-        let mut terms = Vec::with_capacity(occurrences.len());
-        let mut postings = Vec::with_capacity(occurrences.len());
-        let mut idf = Vec::with_capacity(occurrences.len());
-        for (term, by_entry) in occurrences {
+        let mut terms: Vec<String> = occurrences.keys().cloned().collect();
+        terms.sort_unstable();
+        let mut postings = Vec::with_capacity(terms.len());
+        let mut idf = Vec::with_capacity(terms.len());
+        for term in &terms {
+            let by_entry = occurrences.remove(term).unwrap_or_default();
             let df = by_entry.len() as f32;
             idf.push((1.0 + (total - df + 0.5) / (df + 0.5)).ln());
             // Saturating: the fifth mention in an answer adds little to the first in a question.
-            postings.push(by_entry.into_iter().map(|(entry, tf)| (entry, tf / (tf + 1.5) * 2.5)).collect());
-            terms.push(term);
+            postings.push(by_entry.into_iter().map(|(entry, tf)| (entry, tf / (tf + 1.5) * 2.5)).collect::<Vec<_>>());
         }
         let stems_of = |phrase: &str| -> Vec<String> {
             text::words(phrase)
@@ -126,13 +130,13 @@ impl Index {
                 for stem in stems_of(phrase) {
                     let own = terms.binary_search(&stem).ok().map(|i| i as u32);
                     let list = synonym_map.entry(stem).or_default();
-                    list.extend(targets.iter().copied().filter(|id| Some(*id) != own));
+                    for &id in targets.iter().filter(|id| Some(**id) != own) {
+                        if !list.contains(&id) {
+                            list.push(id);
+                        }
+                    }
                 }
             }
-        }
-        for list in synonym_map.values_mut() {
-            list.sort_unstable();
-            list.dedup();
         }
         let sequence = |phrase: &str| -> Vec<u32> {
             stems_of(phrase).iter().filter_map(|s| terms.binary_search(s).ok()).map(|i| i as u32).collect()

@@ -65,12 +65,14 @@ impl Index {
 
     fn completions(&self, prefix: &str) -> Vec<u32> {
         let start = self.terms.partition_point(|t| t.as_str() < prefix);
-        let mut found: Vec<u32> =
-            (start..self.terms.len()).take_while(|&i| self.terms[i].starts_with(prefix)).map(|i| i as u32).collect();
+        let mut found: Vec<(u32, f32)> = (start..self.terms.len())
+            .take_while(|&i| self.terms[i].starts_with(prefix))
+            .map(|i| (i as u32, self.postings[i].len() as f32))
+            .collect();
         // A two-letter prefix can open hundreds of words: keep the most common.
-        found.sort_by_key(|&t| std::cmp::Reverse(self.postings[t as usize].len()));
+        sort_best_first(&mut found);
         found.truncate(40);
-        found
+        found.into_iter().map(|(t, _)| t).collect()
     }
 
     fn query_word(&self, word: &Word, being_typed: bool, average_idf: f32) -> Option<QueryWord> {
@@ -137,7 +139,7 @@ impl Index {
             return Vec::new();
         }
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
-        let still_typing = query.chars().last().is_some_and(char::is_alphanumeric);
+        let still_typing = query.chars().last().is_some_and(text::is_word_char);
         let words = text::words(&query);
         let words = &words[..words.len().min(MAX_QUERY_WORDS)];
         let average_idf = self.idf.iter().sum::<f32>() / self.idf.len().max(1) as f32;
@@ -182,28 +184,27 @@ impl Index {
             // Only a stop word being typed: wait for more letters rather than guess.
             return Vec::new();
         }
-        let mut hits: Vec<(usize, f32)> = (0..entries)
+        let mut hits: Vec<(u32, f32)> = (0..entries)
             .filter_map(|entry| {
                 let coverage = (covered[entry] / required_weight.max(f32::EPSILON)).min(1.0);
                 let relevance = (score[entry] / possible).min(1.0);
                 let total = relevance * (0.5 + 0.5 * coverage);
-                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry, total))
+                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry as u32, total))
             })
             .collect();
-        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        hits.sort_by(by_score);
+        sort_best_first(&mut hits);
         hits.truncate(RERANKED);
         for (entry, total) in &mut hits {
-            *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry, &query_words);
+            *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry as usize, &query_words);
         }
-        hits.sort_by(by_score);
+        sort_best_first(&mut hits);
         hits.truncate(k);
         hits.into_iter()
             .map(|(entry, score)| Hit {
-                id: self.entry_ids[entry].clone(),
-                entry,
+                id: self.entry_ids[entry as usize].clone(),
+                entry: entry as usize,
                 score,
-                matched: self.matched_terms(entry as u32, &query_words),
+                matched: self.matched_terms(entry, &query_words),
             })
             .collect()
     }
@@ -228,16 +229,25 @@ impl Index {
     }
 
     fn matched_terms(&self, entry: u32, words: &[QueryWord]) -> Vec<MatchedTerm> {
-        let mut matched: Vec<MatchedTerm> = words
+        let mut matched: Vec<MatchedTerm> = Vec::new();
+        let found = words
             .iter()
             .flat_map(|w| &w.candidates)
-            .filter(|(term, _)| self.postings[*term as usize].binary_search_by_key(&entry, |p| p.0).is_ok())
-            .map(|(term, _)| MatchedTerm(self.terms[*term as usize].clone()))
-            .collect();
-        matched.sort_by(|a, b| a.0.cmp(&b.0));
-        matched.dedup();
+            .filter(|(term, _)| self.postings[*term as usize].binary_search_by_key(&entry, |p| p.0).is_ok());
+        for (term, _) in found {
+            let term = MatchedTerm(self.terms[*term as usize].clone());
+            if !matched.contains(&term) {
+                matched.push(term);
+            }
+        }
         matched
     }
+}
+
+/// Best first by score, ties by id: the one sort of the crate, so the widget's wasm carries one copy of
+/// the sorting code instead of one per call site.
+pub(crate) fn sort_best_first(items: &mut [(u32, f32)]) {
+    items.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 }
 
 /// Splits `text` into `(segment, highlighted)` pieces: words whose stem matched are highlighted.

@@ -17,14 +17,27 @@ fn fold_char(c: char, out: &mut String) {
         'œ' | 'Œ' => return out.push_str("oe"),
         'æ' | 'Æ' => return out.push_str("ae"),
         'ß' => return out.push_str("ss"),
-        c => {
-            for lower in c.to_lowercase() {
-                out.push(lower);
-            }
-            return;
-        }
+        // Other scripts keep their case: Unicode case tables would cost visitors ~10 KB of wasm for
+        // languages the widget does not speak.
+        c => c.to_ascii_lowercase(),
     };
     out.push(folded);
+}
+
+/// Whether `c` belongs to a word: ASCII letters and digits, Latin letters with accents, and letters
+/// of other scripts; not spaces, punctuation, symbols or currency signs. Decided by code point ranges,
+/// again to keep Unicode tables out of the wasm.
+pub fn is_word_char(c: char) -> bool {
+    match c as u32 {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Latin-1 punctuation and symbols (« » ° € …), then × and ÷.
+        0x80..=0xBF | 0xD7 | 0xF7 => false,
+        // General punctuation, super/subscripts, currency, letterlike and other symbols, arrows, maths,
+        // boxes, dingbats, CJK punctuation, surrogates and private use, specials, emoji.
+        0x2000..=0x2BFF | 0x3000..=0x303F | 0xD800..=0xF8FF | 0xFE30..=0xFE4F | 0xFFF0..=0xFFFF => false,
+        0x1F000..=0x1FAFF => false,
+        _ => true,
+    }
 }
 
 /// Lowercase, accent-free text.
@@ -50,7 +63,7 @@ pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
+        match (is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push(Word { start: s, end: i, folded: fold(&text[s..i]) });

@@ -34,21 +34,21 @@ fn variants(chars: &[char], edits: usize) -> Vec<u64> {
     let mut out = vec![hash(chars)];
     let mut frontier = vec![chars.to_vec()];
     for _ in 0..edits {
-        let mut next = Vec::new();
+        let mut next: Vec<Vec<char>> = Vec::new();
         for word in &frontier {
             for skip in 0..word.len() {
                 let mut shorter = word.clone();
                 shorter.remove(skip);
-                out.push(hash(&shorter));
-                next.push(shorter);
+                let variant = hash(&shorter);
+                // Deleting either letter of a double gives the same word: keep one.
+                if !out.contains(&variant) {
+                    out.push(variant);
+                    next.push(shorter);
+                }
             }
         }
-        next.sort_unstable();
-        next.dedup();
         frontier = next;
     }
-    out.sort_unstable();
-    out.dedup();
     out
 }
 
@@ -91,7 +91,10 @@ impl TypoIndex {
                 continue;
             }
             for variant in variants(&chars, edits) {
-                by_variant.entry(variant).or_default().push(id as u32);
+                let ids = by_variant.entry(variant).or_default();
+                if ids.last() != Some(&(id as u32)) {
+                    ids.push(id as u32);
+                }
             }
         }
         TypoIndex { by_variant }
@@ -104,10 +107,12 @@ impl TypoIndex {
         if edits == 0 {
             return Vec::new();
         }
-        let mut candidates: Vec<u32> =
-            variants(&chars, edits).iter().filter_map(|v| self.by_variant.get(v)).flatten().copied().collect();
-        candidates.sort_unstable();
-        candidates.dedup();
+        let mut candidates: Vec<u32> = Vec::new();
+        for &id in variants(&chars, edits).iter().filter_map(|v| self.by_variant.get(v)).flatten() {
+            if !candidates.contains(&id) {
+                candidates.push(id);
+            }
+        }
         candidates
             .into_iter()
             .filter_map(|id| {

@@ -1,0 +1,89 @@
+//! Answers as the visitor types: matched words marked in the question and in the best sentence of the
+//! answer, frequent questions before the first keystroke, and an honest "no ready answer" when the search
+//! finds nothing good (the ways to a person follow right below it on the home view).
+
+use super::app::use_widget;
+use crate::faq::Pieces;
+use crate::i18n::{Key, results_status};
+use accueil_search::Hit;
+use leptos::prelude::*;
+
+/// Results shown at most; more would push the ways to a person off a phone screen.
+const SHOWN: usize = 6;
+
+/// Text with its matched words in `<mark>`.
+pub fn marked(pieces: Pieces) -> impl IntoView {
+    pieces
+        .into_iter()
+        .map(|(text, on)| if on { view! { <mark>{text}</mark> }.into_any() } else { text.into_any() })
+        .collect_view()
+}
+
+#[component]
+pub fn SearchResults() -> impl IntoView {
+    let widget = use_widget();
+    let hits = Memo::new(move |_| {
+        let query = widget.query.get();
+        if query.trim().is_empty() {
+            return None;
+        }
+        widget.loaded_faq().map(|faq| faq.search(&query, SHOWN))
+    });
+    let status = move || hits.get().map(|h| results_status(widget.locale.get(), h.len())).unwrap_or_default();
+    let result = move |(i, hit): (usize, Hit)| {
+        let faq = widget.loaded_faq()?;
+        let entry = faq.entry(&hit.id)?;
+        let (question, snippet) = (faq.marked(&entry.question, &hit.matched), faq.snippet(&entry.text, &hit.matched));
+        let (question_id, snippet_id) = (format!("aw-result-{i}"), format!("aw-result-{i}-snippet"));
+        let (labelled_by, described_by) = (question_id.clone(), snippet_id.clone());
+        let id = hit.id.clone();
+        Some(view! {
+            <li>
+                <button
+                    class="aw-result"
+                    type="button"
+                    aria-labelledby=labelled_by
+                    aria-describedby=described_by
+                    on:click=move |_| widget.open_article(id.clone())
+                >
+                    <span class="aw-result-question" id=question_id>{marked(question)}</span>
+                    <span class="aw-result-snippet" id=snippet_id>{marked(snippet)}</span>
+                </button>
+            </li>
+        })
+    };
+    view! {
+        <p class="aw-visually-hidden" role="status">{status}</p>
+        {move || match hits.get() {
+            Some(hits) if hits.is_empty() => view! {
+                <div class="aw-no-answer">
+                    <p class="aw-no-answer-title">{widget.t(Key::NoAnswer)}</p>
+                    <p>{widget.t(Key::NoAnswerHint)}</p>
+                </div>
+            }.into_any(),
+            Some(hits) => view! {
+                <ul class="aw-results">{hits.into_iter().enumerate().filter_map(result).collect_view()}</ul>
+            }.into_any(),
+            None => {
+                let popular = widget.loaded_faq().map(|faq| {
+                    faq.popular(5).into_iter().map(|e| (e.id.clone(), e.question.clone())).collect::<Vec<_>>()
+                }).unwrap_or_default();
+                let shown = !popular.is_empty();
+                view! {
+                    <Show when=move || shown>
+                        <h2 class="aw-subtitle">{widget.t(Key::PopularQuestions)}</h2>
+                    </Show>
+                    <ul class="aw-results">
+                        {popular.into_iter().map(|(id, question)| view! {
+                            <li>
+                                <button class="aw-result" type="button" on:click=move |_| widget.open_article(id.clone())>
+                                    <span class="aw-result-question">{question}</span>
+                                </button>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
+        }}
+    }
+}
