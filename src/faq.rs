@@ -1,8 +1,8 @@
 //! The widget's FAQ logic without the DOM: the loaded FAQ with its search index, and snippets, the
 //! sentence of an answer that best shows why it matched, with matched words marked.
 
-use accueil_protocol::{Faq, FaqEntry, Locale};
-use accueil_search::{Entry, Hit, Index, Language, MatchedTerm, highlight};
+use accueil_protocol::{Faq, FaqEntry};
+use accueil_search::{Hit, Index, MatchedTerm, faq_index, highlight};
 
 /// How long a snippet may be, in characters, before it is cut with an ellipsis.
 const SNIPPET_CHARS: usize = 150;
@@ -18,23 +18,7 @@ pub type Pieces = Vec<(String, bool)>;
 
 impl LoadedFaq {
     pub fn new(faq: Faq) -> LoadedFaq {
-        let language = match faq.locale {
-            Locale::Fr => Language::French,
-            Locale::En => Language::English,
-        };
-        let entries: Vec<Entry> = faq
-            .entries
-            .iter()
-            .map(|e| Entry {
-                id: e.id.clone(),
-                question: e.question.clone(),
-                phrasings: e.phrasings.clone(),
-                tags: e.tags.clone(),
-                answer: e.text.clone(),
-            })
-            .collect();
-        let index = Index::build(language, &entries, &faq.synonyms);
-        LoadedFaq { faq, index }
+        LoadedFaq { index: faq_index(&faq), faq }
     }
 
     pub fn entry(&self, id: &str) -> Option<&FaqEntry> {
@@ -87,6 +71,7 @@ impl LoadedFaq {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use accueil_protocol::Locale;
 
     fn entry(id: &str, category: &str, question: &str, text: &str) -> FaqEntry {
         FaqEntry {

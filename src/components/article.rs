@@ -3,6 +3,7 @@
 
 use super::app::use_widget;
 use super::home::ChannelEntries;
+use super::results::QuestionList;
 use crate::i18n::Key;
 use accueil_protocol::{FaqEvent, SiteConfig};
 use leptos::prelude::*;
@@ -96,15 +97,7 @@ pub fn Article(id: String, config: SiteConfig) -> impl IntoView {
                 <Show when={let empty = related.is_empty(); move || !empty}>
                     <h2 class="aw-subtitle">{widget.t(Key::Related)}</h2>
                 </Show>
-                <ul class="aw-results">
-                    {related.clone().into_iter().map(|(id, question)| view! {
-                        <li>
-                            <button class="aw-result" type="button" on:click=move |_| widget.open_article(id.clone())>
-                                <span class="aw-result-question">{question}</span>
-                            </button>
-                        </li>
-                    }).collect_view()}
-                </ul>
+                <QuestionList questions=related.clone() />
                 <h2 class="aw-subtitle">{widget.t(Key::StillNeedHelp)}</h2>
                 <ChannelEntries features=config.features />
             </article>

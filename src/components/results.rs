@@ -73,17 +73,29 @@ pub fn SearchResults() -> impl IntoView {
                     <Show when=move || shown>
                         <h2 class="aw-subtitle">{widget.t(Key::PopularQuestions)}</h2>
                     </Show>
-                    <ul class="aw-results">
-                        {popular.into_iter().map(|(id, question)| view! {
-                            <li>
-                                <button class="aw-result" type="button" on:click=move |_| widget.open_article(id.clone())>
-                                    <span class="aw-result-question">{question}</span>
-                                </button>
-                            </li>
-                        }).collect_view()}
-                    </ul>
+                    <QuestionList questions=popular />
                 }.into_any()
             }
         }}
+    }
+}
+
+/// Questions as buttons that open their entry (frequent questions, related questions).
+#[component]
+pub fn QuestionList(
+    /// `(entry id, question)` pairs, in the order shown.
+    questions: Vec<(String, String)>,
+) -> impl IntoView {
+    let widget = use_widget();
+    view! {
+        <ul class="aw-results">
+            {questions.into_iter().map(|(id, question)| view! {
+                <li>
+                    <button class="aw-result" type="button" on:click=move |_| widget.open_article(id.clone())>
+                        <span class="aw-result-question">{question}</span>
+                    </button>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }

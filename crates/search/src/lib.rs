@@ -3,10 +3,14 @@
 //! the unfinished last word completed, synonyms expanded, questions and phrasings weighted above
 //! answers, and a calibrated "no good answer" instead of weak guesses. No dependencies, no I/O.
 
+#[cfg(feature = "faq")]
+mod faq;
 mod rank;
 pub mod text;
 mod typo;
 
+#[cfg(feature = "faq")]
+pub use faq::{faq_index, language_of};
 pub use rank::{Hit, MIN_COVERAGE, MIN_SCORE, MatchedTerm, highlight};
 
 /// The language whose stop words and stemmer apply.

@@ -40,7 +40,7 @@ struct AnswerLine {
 }
 
 fn language(locale: &str) -> Language {
-    if locale.to_ascii_lowercase().starts_with("en") { Language::English } else { Language::French }
+    accueil_search::language_of(accueil_protocol::Locale::from_tag(locale).unwrap_or(accueil_protocol::Locale::Fr))
 }
 
 pub fn run(entries_path: &str, input: impl BufRead, mut output: impl Write) -> Result<(), Error> {

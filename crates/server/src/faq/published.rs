@@ -7,7 +7,7 @@ use crate::assets::{Asset, Caching};
 use crate::error::Error;
 use crate::store::Store;
 use accueil_protocol::{Faq, FaqEntry, Locale};
-use accueil_search::{Entry, Index, Language};
+use accueil_search::{Index, faq_index};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -23,13 +23,6 @@ pub struct PublishedFaq {
     cache: RwLock<HashMap<(String, Locale), Arc<Served>>>,
 }
 
-pub fn language(locale: Locale) -> Language {
-    match locale {
-        Locale::Fr => Language::French,
-        Locale::En => Language::English,
-    }
-}
-
 /// The wire form of one locale of `content`, entries in category and reading order.
 pub fn payload(site: &str, locale: Locale, version: i64, content: &Content) -> Faq {
     let mut entries: Vec<FaqEntry> =
@@ -38,22 +31,6 @@ pub fn payload(site: &str, locale: Locale, version: i64, content: &Content) -> F
     let synonyms =
         content.synonyms.iter().find(|(l, _)| *l == locale).map(|(_, groups)| groups.clone()).unwrap_or_default();
     Faq { site: site.to_owned(), locale, version, entries, synonyms }
-}
-
-/// The search index of a FAQ payload: the widget builds the very same one from the same JSON.
-pub fn index_of(faq: &Faq) -> Index {
-    let entries: Vec<Entry> = faq
-        .entries
-        .iter()
-        .map(|e| Entry {
-            id: e.id.clone(),
-            question: e.question.clone(),
-            phrasings: e.phrasings.clone(),
-            tags: e.tags.clone(),
-            answer: e.text.clone(),
-        })
-        .collect();
-    Index::build(language(faq.locale), &entries, &faq.synonyms)
 }
 
 impl PublishedFaq {
@@ -71,7 +48,7 @@ impl PublishedFaq {
         let served = Arc::new(Served {
             version: snapshot.id,
             json: Asset::new("faq.json", json, Caching::ByName),
-            index: index_of(&faq),
+            index: faq_index(&faq),
             entries: faq.entries,
         });
         if let Ok(mut cache) = self.cache.write() {

@@ -1,0 +1,27 @@
+//! The index of a published FAQ as the wire delivers it, so the widget and the server build exactly
+//! the same one from the same JSON.
+
+use crate::{Entry, Index, Language};
+use accueil_protocol::{Faq, Locale};
+
+pub fn language_of(locale: Locale) -> Language {
+    match locale {
+        Locale::Fr => Language::French,
+        Locale::En => Language::English,
+    }
+}
+
+pub fn faq_index(faq: &Faq) -> Index {
+    let entries: Vec<Entry> = faq
+        .entries
+        .iter()
+        .map(|e| Entry {
+            id: e.id.clone(),
+            question: e.question.clone(),
+            phrasings: e.phrasings.clone(),
+            tags: e.tags.clone(),
+            answer: e.text.clone(),
+        })
+        .collect();
+    Index::build(language_of(faq.locale), &entries, &faq.synonyms)
+}
