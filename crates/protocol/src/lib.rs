@@ -272,6 +272,115 @@ wire! {
         },
     }
 
+    /// `GET /v1/agent/sites` (console): the sites an agent works on.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentSites {
+        pub sites: Vec<AgentSite>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentSite {
+        pub site: String,
+        pub name: String,
+        pub locales: Vec<Locale>,
+    }
+
+    /// `GET /v1/agent/faq/{site}/{locale}` (console): the published entries with their Markdown source.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqSource {
+        pub site: String,
+        pub locale: Locale,
+        pub version: i64,
+        pub entries: Vec<FaqSourceEntry>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqSourceEntry {
+        pub id: String,
+        pub question: String,
+        pub phrasings: Vec<String>,
+        pub tags: Vec<String>,
+        pub category: String,
+        pub order: i64,
+        pub updated: String,
+        pub markdown: String,
+    }
+
+    /// `PUT /v1/agent/faq/{site}/{locale}/{id}` (console): creates or replaces one entry and publishes
+    /// the result as a new snapshot. Answers the entry as visitors now receive it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FaqEdit {
+        pub question: String,
+        #[serde(default)]
+        pub phrasings: Vec<String>,
+        #[serde(default)]
+        pub tags: Vec<String>,
+        pub category: String,
+        #[serde(default)]
+        pub order: i64,
+        pub markdown: String,
+    }
+
+    /// `POST /v1/agent/faq/preview` (console): Markdown rendered exactly as it would be published.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FaqPreview {
+        pub markdown: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqPreviewed {
+        pub html: String,
+    }
+
+    /// `GET /v1/agent/faq/{site}/{locale}/report?days=30` (console): what visitors did not find and
+    /// what did not help, from anonymous daily counts.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqReport {
+        pub site: String,
+        pub locale: Locale,
+        /// First day counted, `YYYY-MM-DD`.
+        pub since: String,
+        /// Searches that found no good answer, most frequent first.
+        pub unanswered: Vec<QueryCount>,
+        /// Entries by how unhelpful visitors found them, least helpful first.
+        pub entries: Vec<EntryFeedback>,
+        /// Comments left with "not helpful", newest first.
+        pub comments: Vec<FaqComment>,
+        /// Queries after which visitors repeatedly found an entry helpful, not yet among its phrasings.
+        pub proposals: Vec<PhrasingProposal>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct QueryCount {
+        pub query: String,
+        pub searches: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EntryFeedback {
+        pub id: String,
+        pub question: String,
+        pub views: i64,
+        pub helpful: i64,
+        pub not_helpful: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct FaqComment {
+        pub entry: String,
+        pub comment: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PhrasingProposal {
+        pub entry: String,
+        pub question: String,
+        pub phrasing: String,
+        pub votes: i64,
+    }
+
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "type")]

@@ -12,6 +12,11 @@ const USAGE: &str = r#"usage:
   accueil serve [--config FILE]
   accueil agent add --email EMAIL --name NAME [--if-missing] [--config FILE]
       (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input)
+  accueil faq check DIR [--config FILE]            validate a FAQ folder (problems with file:line)
+  accueil faq import DIR --site SITE [--config FILE]   validate, then publish it as a new snapshot
+  accueil faq restore --site SITE [--config FILE]      publish the snapshot before the published one
+  accueil faq export --site SITE DIR [--config FILE]   write the published FAQ back as Markdown
+  accueil faq payload DIR --locale LOCALE              print the JSON the widget would receive
   accueil search-eval ENTRIES.jsonl
       (FAQ search harness: JSON Lines queries {"q","k"} on stdin, {"ids","scores"} lines out)
 
@@ -28,6 +33,7 @@ async fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve", ..] => serve(&args).await,
         ["agent", "add", ..] => add_agent(&args).await,
+        ["faq", command, ..] => faq_command(command, &args[2..]).await,
         ["search-eval", entries] => {
             accueil_server::search_eval::run(entries, std::io::stdin().lock(), std::io::stdout().lock())
         }
@@ -106,4 +112,91 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
     let agent = store.insert_agent(&email, &name, &hash, now()).await?;
     println!("agent {} <{}> created (id {})", agent.name, agent.email, agent.id);
     Ok(())
+}
+
+/// The positional (non-flag) arguments of `args`: values that follow `--flag` are not positional.
+fn positional(args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for arg in args {
+        if skip {
+            skip = false;
+        } else if arg.starts_with("--") {
+            skip = arg != "--if-missing";
+        } else {
+            out.push(arg.as_str());
+        }
+    }
+    out
+}
+
+async fn faq_command(command: &str, args: &[String]) -> Result<(), Error> {
+    use accueil_server::faq::{export, import, published};
+    let usage = || Error::Config(format!("see the faq commands in:\n{USAGE}"));
+    let dir = positional(args).first().map(PathBuf::from);
+    let report = |result: Result<import::Imported, Vec<import::Problem>>| match result {
+        Ok(imported) => {
+            for warning in &imported.warnings {
+                eprintln!("warning: {warning}");
+            }
+            Ok(imported)
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            Err(Error::Config(format!("{} problem(s); nothing was imported", problems.len())))
+        }
+    };
+    match command {
+        "payload" => {
+            let dir = dir.ok_or_else(usage)?;
+            let locale = flag(args, "--locale").and_then(accueil_protocol::Locale::from_tag).ok_or_else(usage)?;
+            let imported = report(import::read_dir(&dir, &[locale]))?;
+            let faq = published::payload("site", locale, 1, &imported.content);
+            println!("{}", serde_json::to_string(&faq).map_err(|e| Error::Internal(e.to_string()))?);
+            Ok(())
+        }
+        "check" => {
+            let dir = dir.ok_or_else(usage)?;
+            let locales = config(args).ok().and_then(|c| c.sites.first().map(|s| s.public.locales.clone()));
+            let imported = report(import::read_dir(&dir, &locales.unwrap_or(accueil_protocol::Locale::ALL.to_vec())))?;
+            println!("{} entries, all valid", imported.content.entries.len());
+            Ok(())
+        }
+        "import" | "restore" | "export" => {
+            let config = config(args)?;
+            let site_id = flag(args, "--site").ok_or_else(usage)?;
+            let site = config.site(site_id).ok_or_else(|| Error::Config(format!("no site is named `{site_id}`")))?;
+            let store = SqliteStore::open(&config.database_url).await?;
+            match command {
+                "import" => {
+                    let imported = report(import::read_dir(&dir.ok_or_else(usage)?, &site.public.locales))?;
+                    let id = store.publish_faq_snapshot(site_id, "import", &imported.content, now()).await?;
+                    println!("published snapshot {id} ({} entries)", imported.content.entries.len());
+                }
+                "restore" => {
+                    let published = store.published_faq(site_id).await?.map(|s| s.id);
+                    let snapshots = store.faq_snapshots(site_id).await?;
+                    let previous = snapshots
+                        .iter()
+                        .find(|s| published.is_some_and(|p| s.id < p))
+                        .ok_or_else(|| Error::Config("there is no earlier snapshot".to_owned()))?;
+                    store.publish_existing_faq(site_id, previous.id).await?;
+                    println!("published snapshot {} again", previous.id);
+                }
+                _ => {
+                    let published = store
+                        .published_faq(site_id)
+                        .await?
+                        .ok_or_else(|| Error::Config(format!("site `{site_id}` has no published FAQ")))?;
+                    let content = store.faq_content(published.id).await?;
+                    let written = export::write_dir(&content, &dir.ok_or_else(usage)?)?;
+                    println!("wrote {written} entries");
+                }
+            }
+            Ok(())
+        }
+        _ => Err(usage()),
+    }
 }

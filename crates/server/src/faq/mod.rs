@@ -2,6 +2,7 @@
 //! into sanitized HTML and plain text (`render`), and the searchable, cached view of what is published
 //! (`published`).
 
+pub mod export;
 pub mod import;
 pub mod published;
 pub mod render;

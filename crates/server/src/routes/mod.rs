@@ -2,6 +2,7 @@
 //! the layers every request goes through.
 
 mod agent;
+mod console_faq;
 mod faq;
 mod files;
 mod health;
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .merge(faq::router())
         .merge(sessions::router())
         .merge(agent::router())
+        .merge(console_faq::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -100,6 +100,21 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Creates an agent and signs in: the `Cookie` header value of its console session.
+    pub async fn signed_in(&self) -> String {
+        let (email, password) = ("camille@maison-lumiere.example", "correct horse battery staple");
+        self.add_agent(email, password).await;
+        let login = self
+            .client
+            .post(self.url("/v1/agent/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login");
+        let cookie = login.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+        cookie.split(';').next().unwrap_or_default().to_owned()
+    }
+
     /// Creates an agent straight in the database, as `accueil agent add` does.
     pub async fn add_agent(&self, email: &str, password: &str) {
         let store = SqliteStore::open(&self.database_url).await.expect("store");

@@ -1,0 +1,150 @@
+//! The console's FAQ editing and gap report over HTTP.
+
+use crate::helpers::{error_fields, spawn_app};
+use accueil_protocol::{AgentSites, ErrorCode, Faq, FaqEntry, FaqPreviewed, FaqReport, FaqSource};
+
+#[tokio::test]
+async fn the_faq_routes_need_a_signed_in_agent() {
+    let app = spawn_app().await;
+    for path in ["/v1/agent/sites", "/v1/agent/faq/demo/fr", "/v1/agent/faq/demo/fr/report"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        error_fields(response, 401, ErrorCode::Unauthorized).await;
+    }
+}
+
+#[tokio::test]
+async fn an_edit_is_published_at_once_and_can_be_restored() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in().await;
+    let sites: AgentSites = app
+        .client
+        .get(app.url("/v1/agent/sites"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sites.sites[0].site, "demo");
+    let source: FaqSource = app
+        .client
+        .get(app.url("/v1/agent/faq/demo/fr"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let costs = source.entries.iter().find(|e| e.id == "delivery-costs").unwrap();
+    assert!(costs.markdown.starts_with("**Offerte**"), "{}", costs.markdown);
+
+    let long_answer = format!("**Offerte** dès 60 €. {}", "Détail. ".repeat(2000));
+    let edit = serde_json::json!({
+        "question": "Combien coûte la livraison ?", "phrasings": ["Frais de port", " "], "tags": ["livraison"],
+        "category": "Livraison", "order": 1, "markdown": long_answer
+    });
+    let saved = app
+        .client
+        .put(app.url("/v1/agent/faq/demo/fr/delivery-costs"))
+        .header("cookie", &cookie)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "answers longer than the default body limit are accepted");
+    let saved: FaqEntry = saved.json().await.unwrap();
+    assert_eq!(saved.phrasings, ["Frais de port"], "blank phrasings are dropped");
+
+    let visitors: Faq = app.client.get(app.url("/v1/sites/demo/faq")).send().await.unwrap().json().await.unwrap();
+    assert!(visitors.entries.iter().any(|e| e.text.starts_with("Offerte dès 60 €")), "visitors see the edit at once");
+
+    let restore =
+        app.client.post(app.url("/v1/agent/faq/demo/restore")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(restore.status(), 204);
+    let visitors: Faq = app.client.get(app.url("/v1/sites/demo/faq")).send().await.unwrap().json().await.unwrap();
+    assert!(visitors.entries.iter().any(|e| e.text.starts_with("Offerte dès 80 €")), "the previous snapshot is back");
+}
+
+#[tokio::test]
+async fn a_bad_edit_names_its_fields_and_changes_nothing() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in().await;
+    let edit = serde_json::json!({"question": " ", "category": "Livraison", "markdown": "Voir [x](faq:nowhere)."});
+    let response = app
+        .client
+        .put(app.url("/v1/agent/faq/demo/fr/Bad_Id"))
+        .header("cookie", &cookie)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    let fields: Vec<String> =
+        error_fields(response, 422, ErrorCode::ValidationFailed).await.into_iter().map(|f| f.0).collect();
+    assert_eq!(fields, ["id", "question", "markdown"]);
+    let faq: Faq = app.client.get(app.url("/v1/sites/demo/faq")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(faq.entries.len(), 2);
+}
+
+#[tokio::test]
+async fn preview_renders_like_publishing() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in().await;
+    let previewed: FaqPreviewed = app
+        .client
+        .post(app.url("/v1/agent/faq/preview"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"markdown": "**Gras** <script>x</script>"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(previewed.html.contains("<strong>Gras</strong>") && !previewed.html.contains("<script"));
+}
+
+#[tokio::test]
+async fn the_report_lists_gaps_unhelpful_entries_and_proposed_phrasings() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in().await;
+    let event = |event: serde_json::Value| {
+        app.client
+            .post(app.url("/v1/sites/demo/faq/events"))
+            .json(&serde_json::json!({"locale": "fr", "event": event}))
+            .send()
+    };
+    for e in [
+        serde_json::json!({"type": "search", "query": "Bitcoin", "results": 0}),
+        serde_json::json!({"type": "search", "query": "prix du port", "results": 1}),
+        serde_json::json!({"type": "vote", "entry": "delivery-costs", "helpful": true, "query": "Prix du port"}),
+        serde_json::json!({"type": "vote", "entry": "delivery-costs", "helpful": true, "query": "prix du  port"}),
+        serde_json::json!({"type": "vote", "entry": "delivery-times", "helpful": false, "comment": "Et le samedi ?"}),
+    ] {
+        assert_eq!(event(e).await.unwrap().status(), 204);
+    }
+    let report: FaqReport = app
+        .client
+        .get(app.url("/v1/agent/faq/demo/fr/report?days=7"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.unanswered.len(), 1);
+    assert_eq!((report.unanswered[0].query.as_str(), report.unanswered[0].searches), ("bitcoin", 1));
+    assert_eq!(report.entries[0].id, "delivery-times", "least helpful first");
+    assert_eq!(report.comments[0].comment, "Et le samedi ?");
+    assert_eq!(report.proposals.len(), 1);
+    assert_eq!(
+        (report.proposals[0].entry.as_str(), report.proposals[0].phrasing.as_str()),
+        ("delivery-costs", "prix du port")
+    );
+
+    let bad =
+        app.client.get(app.url("/v1/agent/faq/demo/fr/report?days=0")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(error_fields(bad, 422, ErrorCode::ValidationFailed).await[0].0, "days");
+}
