@@ -1,7 +1,10 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
-use accueil_protocol::{Agent, AgentLogin, ErrorBody};
+use accueil_protocol::{
+    Agent, AgentLogin, AgentSites, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, Locale,
+};
 use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
@@ -9,31 +12,82 @@ pub enum ApiFailure {
     Refused { status: u16, body: Option<ErrorBody> },
 }
 
-async fn refused(response: Response) -> ApiFailure {
-    ApiFailure::Refused { status: response.status(), body: response.json().await.ok() }
+impl ApiFailure {
+    /// The reason the server gave for `field`, to show next to it.
+    pub fn field_reason(&self, field: &str) -> Option<String> {
+        match self {
+            ApiFailure::Refused { body: Some(body), .. } => {
+                body.error.fields.iter().find(|f| f.field == field).map(|f| f.reason.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    if response.ok() {
+        response.json().await.map_err(|_| ApiFailure::Unreachable)
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    read(Request::get(url).send().await.map_err(|_| ApiFailure::Unreachable)?).await
+}
+
+async fn send<B: serde::Serialize, T: DeserializeOwned>(
+    request: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    let request = request.json(body).map_err(|_| ApiFailure::Unreachable)?;
+    read(request.send().await.map_err(|_| ApiFailure::Unreachable)?).await
 }
 
 pub async fn me() -> Result<Agent, ApiFailure> {
-    let response = Request::get("/v1/agent/me").send().await.map_err(|_| ApiFailure::Unreachable)?;
-    if response.ok() {
-        response.json().await.map_err(|_| ApiFailure::Unreachable)
-    } else {
-        Err(refused(response).await)
-    }
+    get("/v1/agent/me").await
 }
 
 pub async fn login(email: String, password: String) -> Result<Agent, ApiFailure> {
-    let request =
-        Request::post("/v1/agent/login").json(&AgentLogin { email, password }).map_err(|_| ApiFailure::Unreachable)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
-    if response.ok() {
-        response.json().await.map_err(|_| ApiFailure::Unreachable)
-    } else {
-        Err(refused(response).await)
-    }
+    send(Request::post("/v1/agent/login"), &AgentLogin { email, password }).await
 }
 
 pub async fn logout() -> Result<(), ApiFailure> {
     let response = Request::post("/v1/agent/logout").send().await.map_err(|_| ApiFailure::Unreachable)?;
-    if response.ok() || response.status() == 401 { Ok(()) } else { Err(refused(response).await) }
+    if response.ok() || response.status() == 401 {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}
+
+pub async fn sites() -> Result<AgentSites, ApiFailure> {
+    get("/v1/agent/sites").await
+}
+
+pub async fn faq_source(site: String, locale: Locale) -> Result<FaqSource, ApiFailure> {
+    get(&format!("/v1/agent/faq/{site}/{}", locale.tag())).await
+}
+
+pub async fn save_entry(site: String, locale: Locale, id: String, edit: FaqEdit) -> Result<FaqEntry, ApiFailure> {
+    let id = String::from(js_sys::encode_uri_component(&id));
+    send(Request::put(&format!("/v1/agent/faq/{site}/{}/{id}", locale.tag())), &edit).await
+}
+
+pub async fn preview(markdown: String) -> Result<FaqPreviewed, ApiFailure> {
+    send(Request::post("/v1/agent/faq/preview"), &FaqPreview { markdown }).await
+}
+
+pub async fn report(site: String, locale: Locale, days: u32) -> Result<FaqReport, ApiFailure> {
+    get(&format!("/v1/agent/faq/{site}/{}/report?days={days}", locale.tag())).await
+}
+
+pub async fn restore(site: String) -> Result<(), ApiFailure> {
+    let response =
+        Request::post(&format!("/v1/agent/faq/{site}/restore")).send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
 }

@@ -2,9 +2,12 @@
 //! work will fill. Talks to the server's `/v1/agent/*` routes in `accueil_protocol` types.
 
 pub mod api;
+mod faq_editor;
 pub mod i18n;
 mod inbox;
 mod login;
+mod report;
+mod shell;
 
 use accueil_protocol::{Agent, Locale};
 use leptos::prelude::*;
@@ -14,7 +17,7 @@ use leptos::prelude::*;
 pub enum Screen {
     Checking,
     SignIn,
-    Inbox(Agent),
+    SignedIn(Agent),
 }
 
 /// Console-wide state in context.
@@ -44,7 +47,7 @@ pub fn ConsoleApp() -> impl IntoView {
     provide_context(console);
     leptos::task::spawn_local(async move {
         let screen = match api::me().await {
-            Ok(agent) => Screen::Inbox(agent),
+            Ok(agent) => Screen::SignedIn(agent),
             Err(_) => Screen::SignIn,
         };
         console.screen.set(screen);
@@ -52,7 +55,7 @@ pub fn ConsoleApp() -> impl IntoView {
     move || match console.screen.get() {
         Screen::Checking => view! { <p class="ac-status" role="status">{console.t(i18n::Key::Loading)}</p> }.into_any(),
         Screen::SignIn => view! { <login::SignIn /> }.into_any(),
-        Screen::Inbox(agent) => view! { <inbox::Inbox agent=agent /> }.into_any(),
+        Screen::SignedIn(agent) => view! { <shell::Shell agent=agent /> }.into_any(),
     }
 }
 

@@ -28,7 +28,7 @@ pub fn SignIn() -> impl IntoView {
         pending.set(true);
         leptos::task::spawn_local(async move {
             match api::login(e, p).await {
-                Ok(agent) => console.screen.set(Screen::Inbox(agent)),
+                Ok(agent) => console.screen.set(Screen::SignedIn(agent)),
                 Err(api::ApiFailure::Refused { body: Some(body), .. })
                     if body.error.code == ErrorCode::Unauthorized =>
                 {

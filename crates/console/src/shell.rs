@@ -1,0 +1,91 @@
+//! The signed-in console: the agent and sign-out, the sections (inbox, FAQ, what visitors look for),
+//! and the site and language the FAQ sections work on.
+
+use crate::i18n::Key;
+use crate::{Screen, api, faq_editor, inbox, report, use_console};
+use accueil_protocol::{Agent, AgentSite, Locale};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Inbox,
+    Faq,
+    Gaps,
+}
+
+#[component]
+pub fn Shell(agent: Agent) -> impl IntoView {
+    let console = use_console();
+    let section = RwSignal::new(Section::Inbox);
+    let site = RwSignal::new(None::<AgentSite>);
+    let locale = RwSignal::new(console.locale);
+    leptos::task::spawn_local(async move {
+        if let Ok(sites) = api::sites().await {
+            site.set(sites.sites.into_iter().next());
+        }
+    });
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            // Whatever the server says, this tab forgets the agent; the server clears the HttpOnly cookie.
+            let _ = api::logout().await;
+            console.screen.set(Screen::SignIn);
+        });
+    };
+    let tab = move |which: Section, key: Key| {
+        view! {
+            <button
+                type="button"
+                class="ac-section"
+                aria-current=move || (section.get() == which).then_some("page")
+                on:click=move |_| section.set(which)
+            >
+                {console.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <header class="ac-top">
+            <p class="ac-product">"Accueil"</p>
+            <nav class="ac-sections" aria-label=console.t(Key::Sections)>
+                {tab(Section::Inbox, Key::Inbox)}
+                {tab(Section::Faq, Key::Faq)}
+                {tab(Section::Gaps, Key::VisitorGaps)}
+            </nav>
+            <p class="ac-who">{console.t(Key::SignedInAs)} " " <strong>{agent.name.clone()}</strong></p>
+            <button type="button" class="ac-secondary" on:click=sign_out>{console.t(Key::SignOut)}</button>
+        </header>
+        <main class="ac-page">
+            {move || match (section.get(), site.get()) {
+                (Section::Inbox, _) => view! { <inbox::Inbox /> }.into_any(),
+                (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
+                (which, Some(site)) => view! {
+                    <LocaleSwitch locales=site.locales.clone() locale=locale />
+                    {match which {
+                        Section::Faq => view! { <faq_editor::FaqEditor site=site.site.clone() locale=locale /> }.into_any(),
+                        _ => view! { <report::Report site=site.site.clone() locale=locale /> }.into_any(),
+                    }}
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Which locale of the site's FAQ the agent works on.
+#[component]
+fn LocaleSwitch(locales: Vec<Locale>, locale: RwSignal<Locale>) -> impl IntoView {
+    let console = use_console();
+    view! {
+        <div class="ac-locales" role="group" aria-label=console.t(Key::Language)>
+            {locales.into_iter().map(|l| view! {
+                <button
+                    type="button"
+                    class="ac-locale"
+                    aria-pressed=move || (locale.get() == l).to_string()
+                    on:click=move |_| locale.set(l)
+                >
+                    {l.tag().to_uppercase()}
+                </button>
+            }).collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,111 @@
+// The FAQ loop end to end: a visitor on a phone finds an answer despite typos and missing accents and
+// votes; a search with no answer reaches the console's report; an agent edits an entry and visitors
+// see the new text.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { AGENT, BASE, OUT, launch, phone, widgetFrame } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openWidget(context) {
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("heading", { name: "Questions fréquentes" }).waitFor();
+  return { page, frame };
+}
+
+/** Waits for the widget to report a FAQ event whose JSON contains `text`. */
+function eventSent(page, text) {
+  return page.waitForResponse((r) => r.url().includes("/faq/events") && (r.request().postData() || "").includes(text));
+}
+
+async function signIn(context) {
+  const page = await context.newPage();
+  await page.goto(BASE + "/console/");
+  await page.getByLabel("Adresse e-mail").fill(AGENT.email);
+  await page.getByLabel("Mot de passe").fill(AGENT.password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
+  return page;
+}
+
+test("a misspelt, accent-less query finds the entry, the vote and the failed search reach the console", async () => {
+  const visitor = await phone(browser);
+  const { page, frame } = await openWidget(visitor);
+  const search = frame.getByRole("searchbox", { name: "Rechercher dans l'aide" });
+
+  await search.fill("delai de livrason");
+  const result = frame.getByRole("button", { name: "Quels sont les délais de livraison ?" });
+  await result.waitFor();
+  assert.ok(await frame.locator("mark").count() > 0, "matched words are marked");
+  await page.screenshot({ path: path.join(OUT, "phone-faq-results.png") });
+  const viewed = eventSent(page, '"view"');
+  await result.tap();
+  await frame.getByRole("heading", { name: "Quels sont les délais de livraison ?" }).waitFor();
+  await frame.getByText("expédiés sous 48 h").waitFor();
+  await viewed;
+
+  await frame.getByRole("button", { name: "Non" }).tap();
+  await frame.getByLabel(/Que manquait-il/).fill("Et le samedi ?");
+  const voted = eventSent(page, "Et le samedi");
+  await frame.getByRole("button", { name: "Envoyer" }).tap();
+  await frame.getByRole("status").filter({ hasText: "Merci" }).waitFor();
+  await voted;
+  await page.screenshot({ path: path.join(OUT, "phone-faq-article.png") });
+
+  await frame.getByRole("button", { name: "Retour" }).tap();
+  const unanswered = eventSent(page, "location de voiture");
+  await search.fill("location de voiture");
+  await frame.getByText("Nous n'avons pas de réponse toute prête").waitFor();
+  await frame.getByRole("button", { name: /Discuter avec nous/ }).waitFor();
+  await unanswered;
+  await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
+  await frame.getByText("« location de voiture »").waitFor();
+  await visitor.close();
+
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  await consolePage.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
+  const gaps = consolePage.getByRole("region", { name: "Recherches sans bonne réponse" });
+  await gaps.getByRole("cell", { name: "location de voiture" }).waitFor();
+  await consolePage.getByRole("region", { name: "Commentaires des visiteurs" }).getByText("Et le samedi ?").waitFor();
+  await consolePage.screenshot({ path: path.join(OUT, "console-faq-report.png") });
+  await agent.close();
+});
+
+test("an agent edits an entry in the console and visitors see the new text", async () => {
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  await consolePage.getByRole("button", { name: "FAQ", exact: true }).click();
+  await consolePage.getByLabel("Filtrer les questions").fill("délais");
+  await consolePage.getByRole("button", { name: "Quels sont les délais de livraison ?" }).click();
+  const answer = consolePage.getByLabel("Réponse (Markdown)");
+  const markdown = await answer.inputValue();
+  assert.match(markdown, /expédiés sous 48 h/);
+
+  await consolePage.getByLabel("Question", { exact: true }).fill("");
+  await consolePage.getByRole("button", { name: "Publier" }).click();
+  await consolePage.getByText("cannot be empty").waitFor();
+  assert.equal(await consolePage.getByLabel("Question", { exact: true }).getAttribute("aria-invalid"), "true");
+
+  await consolePage.getByLabel("Question", { exact: true }).fill("Quels sont les délais de livraison ?");
+  await answer.fill(markdown + "\n\nExpédition le jour même pour toute commande passée avant 11 h.");
+  await consolePage.getByRole("button", { name: "Aperçu" }).click();
+  await consolePage.locator(".ac-preview").getByText("Expédition le jour même").waitFor();
+  await consolePage.getByRole("button", { name: "Publier" }).click();
+  await consolePage.getByRole("status").filter({ hasText: "Publié" }).waitFor();
+  await consolePage.screenshot({ path: path.join(OUT, "console-faq-editor.png") });
+  await agent.close();
+
+  const visitor = await phone(browser);
+  const { frame } = await openWidget(visitor);
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("delais livraison");
+  await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).tap();
+  await frame.getByText("Expédition le jour même pour toute commande passée avant 11 h.").waitFor();
+  await visitor.close();
+});
