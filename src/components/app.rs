@@ -185,13 +185,13 @@ pub fn App() -> impl IntoView {
             apply_theme(&config);
         }
     });
-    // The FAQ follows the language, once the site's config has settled it (a memo, so that settling
-    // both at once loads it once).
-    let faq_locale = Memo::new(move |_| widget.config.with(|c| matches!(c, Some(Ok(_)))).then(|| widget.locale.get()));
+    // The FAQ follows the language. It is requested at once for the starting language, in parallel
+    // with the config (the server preloads both); the memo reloads it only if the config settles
+    // another language.
+    let faq_locale = Memo::new(move |_| widget.locale.get());
     Effect::new(move |_| {
-        if faq_locale.get().is_some() {
-            widget.load_faq();
-        }
+        let _ = faq_locale.get();
+        widget.load_faq();
     });
     // The document's language and title follow the widget's, for screen readers and hyphenation.
     Effect::new(move |_| {

@@ -127,6 +127,49 @@ fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
     Ok((server, format!("http://127.0.0.1:{port}")))
 }
 
+/// Prints the lines of a command's output that carry figures.
+fn print_figures(command: &mut Command, prefixes: &[&str]) -> Result {
+    let out = command.output().map_err(|e| format!("cannot run a benchmark: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let figures: Vec<&str> = text.lines().filter(|l| prefixes.iter().any(|p| l.trim_start().starts_with(p))).collect();
+    if !out.status.success() || figures.is_empty() {
+        eprintln!("{text}{}", String::from_utf8_lossy(&out.stderr));
+        return Err("a benchmark failed".to_owned());
+    }
+    for line in figures {
+        println!("{}", line.trim());
+    }
+    Ok(())
+}
+
+pub fn bench() -> Result {
+    tools::ensure()?;
+    print_figures(
+        cargo()
+            .args(["test", "-p", "accueil-search", "--release", "--target", "wasm32-unknown-unknown"])
+            .args(["--test", "wasm_bench", "--", "--nocapture"])
+            .env("PATH", path_env()),
+        &["BENCH"],
+    )?;
+    print_figures(
+        cargo().args(["test", "-p", "accueil-search", "--test", "relevance", "--", "--nocapture"]),
+        &["relevance"],
+    )?;
+    build_all()?;
+    size::report()?;
+    let work = target_dir().join("bench");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let (_server, base) = start_e2e_server(&work)?;
+    print_figures(
+        Command::new("node")
+            .arg(root().join("tests/bench/open-faq.mjs"))
+            .env("ACCUEIL_URL", &base)
+            .env("ACCUEIL_TOOLS_DIR", tools_dir()),
+        &["BENCH"],
+    )
+}
+
 pub fn test() -> Result {
     let started = std::time::Instant::now();
     tools::ensure()?;

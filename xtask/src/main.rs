@@ -14,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test     install what is missing and run every test (unit, API, golden JSON, size, end to end)
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
+  bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes
   schema   rewrite crates/protocol/schema/ from the wire types
   setup    only install the tools";
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Some("test") => build::test(),
         Some("build") => tools::ensure().and_then(|_| build::build_all()),
         Some("size") => size::report().map(|_| ()),
+        Some("bench") => build::bench(),
         Some("schema") => run(cargo()
             .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])
             .env("ACCUEIL_UPDATE_SCHEMAS", "1")),

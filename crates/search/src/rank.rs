@@ -157,24 +157,33 @@ impl Index {
         let mut score = vec![0.0f32; entries];
         let mut covered = vec![0.0f32; entries];
         let mut best = vec![0.0f32; entries];
+        // Entries any candidate reached: the only ones worth looking at after the postings walk.
+        let mut touched: Vec<u32> = Vec::new();
+        let mut reached: Vec<u32> = Vec::new();
         let mut possible = 0.0f32;
         for word in &query_words {
-            best.iter_mut().for_each(|b| *b = 0.0);
+            reached.clear();
             for &(term, trust) in &word.candidates {
-                let idf = self.idf[term as usize];
+                let strength = trust * self.idf[term as usize];
                 for &(entry, weight) in &self.postings[term as usize] {
-                    let value = trust * weight * idf;
+                    let value = strength * weight;
                     let slot = &mut best[entry as usize];
+                    if *slot == 0.0 {
+                        reached.push(entry);
+                    }
                     if value > *slot {
                         *slot = value;
                     }
                 }
             }
-            for entry in 0..entries {
-                if best[entry] > 0.0 {
-                    score[entry] += best[entry];
-                    covered[entry] += word.weight;
+            for &entry in &reached {
+                let e = entry as usize;
+                if score[e] == 0.0 {
+                    touched.push(entry);
                 }
+                score[e] += best[e];
+                covered[e] += word.weight;
+                best[e] = 0.0;
             }
             if !word.optional {
                 possible += word.weight * STRONG_MATCH;
@@ -184,18 +193,33 @@ impl Index {
             // Only a stop word being typed: wait for more letters rather than guess.
             return Vec::new();
         }
-        let mut hits: Vec<(u32, f32)> = (0..entries)
+        let mut hits: Vec<(u32, f32)> = touched
+            .into_iter()
             .filter_map(|entry| {
-                let coverage = (covered[entry] / required_weight.max(f32::EPSILON)).min(1.0);
-                let relevance = (score[entry] / possible).min(1.0);
+                let e = entry as usize;
+                let coverage = (covered[e] / required_weight.max(f32::EPSILON)).min(1.0);
+                let relevance = (score[e] / possible).min(1.0);
                 let total = relevance * (0.5 + 0.5 * coverage);
-                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry as u32, total))
+                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry, total))
             })
             .collect();
-        sort_best_first(&mut hits);
-        hits.truncate(RERANKED);
+        if hits.len() > RERANKED {
+            // Only the best few are re-ranked and returned: select them in linear time, sort those.
+            hits.select_nth_unstable_by(RERANKED, best_first);
+            hits.truncate(RERANKED);
+        }
+        // Each word's candidate terms, sorted once, so the pair checks below are binary searches.
+        let candidate_sets: Vec<Vec<u32>> = query_words
+            .iter()
+            .filter(|w| !w.candidates.is_empty())
+            .map(|w| {
+                let mut terms: Vec<u32> = w.candidates.iter().map(|(t, _)| *t).collect();
+                terms.sort_unstable();
+                terms
+            })
+            .collect();
         for (entry, total) in &mut hits {
-            *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry as usize, &query_words);
+            *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry as usize, &candidate_sets);
         }
         sort_best_first(&mut hits);
         hits.truncate(k);
@@ -211,18 +235,17 @@ impl Index {
 
     /// The share of consecutive query-word pairs that also follow each other in one of the entry's
     /// questions or phrasings.
-    fn phrase_share(&self, entry: usize, words: &[QueryWord]) -> f32 {
-        let words: Vec<&QueryWord> = words.iter().filter(|w| !w.candidates.is_empty()).collect();
+    fn phrase_share(&self, entry: usize, words: &[Vec<u32>]) -> f32 {
         if words.len() < 2 {
             return 0.0;
         }
-        let has = |word: &QueryWord, term: u32| word.candidates.iter().any(|(t, _)| *t == term);
+        let has = |word: &Vec<u32>, term: u32| word.binary_search(&term).is_ok();
         let pairs = words
             .windows(2)
             .filter(|pair| {
                 self.phrasings[entry]
                     .iter()
-                    .any(|sequence| sequence.windows(2).any(|s| has(pair[0], s[0]) && has(pair[1], s[1])))
+                    .any(|sequence| sequence.windows(2).any(|s| has(&pair[0], s[0]) && has(&pair[1], s[1])))
             })
             .count();
         pairs as f32 / (words.len() - 1) as f32
@@ -247,7 +270,11 @@ impl Index {
 /// Best first by score, ties by id: the one sort of the crate, so the widget's wasm carries one copy of
 /// the sorting code instead of one per call site.
 pub(crate) fn sort_best_first(items: &mut [(u32, f32)]) {
-    items.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    items.sort_unstable_by(best_first);
+}
+
+fn best_first(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
 /// Splits `text` into `(segment, highlighted)` pieces: words whose stem matched are highlighted.

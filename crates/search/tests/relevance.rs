@@ -2,6 +2,8 @@
 //! entries that answer it, or none) must keep recall@1, recall@5 and the share of unanswerable queries
 //! that return nothing above floors. `cargo xtask eval` prints the figures.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use accueil_search::{Entry, Index, Language};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -5,9 +5,10 @@ use super::sites::unknown_site;
 use crate::assets::{Asset, AssetDir, header_value};
 use crate::error::Error;
 use crate::startup::AppState;
+use accueil_protocol::Locale;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY};
+use axum::http::header::{CONTENT_SECURITY_POLICY, LINK, REFERRER_POLICY};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -64,7 +65,25 @@ async fn widget_document(
     let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
     let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
     let policy = format!("{APP_POLICY}; frame-ancestors {}", site.allowed_origins.join(" "));
-    Ok(document(index, &headers, &policy))
+    let mut response = document(index, &headers, &policy);
+    // The widget's first requests, started by the browser while the wasm downloads and compiles
+    // instead of after it: on a slow phone that is a round trip or two less before the FAQ shows.
+    let public = &site.public;
+    let locale = query
+        .get("locale")
+        .and_then(|l| Locale::from_tag(l))
+        .filter(|l| public.locales.contains(l))
+        .unwrap_or(public.default_locale);
+    let mut preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", public.site);
+    if public.features.faq {
+        preload.push_str(&format!(
+            ", </v1/sites/{}/faq?locale={}>; rel=preload; as=fetch; crossorigin",
+            public.site,
+            locale.tag()
+        ));
+    }
+    response.headers_mut().insert(LINK, header_value(&preload));
+    Ok(response)
 }
 
 async fn widget_file(

@@ -35,6 +35,12 @@ async fn the_widget_document_may_be_framed_only_by_the_sites_origins() {
     );
     assert!(!policy.contains("unsafe-inline"));
     assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert_eq!(
+        response.headers()["link"],
+        "</v1/sites/demo/config>; rel=preload; as=fetch; crossorigin, \
+         </v1/sites/demo/faq?locale=fr>; rel=preload; as=fetch; crossorigin",
+        "the widget's first requests start with the document"
+    );
 
     let unknown = app.client.get(app.url("/widget/?site=acme")).send().await.unwrap();
     error_fields(unknown, 404, ErrorCode::NotFound).await;
