@@ -100,6 +100,13 @@ test("an agent edits an entry in the console and visitors see the new text", asy
   await consolePage.getByRole("button", { name: "Publier" }).click();
   await consolePage.getByRole("status").filter({ hasText: "Publié" }).waitFor();
   await consolePage.screenshot({ path: path.join(OUT, "console-faq-editor.png") });
+
+  // Synonyms are content too: a word no entry uses finds the delivery answers once it is added.
+  await consolePage.getByRole("button", { name: "Synonymes de recherche" }).click();
+  const groups = consolePage.getByLabel("Synonymes de recherche");
+  await groups.fill((await groups.inputValue()) + "\nlivraison, acheminement");
+  await consolePage.getByRole("button", { name: "Publier" }).click();
+  await consolePage.getByRole("status").filter({ hasText: "Publié" }).waitFor();
   await agent.close();
 
   const visitor = await phone(browser);
@@ -107,5 +114,8 @@ test("an agent edits an entry in the console and visitors see the new text", asy
   await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("delais livraison");
   await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).tap();
   await frame.getByText("Expédition le jour même pour toute commande passée avant 11 h.").waitFor();
+  await frame.getByRole("button", { name: "Retour" }).tap();
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("acheminement");
+  await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).waitFor();
   await visitor.close();
 });

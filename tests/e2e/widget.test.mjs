@@ -147,3 +147,23 @@ test("a page on an origin the site does not list cannot frame the widget", async
   assert.equal(await widgetFrame(page).getByRole("heading").count(), 0);
   await context.close();
 });
+
+test("data-prefetch=idle fetches the widget document only: no API call, no cookie, no frame", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.route(BASE + "/prefetch.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html lang="fr"><body><p>Produit</p>
+      <script src="${BASE}/accueil.js" data-site="demo" data-prefetch="idle" async></script></body></html>`,
+  }));
+  await page.goto(BASE + "/prefetch.html");
+  await page.getByRole("button", { name: OPEN_FR }).waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.ok(await eventually(() => requests.includes("/widget/")), `prefetched: ${requests}`);
+  assert.ok(!requests.some((r) => r.startsWith("/v1/")), `no API call before the tap: ${requests}`);
+  assert.equal(await page.locator("iframe").count(), 0);
+  assert.deepEqual(await context.cookies(), []);
+  await context.close();
+});

@@ -1,7 +1,8 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentLogin, AgentSites, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, Locale,
+    Agent, AgentLogin, AgentSites, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource,
+    FaqSynonyms, Locale,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -90,4 +91,8 @@ pub async fn restore(site: String) -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
     }
+}
+
+pub async fn save_synonyms(site: String, locale: Locale, groups: Vec<Vec<String>>) -> Result<FaqSynonyms, ApiFailure> {
+    send(Request::put(&format!("/v1/agent/synonyms/{site}/{}", locale.tag())), &FaqSynonyms { groups }).await
 }

@@ -66,6 +66,8 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
     let draft = RwSignal::new(None::<Draft>);
     let outcome = RwSignal::new(Outcome::Idle);
     let preview = RwSignal::new(String::new());
+    // The synonyms form, one group per line, shown instead of an entry when chosen.
+    let synonyms = RwSignal::new(None::<String>);
     let load = move || {
         let (s, l) = (site.get_value(), locale.get_untracked());
         leptos::task::spawn_local(async move { source.set(Some(api::faq_source(s, l).await)) });
@@ -73,8 +75,37 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
     Effect::new(move |_| {
         let _ = locale.get();
         draft.set(None);
+        synonyms.set(None);
         load();
     });
+    let edit_synonyms = move |_| {
+        let text = source.with_untracked(|s| match s {
+            Some(Ok(source)) => source.synonyms.iter().map(|g| g.join(", ")).collect::<Vec<_>>().join("\n"),
+            _ => String::new(),
+        });
+        outcome.set(Outcome::Idle);
+        draft.set(None);
+        synonyms.set(Some(text));
+    };
+    let save_synonyms = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let text = synonyms.get_untracked().unwrap_or_default();
+        let groups: Vec<Vec<String>> = text
+            .lines()
+            .map(|line| line.split(',').map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect::<Vec<_>>())
+            .filter(|g| !g.is_empty())
+            .collect();
+        let (s, l) = (site.get_value(), locale.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::save_synonyms(s, l, groups).await {
+                Ok(_) => {
+                    outcome.set(Outcome::Published);
+                    load();
+                }
+                Err(failure) => outcome.set(Outcome::Failed(failure)),
+            }
+        });
+    };
 
     let publish = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -180,8 +211,11 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                 <button type="button" class="ac-primary" on:click=move |_| {
                     outcome.set(Outcome::Idle);
                     preview.set(String::new());
+                    synonyms.set(None);
                     draft.set(Some(Draft { is_new: true, order: "1".into(), ..Draft::default() }));
                 }>{console.t(Key::NewEntry)}</button>
+                " "
+                <button type="button" class="ac-secondary-dark" on:click=edit_synonyms>{console.t(Key::Synonyms)}</button>
                 <ul>
                     {move || entries().into_iter().map(|entry| {
                         let chosen = entry.id.clone();
@@ -194,6 +228,7 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                                     on:click=move |_| {
                                         outcome.set(Outcome::Idle);
                                         preview.set(String::new());
+                                        synonyms.set(None);
                                         draft.set(Some(Draft::of(&entry)));
                                     }
                                 >
@@ -215,9 +250,32 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                     Outcome::Failed(_) => Some(view! { <p class="ac-alert" role="alert">{console.t(Key::Unreachable)}</p> }.into_any()),
                     Outcome::Idle => None,
                 }}
-                {move || match draft.with(|d| d.as_ref().map(|d| d.is_new)) {
-                    None => view! { <p class="ac-empty">{console.t(Key::ChooseEntry)}</p> }.into_any(),
-                    Some(is_new) => view! {
+                {move || match (draft.with(|d| d.as_ref().map(|d| d.is_new)), synonyms.get().is_some()) {
+                    (None, true) => view! {
+                        <form on:submit=save_synonyms novalidate>
+                            <h2>{console.t(Key::Synonyms)}</h2>
+                            <label for="ac-synonyms">{console.t(Key::Synonyms)}</label>
+                            <p class="ac-hint" id="ac-synonyms-hint">{console.t(Key::SynonymsHint)}</p>
+                            <textarea
+                                id="ac-synonyms"
+                                rows="12"
+                                aria-describedby="ac-synonyms-hint"
+                                prop:value=move || synonyms.get().unwrap_or_default()
+                                on:input=move |e| synonyms.set(Some(event_target_value(&e)))
+                            ></textarea>
+                            {move || match outcome.get() {
+                                Outcome::Failed(ApiFailure::Refused { body: Some(body), .. }) => Some(view! {
+                                    <ul class="ac-field-error">{body.error.fields.into_iter().map(|f| view! { <li>{f.reason}</li> }).collect_view()}</ul>
+                                }),
+                                _ => None,
+                            }}
+                            <div class="ac-actions">
+                                <button type="submit" class="ac-primary">{console.t(Key::Publish)}</button>
+                            </div>
+                        </form>
+                    }.into_any(),
+                    (None, false) => view! { <p class="ac-empty">{console.t(Key::ChooseEntry)}</p> }.into_any(),
+                    (Some(is_new), _) => view! {
                         <form on:submit=publish novalidate>
                             {is_new.then(|| field("id", Key::Id, None, false, |d| d.id.clone(), |d, v| d.id = v))}
                             {field("question", Key::Question, None, false, |d| d.question.clone(), |d, v| d.question = v)}

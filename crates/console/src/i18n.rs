@@ -54,6 +54,8 @@ pub enum Key {
     NothingYet,
     Restore,
     Restored,
+    Synonyms,
+    SynonymsHint,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -159,5 +161,11 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, Restore) => "Restore the previous version",
         (Locale::Fr, Restored) => "Version précédente republiée.",
         (Locale::En, Restored) => "Previous version published again.",
+        (Locale::Fr, Synonyms) => "Synonymes de recherche",
+        (Locale::En, Synonyms) => "Search synonyms",
+        (Locale::Fr, SynonymsHint) => {
+            "Un groupe par ligne, mots séparés par des virgules : livraison, expédition, colis"
+        }
+        (Locale::En, SynonymsHint) => "One group per line, words separated by commas: delivery, shipping, parcel",
     }
 }

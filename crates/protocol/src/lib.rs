@@ -292,6 +292,17 @@ wire! {
         pub locale: Locale,
         pub version: i64,
         pub entries: Vec<FaqSourceEntry>,
+        /// Groups of interchangeable words for search, as in `synonyms.toml`.
+        #[serde(default)]
+        pub synonyms: Vec<Vec<String>>,
+    }
+
+    /// `PUT /v1/agent/synonyms/{site}/{locale}` (console): replaces a locale's synonym groups and
+    /// publishes at once. Answers the groups as stored (trimmed, empty words and groups dropped).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FaqSynonyms {
+        pub groups: Vec<Vec<String>>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

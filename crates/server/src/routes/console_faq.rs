@@ -11,7 +11,7 @@ use crate::startup::AppState;
 use crate::store::Store;
 use accueil_protocol::{
     AgentSite, AgentSites, EntryFeedback, FaqComment, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport,
-    FaqSource, FaqSourceEntry, Locale, PhrasingProposal, QueryCount,
+    FaqSource, FaqSourceEntry, FaqSynonyms, Locale, PhrasingProposal, QueryCount,
 };
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agent/faq/{site}/{locale}", get(source))
         .route("/v1/agent/faq/{site}/{locale}/report", get(report))
         .route("/v1/agent/faq/{site}/{locale}/{id}", put(edit))
+        .route("/v1/agent/synonyms/{site}/{locale}", put(edit_synonyms))
         .layer(DefaultBodyLimit::max(EDIT_BODY_LIMIT))
 }
 
@@ -65,6 +66,8 @@ async fn source(
 ) -> Result<Response, Error> {
     let (site, locale) = site_and_locale(&state, &site, Some(&locale))?;
     let (version, content) = published_content(state.store.as_ref(), &site.public.site).await?;
+    let synonyms =
+        content.synonyms.iter().find(|(l, _)| *l == locale).map(|(_, groups)| groups.clone()).unwrap_or_default();
     let entries = content
         .entries
         .into_iter()
@@ -80,7 +83,7 @@ async fn source(
             markdown,
         })
         .collect();
-    let body = FaqSource { site: site.public.site.clone(), locale, version, entries };
+    let body = FaqSource { site: site.public.site.clone(), locale, version, entries, synonyms };
     Ok((no_store(), Json(body)).into_response())
 }
 
@@ -144,6 +147,30 @@ async fn edit(
     }
     state.store.publish_faq_snapshot(&site.public.site, "console", &content, crate::now()).await?;
     Ok((no_store(), Json(public)).into_response())
+}
+
+async fn edit_synonyms(
+    State(state): State<AppState>,
+    _agent: SignedInAgent,
+    Path((site, locale)): Path<(String, String)>,
+    ApiJson(edit): ApiJson<FaqSynonyms>,
+) -> Result<Response, Error> {
+    let (site, locale) = site_and_locale(&state, &site, Some(&locale))?;
+    let groups: Vec<Vec<String>> = edit.groups.iter().map(|g| clean_list(g)).filter(|g| !g.is_empty()).collect();
+    let fields: Vec<_> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.len() < 2)
+        .flat_map(|(i, g)| Error::field(&format!("groups.{i}"), format!("`{}` needs at least one synonym", g[0])))
+        .collect();
+    if !fields.is_empty() {
+        return Err(Error::Validation { message: "each group needs two words or more".to_owned(), fields });
+    }
+    let (_, mut content) = published_content(state.store.as_ref(), &site.public.site).await?;
+    content.synonyms.retain(|(l, _)| *l != locale);
+    content.synonyms.push((locale, groups.clone()));
+    state.store.publish_faq_snapshot(&site.public.site, "console", &content, crate::now()).await?;
+    Ok((no_store(), Json(FaqSynonyms { groups })).into_response())
 }
 
 async fn preview(_agent: SignedInAgent, ApiJson(preview): ApiJson<FaqPreview>) -> Json<FaqPreviewed> {

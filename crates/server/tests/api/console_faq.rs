@@ -148,3 +148,39 @@ async fn the_report_lists_gaps_unhelpful_entries_and_proposed_phrasings() {
         app.client.get(app.url("/v1/agent/faq/demo/fr/report?days=0")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(error_fields(bad, 422, ErrorCode::ValidationFailed).await[0].0, "days");
 }
+
+#[tokio::test]
+async fn synonyms_are_edited_and_searched_at_once() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in().await;
+    let search = || app.client.get(app.url("/v1/sites/demo/faq/search?q=acheminement")).send();
+    let before: accueil_protocol::FaqSearchResults = search().await.unwrap().json().await.unwrap();
+    assert!(before.hits.is_empty());
+
+    let put = |groups: serde_json::Value| {
+        app.client
+            .put(app.url("/v1/agent/synonyms/demo/fr"))
+            .header("cookie", &cookie)
+            .json(&serde_json::json!({"groups": groups}))
+            .send()
+    };
+    let saved: accueil_protocol::FaqSynonyms =
+        put(serde_json::json!([["livraison", " acheminement ", ""], []])).await.unwrap().json().await.unwrap();
+    assert_eq!(saved.groups, [["livraison", "acheminement"]]);
+    let after: accueil_protocol::FaqSearchResults = search().await.unwrap().json().await.unwrap();
+    assert!(!after.hits.is_empty(), "the new synonym finds delivery entries");
+    let source: FaqSource = app
+        .client
+        .get(app.url("/v1/agent/faq/demo/fr"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(source.synonyms, saved.groups);
+
+    let lonely = put(serde_json::json!([["livraison", "colis"], ["seul"]])).await.unwrap();
+    assert_eq!(error_fields(lonely, 422, ErrorCode::ValidationFailed).await[0].0, "groups.1");
+}
