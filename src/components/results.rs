@@ -34,21 +34,22 @@ pub fn SearchResults() -> impl IntoView {
         let faq = widget.loaded_faq()?;
         let entry = faq.entry(&hit.id)?;
         let (question, snippet) = (faq.marked(&entry.question, &hit.matched), faq.snippet(&entry.text, &hit.matched));
-        let (question_id, snippet_id) = (format!("aw-result-{i}"), format!("aw-result-{i}-snippet"));
-        let (labelled_by, described_by) = (question_id.clone(), snippet_id.clone());
+        // The button's name is its question; the snippet beside it is its description. The whole card
+        // stays one large target through the button's stretched ::after (style/widget.css).
+        let snippet_id = format!("aw-result-{i}-snippet");
+        let described_by = snippet_id.clone();
         let id = hit.id.clone();
         Some(view! {
-            <li>
+            <li class="aw-result-card">
                 <button
-                    class="aw-result"
+                    class="aw-result aw-result--stretched"
                     type="button"
-                    aria-labelledby=labelled_by
                     aria-describedby=described_by
                     on:click=move |_| widget.open_article(id.clone())
                 >
-                    <span class="aw-result-question" id=question_id>{marked(question)}</span>
-                    <span class="aw-result-snippet" id=snippet_id>{marked(snippet)}</span>
+                    <span class="aw-result-question">{marked(question)}</span>
                 </button>
+                <p class="aw-result-snippet" id=snippet_id>{marked(snippet)}</p>
             </li>
         })
     };

@@ -58,7 +58,7 @@ test("a misspelt, accent-less query finds the entry, the vote and the failed sea
   await voted;
   await page.screenshot({ path: path.join(OUT, "phone-faq-article.png") });
 
-  await frame.getByRole("button", { name: "Retour" }).tap();
+  await frame.getByRole("button", { name: "Retour", exact: true }).tap();
   const unanswered = eventSent(page, "location de voiture");
   await search.fill("location de voiture");
   await frame.getByText("Nous n'avons pas de réponse toute prête").waitFor();
@@ -114,7 +114,7 @@ test("an agent edits an entry in the console and visitors see the new text", asy
   await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("delais livraison");
   await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).tap();
   await frame.getByText("Expédition le jour même pour toute commande passée avant 11 h.").waitFor();
-  await frame.getByRole("button", { name: "Retour" }).tap();
+  await frame.getByRole("button", { name: "Retour", exact: true }).tap();
   await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("acheminement");
   await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).waitFor();
   await visitor.close();

@@ -63,7 +63,7 @@ test("a tap opens a full-screen sheet with focus inside; Escape closes it and fo
 
   await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
   await frame.getByRole("heading", { name: "Discuter avec nous" }).waitFor();
-  await frame.getByRole("button", { name: "Retour" }).tap();
+  await frame.getByRole("button", { name: "Retour", exact: true }).tap();
   await heading.waitFor();
 
   await page.keyboard.press("Escape");

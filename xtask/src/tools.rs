@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need when it is missing, in versions known to work offline
-//! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt and
-//! playwright-core from npm, Debian's chromium, chromium-driver and brotli.
+//! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt,
+//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver and brotli.
 
 use crate::{Result, output, run};
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::process::Command;
 const TRUNK: &str = "0.21";
 /// Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
-const NPM_PACKAGES: [&str; 2] = ["binaryen@132.0.0", "playwright-core@1.65.1"];
+const NPM_PACKAGES: [&str; 3] = ["binaryen@132.0.0", "playwright-core@1.65.1", "axe-core@4.14.1"];
 const APT_PACKAGES: [(&str, &str); 3] =
     [("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("brotli", "/usr/bin/brotli")];
 
@@ -70,7 +70,10 @@ pub fn ensure() -> Result {
         run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
     }
     let dir = tools_dir();
-    let have_npm = dir.join("node_modules/.bin/wasm-opt").exists() && dir.join("node_modules/playwright-core").exists();
+    let have_npm = NPM_PACKAGES.iter().all(|package| {
+        let name = package.rsplit_once('@').map_or(*package, |(name, _)| name);
+        dir.join("node_modules").join(name).join("package.json").exists()
+    });
     if !have_npm {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).args(NPM_PACKAGES))?;

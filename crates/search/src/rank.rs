@@ -25,6 +25,9 @@ const TWO_TYPOS: f32 = 0.55;
 const ABBREVIATION: f32 = 0.7;
 /// Extra weight when consecutive query words follow each other in the entry's question or a phrasing.
 const PHRASE_BONUS: f32 = 0.25;
+/// Results scoring under this share of the best one are dropped: a strong answer is not followed by
+/// weak ones that only share a word with the query.
+const RELATIVE_CUT: f32 = 0.5;
 /// How many of the best entries are re-ranked with the phrase bonus.
 const RERANKED: usize = 30;
 
@@ -222,6 +225,8 @@ impl Index {
             *total *= 1.0 + PHRASE_BONUS * self.phrase_share(*entry as usize, &candidate_sets);
         }
         sort_best_first(&mut hits);
+        let cut = hits.first().map_or(0.0, |(_, best)| best * RELATIVE_CUT);
+        hits.retain(|(_, score)| *score >= cut);
         hits.truncate(k);
         hits.into_iter()
             .map(|(entry, score)| Hit {

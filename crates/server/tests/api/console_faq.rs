@@ -16,27 +16,9 @@ async fn the_faq_routes_need_a_signed_in_agent() {
 async fn an_edit_is_published_at_once_and_can_be_restored() {
     let app = spawn_app().await;
     let cookie = app.signed_in().await;
-    let sites: AgentSites = app
-        .client
-        .get(app.url("/v1/agent/sites"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sites: AgentSites = app.agent_get("/v1/agent/sites", &cookie).await;
     assert_eq!(sites.sites[0].site, "demo");
-    let source: FaqSource = app
-        .client
-        .get(app.url("/v1/agent/faq/demo/fr"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let source: FaqSource = app.agent_get("/v1/agent/faq/demo/fr", &cookie).await;
     let costs = source.entries.iter().find(|e| e.id == "delivery-costs").unwrap();
     assert!(costs.markdown.starts_with("**Offerte**"), "{}", costs.markdown);
 
@@ -124,16 +106,7 @@ async fn the_report_lists_gaps_unhelpful_entries_and_proposed_phrasings() {
     ] {
         assert_eq!(event(e).await.unwrap().status(), 204);
     }
-    let report: FaqReport = app
-        .client
-        .get(app.url("/v1/agent/faq/demo/fr/report?days=7"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: FaqReport = app.agent_get("/v1/agent/faq/demo/fr/report?days=7", &cookie).await;
     assert_eq!(report.unanswered.len(), 1);
     assert_eq!((report.unanswered[0].query.as_str(), report.unanswered[0].searches), ("bitcoin", 1));
     assert_eq!(report.entries[0].id, "delivery-times", "least helpful first");
@@ -169,16 +142,7 @@ async fn synonyms_are_edited_and_searched_at_once() {
     assert_eq!(saved.groups, [["livraison", "acheminement"]]);
     let after: accueil_protocol::FaqSearchResults = search().await.unwrap().json().await.unwrap();
     assert!(!after.hits.is_empty(), "the new synonym finds delivery entries");
-    let source: FaqSource = app
-        .client
-        .get(app.url("/v1/agent/faq/demo/fr"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let source: FaqSource = app.agent_get("/v1/agent/faq/demo/fr", &cookie).await;
     assert_eq!(source.synonyms, saved.groups);
 
     let lonely = put(serde_json::json!([["livraison", "colis"], ["seul"]])).await.unwrap();

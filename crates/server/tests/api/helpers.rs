@@ -115,6 +115,13 @@ impl TestApp {
         cookie.split(';').next().unwrap_or_default().to_owned()
     }
 
+    /// GETs `path` as the signed-in agent of `cookie` and reads the JSON answer.
+    pub async fn agent_get<T: serde::de::DeserializeOwned>(&self, path: &str, cookie: &str) -> T {
+        let response = self.client.get(self.url(path)).header("cookie", cookie).send().await.expect("sent");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON answer")
+    }
+
     /// Creates an agent straight in the database, as `accueil agent add` does.
     pub async fn add_agent(&self, email: &str, password: &str) {
         let store = SqliteStore::open(&self.database_url).await.expect("store");

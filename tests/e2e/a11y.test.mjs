@@ -1,0 +1,82 @@
+// Accessibility audit with axe-core (WCAG 2.0-2.2, levels A and AA) of every view a visitor or an agent
+// meets. Any serious or critical violation fails, with its rule, target and fix in the message.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { AGENT, BASE, launch, phone } from "./browser.mjs";
+
+const AXE = fs.readFileSync(path.join(process.env.ACCUEIL_TOOLS_DIR, "node_modules/axe-core/axe.min.js"), "utf8");
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Runs axe in `frame` (a Playwright Frame) and fails on serious or critical violations. */
+async function audit(frame, name) {
+  // evaluate() goes through the DevTools protocol, which the pages' strict CSP does not restrict.
+  await frame.evaluate(AXE);
+  const result = await frame.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), TAGS);
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " -> " + n.failureSummary).join("\n  ")}`);
+  assert.deepEqual(report, [], `${name}: accessibility violations`);
+}
+
+function widgetDocument(page) {
+  return page.frames().find((f) => f.url().includes("/widget/"));
+}
+
+test("the brand page with the launcher, and the widget's home, results and article pass axe", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  const launcher = page.getByRole("button", { name: "Ouvrir l'aide et le contact" });
+  await launcher.waitFor();
+  await audit(page.mainFrame(), "demo page with launcher");
+
+  await launcher.tap();
+  const frame = page.frameLocator("iframe");
+  await frame.getByRole("heading", { name: "Questions fréquentes" }).waitFor();
+  await audit(widgetDocument(page), "widget home");
+
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("retour gratuit");
+  await frame.getByRole("button", { name: "Le retour est-il gratuit ?" }).waitFor();
+  await audit(widgetDocument(page), "widget results");
+
+  await frame.getByRole("button", { name: "Le retour est-il gratuit ?" }).tap();
+  await frame.getByRole("button", { name: "Non" }).tap();
+  await frame.getByLabel(/Que manquait-il/).waitFor();
+  await audit(widgetDocument(page), "widget article with feedback form");
+
+  await frame.getByRole("button", { name: "Retour", exact: true }).tap();
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("xyzzy plugh");
+  await frame.getByText("Nous n'avons pas de réponse toute prête").waitFor();
+  await audit(widgetDocument(page), "widget without an answer");
+  await context.close();
+});
+
+test("the console's sign-in, FAQ editor and report pass axe", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const page = await context.newPage();
+  await page.goto(BASE + "/console/");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByText("Saisissez votre adresse e-mail.").waitFor();
+  await audit(page.mainFrame(), "console sign-in with field errors");
+
+  await page.getByLabel("Adresse e-mail").fill(AGENT.email);
+  await page.getByLabel("Mot de passe").fill(AGENT.password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
+  await audit(page.mainFrame(), "console inbox");
+
+  await page.getByRole("button", { name: "FAQ", exact: true }).click();
+  await page.getByRole("button", { name: "Comment suivre ma commande ?" }).click();
+  await page.getByLabel("Réponse (Markdown)").waitFor();
+  await audit(page.mainFrame(), "console FAQ editor");
+
+  await page.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
+  await page.getByRole("heading", { name: "Recherches sans bonne réponse" }).waitFor();
+  await audit(page.mainFrame(), "console report");
+  await context.close();
+});
