@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { AGENT, BASE, launch, phone } from "./browser.mjs";
+import { AGENT, BASE, eventually, launch, phone } from "./browser.mjs";
 
 const AXE = fs.readFileSync(path.join(process.env.ACCUEIL_TOOLS_DIR, "node_modules/axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -78,5 +78,41 @@ test("the console's sign-in, FAQ editor and report pass axe", async () => {
   await page.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
   await page.getByRole("heading", { name: "Recherches sans bonne réponse" }).waitFor();
   await audit(page.mainFrame(), "console report");
+  await context.close();
+});
+
+test("a keyboard-only visitor opens the widget, searches, reads an answer and closes it", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  const launcher = page.getByRole("button", { name: "Ouvrir l'aide et le contact" });
+  await launcher.focus();
+  await page.keyboard.press("Enter");
+  const frame = page.frameLocator("iframe");
+  const title = frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?" });
+  await title.waitFor();
+  const focused = (locator) => locator.evaluate((el) => el.getRootNode().activeElement === el);
+  const pressUntil = async (locator, key = "Tab", max = 8) => {
+    for (let i = 0; i < max && !(await focused(locator)); i++) await page.keyboard.press(key);
+    return focused(locator);
+  };
+  assert.ok(await eventually(() => focused(title)), "focus lands on the widget's title");
+  const search = frame.getByRole("searchbox", { name: "Rechercher dans l'aide" });
+  assert.ok(await pressUntil(search), "Tab reaches the search box");
+  await page.keyboard.type("retour gratuit");
+  const result = frame.getByRole("button", { name: "Le retour est-il gratuit ?" });
+  await result.waitFor();
+  assert.ok(await pressUntil(result), "Tab reaches the first answer");
+  await page.keyboard.press("Enter");
+  const articleTitle = frame.getByRole("heading", { level: 1, name: "Le retour est-il gratuit ?" });
+  await articleTitle.waitFor();
+  assert.ok(await focused(articleTitle), "opening an answer moves focus to its title");
+  const yes = frame.getByRole("button", { name: "Oui", exact: true });
+  assert.ok(await pressUntil(yes, "Tab", 15), "Tab reaches the vote");
+  await page.keyboard.press("Enter");
+  await frame.getByRole("status").filter({ hasText: "Merci" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator("iframe").waitFor({ state: "hidden" });
+  assert.ok(await focused(launcher), "Escape closes and focus returns to the launcher");
   await context.close();
 });
