@@ -160,6 +160,8 @@ wire! {
         UnsupportedMediaType,
         /// 422: well-formed but invalid values.
         ValidationFailed,
+        /// 429: too many requests from this client; `Retry-After` says when to try again.
+        RateLimited,
         /// 500: the server failed; nothing about the cause is disclosed.
         Internal,
         /// 503: the server is not ready (database unreachable).

@@ -29,6 +29,10 @@ pub enum Error {
     UnsupportedMediaType,
     /// A row that must be unique already exists (e.g. an agent's email).
     Conflict(String),
+    /// Too many requests from one address; try again after this many seconds.
+    RateLimited {
+        retry_after: u64,
+    },
     Unavailable(String),
     Config(String),
     Database(sqlx::Error),
@@ -51,6 +55,7 @@ impl Error {
             Error::PayloadTooLarge { .. } => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             Error::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE),
             Error::Conflict(_) => (ErrorCode::ValidationFailed, StatusCode::CONFLICT),
+            Error::RateLimited { .. } => (ErrorCode::RateLimited, StatusCode::TOO_MANY_REQUESTS),
             Error::Unavailable(_) => (ErrorCode::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
             Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
                 (ErrorCode::Internal, StatusCode::INTERNAL_SERVER_ERROR)
@@ -70,6 +75,7 @@ impl std::fmt::Display for Error {
             Error::PayloadTooLarge { limit } => write!(f, "the body is larger than {limit} bytes"),
             Error::UnsupportedMediaType => f.write_str("send the body as application/json"),
             Error::Conflict(what) => f.write_str(what),
+            Error::RateLimited { retry_after } => write!(f, "too many requests; try again in {retry_after} s"),
             Error::Unavailable(what) => write!(f, "unavailable: {what}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
             Error::Database(e) => write!(f, "database: {e}"),
@@ -102,6 +108,10 @@ impl From<std::io::Error> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (code, status) = self.code_and_status();
+        let retry_after = match self {
+            Error::RateLimited { retry_after } => Some(retry_after),
+            _ => None,
+        };
         let (message, fields) = match self {
             Error::InvalidRequest { message, fields }
             | Error::Validation { message, fields }
@@ -118,6 +128,10 @@ impl IntoResponse for Error {
             other => (other.to_string(), Vec::new()),
         };
         let body = ErrorBody { error: ErrorDetail { code, message, fields } };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

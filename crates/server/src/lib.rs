@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod faq;
+pub mod limits;
 pub mod routes;
 pub mod search_eval;
 pub mod secrets;

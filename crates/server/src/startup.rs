@@ -18,6 +18,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub files: Arc<Files>,
     pub faq: Arc<crate::faq::published::PublishedFaq>,
+    pub limits: Arc<crate::limits::Limiter>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -79,8 +80,13 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
-        let state =
-            AppState { config: Arc::new(config), store: Arc::new(store), files: Arc::new(files), faq: Arc::default() };
+        let state = AppState {
+            config: Arc::new(config),
+            store: Arc::new(store),
+            files: Arc::new(files),
+            faq: Arc::default(),
+            limits: Arc::default(),
+        };
         Ok(Application { listener, router: routes::router(state) })
     }
 
@@ -89,7 +95,9 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> Result<(), Error> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        // The peer address feeds the per-address limits.
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
         Ok(())
     }
 }

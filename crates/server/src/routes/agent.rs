@@ -3,17 +3,19 @@
 use super::no_store;
 use crate::error::Error;
 use crate::extract::{AGENT_COOKIE, ApiJson, SignedInAgent};
+use crate::limits::Limit;
 use crate::now;
 use crate::secrets::{decoy_hash, new_token, token_hash, verify_password};
 use crate::startup::AppState;
 use crate::store::AgentRow;
 use accueil_protocol::{Agent, AgentLogin};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use std::net::SocketAddr;
 
 /// A console session lasts a working day; agents sign in again the next morning.
 const SESSION_SECONDS: i64 = 12 * 60 * 60;
@@ -36,7 +38,13 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
     format!("{AGENT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
-async fn login(State(state): State<AppState>, ApiJson(request): ApiJson<AgentLogin>) -> Result<Response, Error> {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<AgentLogin>,
+) -> Result<Response, Error> {
+    // Before any password check: guessing stays slow even with valid-looking requests.
+    state.limits.check(Limit::AgentLogin, peer.ip())?;
     let email = request.email.trim();
     let mut fields = Vec::new();
     if email.is_empty() {

@@ -6,14 +6,16 @@ use crate::config::Site;
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::faq::published::Served;
+use crate::limits::Limit;
 use crate::startup::AppState;
 use accueil_protocol::{FaqEvent, FaqEventReport, FaqSearchHit, FaqSearchResults, Locale};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 const MAX_RESULTS: usize = 50;
@@ -69,9 +71,11 @@ async fn faq(
 
 async fn search(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(site): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<FaqSearchResults>, Error> {
+    state.limits.check(Limit::FaqSearch, peer.ip())?;
     let (site, locale) = site_and_locale(&state, &site, query.get("locale").map(String::as_str))?;
     let q = query.get("q").ok_or_else(|| Error::InvalidRequest {
         message: "say what to search for".to_owned(),
@@ -105,9 +109,11 @@ fn too_long(field: &str, max: usize) -> Error {
 
 async fn record_event(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(site): Path<String>,
     ApiJson(report): ApiJson<FaqEventReport>,
 ) -> Result<StatusCode, Error> {
+    state.limits.check(Limit::FaqEvent, peer.ip())?;
     let (site, locale) = site_and_locale(&state, &site, Some(report.locale.tag()))?;
     let chars = |text: &Option<String>| text.as_deref().map_or(0, |t| t.chars().count());
     match &report.event {

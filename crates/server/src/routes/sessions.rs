@@ -3,16 +3,18 @@
 use super::{no_store, sites::unknown_site};
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
+use crate::limits::Limit;
 use crate::secrets::{new_token, token_hash};
 use crate::startup::AppState;
 use crate::store::VisitorSessionRow;
 use crate::{now, rfc3339};
 use accueil_protocol::{CreateSession, Session, SessionCreated};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,8 +30,10 @@ impl From<VisitorSessionRow> for Session {
 
 async fn create_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, Error> {
+    state.limits.check(Limit::SessionCreate, peer.ip())?;
     let site = state.config.site(&request.site).ok_or_else(|| unknown_site(&request.site))?;
     if let Some(locale) = request.locale.filter(|l| !site.public.locales.contains(l)) {
         return Err(Error::Validation {

@@ -91,3 +91,22 @@ async fn over_https_the_cookie_is_secure() {
         .unwrap();
     assert!(login.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_to_ten_tries_a_minute() {
+    let app = spawn_app().await;
+    app.add_agent(EMAIL, PASSWORD).await;
+    let attempt = || {
+        app.client
+            .post(app.url("/v1/agent/login"))
+            .json(&serde_json::json!({"email": EMAIL, "password": "guess"}))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt().await.unwrap().status(), 401);
+    }
+    let limited = attempt().await.unwrap();
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    error_fields(limited, 429, ErrorCode::RateLimited).await;
+}
