@@ -23,9 +23,8 @@ pub enum Error {
     },
     NotFound(String),
     MethodNotAllowed,
-    PayloadTooLarge {
-        limit: usize,
-    },
+    /// The body is larger than the route accepts (16 KiB for most, more where content is long).
+    PayloadTooLarge,
     UnsupportedMediaType,
     /// A row that must be unique already exists (e.g. an agent's email).
     Conflict(String),
@@ -52,7 +51,7 @@ impl Error {
             Error::Unauthorized { .. } => (ErrorCode::Unauthorized, StatusCode::UNAUTHORIZED),
             Error::NotFound(_) => (ErrorCode::NotFound, StatusCode::NOT_FOUND),
             Error::MethodNotAllowed => (ErrorCode::MethodNotAllowed, StatusCode::METHOD_NOT_ALLOWED),
-            Error::PayloadTooLarge { .. } => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+            Error::PayloadTooLarge => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             Error::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE),
             Error::Conflict(_) => (ErrorCode::ValidationFailed, StatusCode::CONFLICT),
             Error::RateLimited { .. } => (ErrorCode::RateLimited, StatusCode::TOO_MANY_REQUESTS),
@@ -72,7 +71,7 @@ impl std::fmt::Display for Error {
             | Error::Unauthorized { message, .. } => f.write_str(message),
             Error::NotFound(what) => f.write_str(what),
             Error::MethodNotAllowed => f.write_str("this route does not accept that method"),
-            Error::PayloadTooLarge { limit } => write!(f, "the body is larger than {limit} bytes"),
+            Error::PayloadTooLarge => f.write_str("the body is larger than this route accepts"),
             Error::UnsupportedMediaType => f.write_str("send the body as application/json"),
             Error::Conflict(what) => f.write_str(what),
             Error::RateLimited { retry_after } => write!(f, "too many requests; try again in {retry_after} s"),
