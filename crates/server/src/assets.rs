@@ -56,11 +56,6 @@ impl Asset {
         Asset { content_type, cache_control, brotli: keep(brotli), gzip: keep(gzip), identity: bytes, etag_base }
     }
 
-    /// The bytes in their stored, uncompressed form.
-    pub fn bytes(&self) -> &[u8] {
-        &self.identity
-    }
-
     /// A response to a GET with these request headers: the best encoding the client accepts, or a 304
     /// when its cached copy is current.
     pub fn respond(&self, request: &HeaderMap) -> Response {
@@ -129,10 +124,6 @@ impl AssetDir {
 
     pub fn get(&self, path: &str) -> Option<&Asset> {
         self.files.get(path.trim_start_matches('/'))
-    }
-
-    pub fn insert(&mut self, path: &str, asset: Asset) {
-        self.files.insert(path.to_owned(), asset);
     }
 }
 
