@@ -18,7 +18,7 @@ macro_rules! wire {
 
 wire! {
     /// A language the widget speaks. Serialized as its BCP 47 primary tag.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "lowercase")]
     pub enum Locale {
         Fr,
@@ -122,6 +122,9 @@ wire! {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ErrorBody {
         pub error: ErrorDetail,
+        /// With `slot_full` only: the next free callback slots, to offer instead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub next_slots: Option<Vec<CallbackSlot>>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,6 +163,10 @@ wire! {
         UnsupportedMediaType,
         /// 422: well-formed but invalid values.
         ValidationFailed,
+        /// 409: the resource is not in a state that allows this (already claimed by another agent, closed...).
+        Conflict,
+        /// 409: the chosen callback slot filled up meanwhile; `next_slots` lists the next free ones.
+        SlotFull,
         /// 429: too many requests from this client; `Retry-After` says when to try again.
         RateLimited,
         /// 500: the server failed; nothing about the cause is disclosed.
@@ -392,6 +399,222 @@ wire! {
         pub question: String,
         pub phrasing: String,
         pub votes: i64,
+    }
+
+    /// `GET /v1/sites/{site}/callback-options?locale=fr`: what the callback form offers right now.
+    /// Public, not cached (slots fill up).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CallbackOptions {
+        /// The site's IANA time zone; slots are sent in UTC and shown in the visitor's own time.
+        pub time_zone: String,
+        /// Countries whose numbers the site calls, the site's default first.
+        pub countries: Vec<CallingCountry>,
+        /// ISO 3166 code of the country preselected when the browser's language names none of `countries`.
+        pub default_country: String,
+        /// Someone is free now: "as soon as possible" may be chosen.
+        pub asap: bool,
+        /// Free slots in the coming days, earliest first; full ones are left out.
+        pub slots: Vec<CallbackSlot>,
+        /// The consent text of `locale`, shown beside the consent box; its version is stored with a request.
+        pub consent: ConsentText,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CallingCountry {
+        /// ISO 3166-1 alpha-2, upper case.
+        pub country: String,
+        pub calling_code: u16,
+    }
+
+    /// A window in which an agent calls back. `start` and `end` are RFC 3339, UTC.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CallbackSlot {
+        pub start: String,
+        pub end: String,
+        /// Requests the slot can still take.
+        pub free: u32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ConsentText {
+        pub version: String,
+        pub text: String,
+    }
+
+    /// `POST /v1/sites/{site}/phone-check`: checks a number as the visitor types, without storing it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PhoneNumber {
+        /// ISO 3166-1 alpha-2 of the country selector.
+        pub country: String,
+        /// As typed: national (`06 12 34 56 78`) or international (`+33 6 12 34 56 78`).
+        pub number: String,
+    }
+
+    /// A valid number (422 with the field `number` otherwise).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PhoneChecked {
+        pub e164: String,
+        /// Formatted the way people of that country write it.
+        pub national: String,
+    }
+
+    /// `POST /v1/callbacks` (visitor token and an `Idempotency-Key` header): asks to be called back.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateCallback {
+        pub phone: PhoneNumber,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        pub topic: String,
+        pub when: CallbackWhen,
+        /// The consent box was ticked.
+        pub consent: bool,
+        /// The version of the consent text that was shown (`CallbackOptions.consent.version`).
+        pub consent_version: String,
+        pub locale: Locale,
+        #[serde(default)]
+        pub context: VisitContext,
+    }
+
+    /// When to call: as soon as possible, or within the slot that starts at `start`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum CallbackWhen {
+        Asap,
+        Slot { start: String },
+    }
+
+    /// What the visitor did before asking for a person, shown to the agent. Sent only with a request.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VisitContext {
+        /// The host page the widget was opened on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub page: Option<String>,
+        /// FAQ searches of this visit, oldest first.
+        #[serde(default)]
+        pub searches: Vec<String>,
+        /// Questions of the FAQ entries read during this visit, oldest first.
+        #[serde(default)]
+        pub articles: Vec<String>,
+    }
+
+    /// A callback request as its visitor sees it (`POST /v1/callbacks`, `GET /v1/callbacks/{id}`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Callback {
+        pub id: String,
+        pub status: CallbackStatus,
+        pub asap: bool,
+        /// The window agreed, RFC 3339 UTC.
+        pub start: String,
+        pub end: String,
+        /// The number as its owner writes it; `null` once erased after closing.
+        pub phone: Option<String>,
+        pub topic: String,
+        pub created_at: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CallbackStatus {
+        /// Waiting for its slot (also after a missed call with a new window).
+        Scheduled,
+        /// An agent has taken it and is calling.
+        InProgress,
+        /// The visitor was reached.
+        Done,
+        /// Not reached (no answer without a new try, or a wrong number).
+        Missed,
+        /// Cancelled by the visitor.
+        Cancelled,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// `GET /v1/callbacks`: the session's requests, newest first.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Callbacks {
+        pub callbacks: Vec<Callback>,
+    }
+
+    /// `GET /v1/agent/callbacks?site=demo&state=open` (console): the queue, sorted by slot.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentCallbacks {
+        pub callbacks: Vec<AgentCallback>,
+    }
+
+    /// A callback request as agents work it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentCallback {
+        pub id: String,
+        pub site: String,
+        pub status: CallbackStatus,
+        pub asap: bool,
+        pub start: String,
+        pub end: String,
+        /// E.164; `null` once erased after closing.
+        pub phone: Option<String>,
+        pub name: Option<String>,
+        pub topic: String,
+        pub locale: Locale,
+        pub context: VisitContext,
+        pub consent_version: String,
+        pub created_at: String,
+        /// The agent working it.
+        pub agent: Option<AgentRef>,
+        pub outcome: Option<CallbackOutcome>,
+        pub notes: String,
+        /// Calls tried so far.
+        pub attempts: u32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AgentRef {
+        pub id: i64,
+        pub name: String,
+    }
+
+    /// How a call went.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CallbackOutcome {
+        Reached,
+        NoAnswer,
+        WrongNumber,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// `POST /v1/agent/callbacks/{id}/outcome` (console, the claiming agent): closes the call, or with
+    /// `no_answer` and `retry` schedules another try in the slot starting then.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CallbackResult {
+        pub outcome: CallbackOutcome,
+        #[serde(default)]
+        pub notes: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub retry: Option<String>,
+    }
+
+    /// The body of the optional webhook a brand's telephony or CRM receives, signed with HMAC-SHA256
+    /// (see PROTOCOL.md, "Callback webhook").
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CallbackEvent {
+        /// Unique per event; a receiver drops one it has seen (deliveries are retried).
+        pub id: String,
+        pub event: CallbackEventKind,
+        pub occurred_at: String,
+        pub callback: AgentCallback,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CallbackEventKind {
+        Created,
+        Cancelled,
+        Closed,
     }
 
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.

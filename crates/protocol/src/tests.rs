@@ -65,6 +65,15 @@ const WIRE_TYPES: &[&str] = &[
     "FaqSource",
     "AgentSites",
     "Faq",
+    "CallbackOptions",
+    "PhoneNumber",
+    "PhoneChecked",
+    "CreateCallback",
+    "Callback",
+    "Callbacks",
+    "AgentCallbacks",
+    "CallbackResult",
+    "CallbackEvent",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -89,6 +98,15 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "FaqEventReport" => round_trip::<FaqEventReport>(json),
         "FaqSearchResults" => round_trip::<FaqSearchResults>(json),
         "Faq" => round_trip::<Faq>(json),
+        "CallbackOptions" => round_trip::<CallbackOptions>(json),
+        "PhoneNumber" => round_trip::<PhoneNumber>(json),
+        "PhoneChecked" => round_trip::<PhoneChecked>(json),
+        "CreateCallback" => round_trip::<CreateCallback>(json),
+        "Callback" => round_trip::<Callback>(json),
+        "Callbacks" => round_trip::<Callbacks>(json),
+        "AgentCallbacks" => round_trip::<AgentCallbacks>(json),
+        "CallbackResult" => round_trip::<CallbackResult>(json),
+        "CallbackEvent" => round_trip::<CallbackEvent>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -161,6 +179,15 @@ fn schema_of(name: &str) -> schemars::Schema {
         "FaqEventReport" => schemars::schema_for!(FaqEventReport),
         "FaqSearchResults" => schemars::schema_for!(FaqSearchResults),
         "Faq" => schemars::schema_for!(Faq),
+        "CallbackOptions" => schemars::schema_for!(CallbackOptions),
+        "PhoneNumber" => schemars::schema_for!(PhoneNumber),
+        "PhoneChecked" => schemars::schema_for!(PhoneChecked),
+        "CreateCallback" => schemars::schema_for!(CreateCallback),
+        "Callback" => schemars::schema_for!(Callback),
+        "Callbacks" => schemars::schema_for!(Callbacks),
+        "AgentCallbacks" => schemars::schema_for!(AgentCallbacks),
+        "CallbackResult" => schemars::schema_for!(CallbackResult),
+        "CallbackEvent" => schemars::schema_for!(CallbackEvent),
         other => panic!("no wire type is named {other}"),
     }
 }

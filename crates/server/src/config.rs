@@ -39,6 +39,49 @@ struct RawSite {
     /// A folder of FAQ Markdown, one sub-folder per locale, imported at start when it changed.
     #[serde(default)]
     faq_dir: Option<PathBuf>,
+    /// Required with the `callback` feature.
+    #[serde(default)]
+    callback: Option<RawCallback>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCallback {
+    #[serde(default = "default_slot_minutes")]
+    slot_minutes: u32,
+    #[serde(default = "default_capacity")]
+    capacity_per_slot: u32,
+    #[serde(default = "default_days_ahead")]
+    days_ahead: u32,
+    /// ISO 3166 codes of the countries called, the default first.
+    countries: Vec<String>,
+    consent_version: String,
+    /// The consent text per locale; every locale of the site needs one.
+    consent_text: std::collections::BTreeMap<wire::Locale, String>,
+    #[serde(default = "default_retention_days")]
+    phone_retention_days: u32,
+    #[serde(default = "default_daily_cap")]
+    daily_cap_per_phone: u32,
+    #[serde(default)]
+    webhook_url: Option<String>,
+    #[serde(default)]
+    webhook_secret: Option<String>,
+}
+
+fn default_slot_minutes() -> u32 {
+    30
+}
+fn default_capacity() -> u32 {
+    2
+}
+fn default_days_ahead() -> u32 {
+    6
+}
+fn default_retention_days() -> u32 {
+    30
+}
+fn default_daily_cap() -> u32 {
+    3
 }
 
 fn default_position() -> wire::LauncherPosition {
@@ -63,6 +106,31 @@ pub struct Site {
     pub public: wire::SiteConfig,
     pub allowed_origins: Vec<String>,
     pub faq_dir: Option<PathBuf>,
+    /// The business hours' zone, resolved once.
+    pub time_zone: jiff::tz::TimeZone,
+    /// Present when the callback feature is on.
+    pub callback: Option<CallbackSettings>,
+}
+
+/// A site's callback settings, validated.
+#[derive(Debug, Clone)]
+pub struct CallbackSettings {
+    pub slot_minutes: u32,
+    pub capacity_per_slot: u32,
+    pub days_ahead: u32,
+    /// The countries called, the default first.
+    pub countries: Vec<wire::CallingCountry>,
+    pub consent_version: String,
+    pub consent_text: std::collections::BTreeMap<wire::Locale, String>,
+    pub phone_retention_days: u32,
+    pub daily_cap_per_phone: u32,
+    pub webhook: Option<Webhook>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
 }
 
 impl Config {
@@ -169,6 +237,18 @@ impl Site {
                 return Err(at("business_hours", format!("{} closes before it opens", span.opens)));
             }
         }
+        let time_zone = jiff::tz::TimeZone::get(&raw.business_hours.time_zone).map_err(|_| {
+            at("business_hours", format!("`{}` is not an IANA time zone", raw.business_hours.time_zone))
+        })?;
+        let callback = match (features.callback, raw.callback) {
+            (true, None) => {
+                return Err(at("callback", "the callback feature needs a [site.callback] section".to_owned()));
+            }
+            (true, Some(callback)) => {
+                Some(callback_settings(callback, &raw.locales).map_err(|why| at("callback", why))?)
+            }
+            (false, _) => None,
+        };
         let mut allowed_origins = Vec::new();
         for origin in raw.allowed_origins {
             let origin = if origin == "self" { public_url.to_owned() } else { origin };
@@ -191,8 +271,56 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins, faq_dir })
+        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback })
     }
+}
+
+fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<CallbackSettings, String> {
+    if !(5..=240).contains(&raw.slot_minutes) || 1440 % raw.slot_minutes != 0 {
+        return Err(format!("slot_minutes: {} must divide a day and lie between 5 and 240", raw.slot_minutes));
+    }
+    if raw.capacity_per_slot == 0 || raw.days_ahead == 0 || raw.days_ahead > 60 {
+        return Err("capacity_per_slot must be at least 1 and days_ahead between 1 and 60".to_owned());
+    }
+    if raw.phone_retention_days == 0 || raw.daily_cap_per_phone == 0 {
+        return Err("phone_retention_days and daily_cap_per_phone must be at least 1".to_owned());
+    }
+    let mut countries = Vec::new();
+    for code in &raw.countries {
+        let code = code.to_ascii_uppercase();
+        let calling_code = crate::callbacks::phone::calling_code(&code)
+            .ok_or_else(|| format!("countries: `{code}` is not a country with phone numbers"))?;
+        countries.push(wire::CallingCountry { country: code, calling_code });
+    }
+    if countries.is_empty() {
+        return Err("countries: name at least one".to_owned());
+    }
+    if raw.consent_version.trim().is_empty() {
+        return Err("consent_version: must not be empty".to_owned());
+    }
+    if let Some(missing) = locales.iter().find(|l| raw.consent_text.get(l).is_none_or(|t| t.trim().is_empty())) {
+        return Err(format!("consent_text: no text for `{}`", missing.tag()));
+    }
+    let webhook = match (raw.webhook_url, raw.webhook_secret) {
+        (None, None) => None,
+        (Some(url), Some(secret))
+            if (url.starts_with("https://") || url.starts_with("http://")) && secret.len() >= 16 =>
+        {
+            Some(Webhook { url, secret })
+        }
+        _ => return Err("webhook_url needs an http(s) URL and webhook_secret at least 16 characters".to_owned()),
+    };
+    Ok(CallbackSettings {
+        slot_minutes: raw.slot_minutes,
+        capacity_per_slot: raw.capacity_per_slot,
+        days_ahead: raw.days_ahead,
+        countries,
+        consent_version: raw.consent_version,
+        consent_text: raw.consent_text,
+        phone_retention_days: raw.phone_retention_days,
+        daily_cap_per_phone: raw.daily_cap_per_phone,
+        webhook,
+    })
 }
 
 fn is_hh_mm(text: &str) -> bool {
@@ -278,6 +406,8 @@ mod tests {
             ("\"https://shop.example\"", "\"https://shop.example/\"", "allowed_origins"),
             ("opens = \"09:00\"", "opens = \"9h\"", "business_hours"),
             ("\"faq\", \"chat\"", "\"faq\", \"fax\"", "features"),
+            ("Europe/Paris", "Europe/Lutece", "business_hours"),
+            ("\"faq\", \"chat\"", "\"faq\", \"callback\"", "callback"),
         ];
         for (from, to, key) in cases {
             let err = Config::from_toml(&SITE.replace(from, to), Path::new("/"), |_| None).unwrap_err();

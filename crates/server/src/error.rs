@@ -1,7 +1,7 @@
 //! The server's one error type and the one place it becomes an HTTP response: the status, the
 //! `ErrorBody` of PROTOCOL.md, and logging of server faults (whose details never reach the client).
 
-use accueil_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+use accueil_protocol::{CallbackSlot, ErrorBody, ErrorCode, ErrorDetail, FieldError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -26,8 +26,13 @@ pub enum Error {
     /// The body is larger than the route accepts (16 KiB for most, more where content is long).
     PayloadTooLarge,
     UnsupportedMediaType,
-    /// A row that must be unique already exists (e.g. an agent's email).
+    /// A row that must be unique already exists (e.g. an agent's email), or a resource is not in a
+    /// state that allows the change (claimed by another agent, closed).
     Conflict(String),
+    /// The callback slot chosen filled up meanwhile; the next free ones go with the answer.
+    SlotFull {
+        next_slots: Vec<CallbackSlot>,
+    },
     /// Too many requests from one address; try again after this many seconds.
     RateLimited {
         retry_after: u64,
@@ -53,7 +58,8 @@ impl Error {
             Error::MethodNotAllowed => (ErrorCode::MethodNotAllowed, StatusCode::METHOD_NOT_ALLOWED),
             Error::PayloadTooLarge => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
             Error::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            Error::Conflict(_) => (ErrorCode::ValidationFailed, StatusCode::CONFLICT),
+            Error::Conflict(_) => (ErrorCode::Conflict, StatusCode::CONFLICT),
+            Error::SlotFull { .. } => (ErrorCode::SlotFull, StatusCode::CONFLICT),
             Error::RateLimited { .. } => (ErrorCode::RateLimited, StatusCode::TOO_MANY_REQUESTS),
             Error::Unavailable(_) => (ErrorCode::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
             Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
@@ -74,6 +80,7 @@ impl std::fmt::Display for Error {
             Error::PayloadTooLarge => f.write_str("the body is larger than this route accepts"),
             Error::UnsupportedMediaType => f.write_str("send the body as application/json"),
             Error::Conflict(what) => f.write_str(what),
+            Error::SlotFull { .. } => f.write_str("this slot has just filled up"),
             Error::RateLimited { retry_after } => write!(f, "too many requests; try again in {retry_after} s"),
             Error::Unavailable(what) => write!(f, "unavailable: {what}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
@@ -111,6 +118,10 @@ impl IntoResponse for Error {
             Error::RateLimited { retry_after } => Some(retry_after),
             _ => None,
         };
+        let (next_slots, fields_of_slot) = match &self {
+            Error::SlotFull { next_slots } => (Some(next_slots.clone()), Error::field("when.start", "full")),
+            _ => (None, Vec::new()),
+        };
         let (message, fields) = match self {
             Error::InvalidRequest { message, fields }
             | Error::Validation { message, fields }
@@ -124,9 +135,9 @@ impl IntoResponse for Error {
                 };
                 (message.to_owned(), Vec::new())
             }
-            other => (other.to_string(), Vec::new()),
+            other => (other.to_string(), fields_of_slot),
         };
-        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
+        let body = ErrorBody { error: ErrorDetail { code, message, fields }, next_slots };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());

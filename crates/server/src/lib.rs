@@ -2,6 +2,7 @@
 //! of, and the database behind them. `main.rs` is the command line; `startup` wires the rest.
 
 pub mod assets;
+pub mod callbacks;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -18,6 +18,8 @@ pub enum Limit {
     SessionCreate,
     FaqEvent,
     FaqSearch,
+    PhoneCheck,
+    CallbackCreate,
 }
 
 impl Limit {
@@ -27,6 +29,8 @@ impl Limit {
             Limit::SessionCreate => 20,
             Limit::FaqEvent => 60,
             Limit::FaqSearch => 120,
+            Limit::PhoneCheck => 60,
+            Limit::CallbackCreate => 10,
         }
     }
 }

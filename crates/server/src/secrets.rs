@@ -15,6 +15,14 @@ pub fn new_token() -> Result<String, Error> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// A public identifier such as `cb_3kTqV9xY2mPq`: 72 random bits, unguessable, so an id alone reveals
+/// nothing and enumeration finds nothing.
+pub fn new_public_id(prefix: &str) -> Result<String, Error> {
+    let mut bytes = [0u8; 9];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
 /// What the database keeps instead of a token: a leaked table cannot be replayed.
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()

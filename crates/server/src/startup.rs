@@ -19,6 +19,8 @@ pub struct AppState {
     pub files: Arc<Files>,
     pub faq: Arc<crate::faq::published::PublishedFaq>,
     pub limits: Arc<crate::limits::Limiter>,
+    /// Wakes the callback maintenance task when a webhook event is queued.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -66,6 +68,7 @@ impl Files {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    state: AppState,
 }
 
 impl Application {
@@ -86,8 +89,9 @@ impl Application {
             files: Arc::new(files),
             faq: Arc::default(),
             limits: Arc::default(),
+            webhook_wake: Arc::default(),
         };
-        Ok(Application { listener, router: routes::router(state) })
+        Ok(Application { listener, router: routes::router(state.clone()), state })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr, Error> {
@@ -95,10 +99,14 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> Result<(), Error> {
+        let state = self.state;
+        let maintenance =
+            tokio::spawn(crate::callbacks::maintenance::run(state.config, state.store, state.webhook_wake));
         // The peer address feeds the per-address limits.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
-        Ok(())
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
+        maintenance.abort();
+        Ok(served?)
     }
 }
 

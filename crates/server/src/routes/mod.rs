@@ -2,6 +2,8 @@
 //! the layers every request goes through.
 
 mod agent;
+mod callbacks;
+mod console_callbacks;
 mod console_faq;
 mod faq;
 mod files;
@@ -24,6 +26,8 @@ pub fn router(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(agent::router())
         .merge(console_faq::router())
+        .merge(callbacks::router())
+        .merge(console_callbacks::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

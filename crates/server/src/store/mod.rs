@@ -1,12 +1,15 @@
 //! Persistence behind one trait, so handlers never see SQL and a PostgreSQL store can be added beside
 //! the SQLite one without touching them. Row types stay here; routes convert them to wire types.
 
+mod callbacks;
 mod sqlite;
+mod sqlite_callbacks;
 
 use crate::error::Error;
 use crate::faq::Content;
 use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
+pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
 pub use sqlite::SqliteStore;
 
 /// Seconds since the Unix epoch, UTC: the only time representation stored.
@@ -51,7 +54,7 @@ pub struct FaqStats {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CallbackStore + Send + Sync + 'static {
     /// Fails when the database cannot answer (for `/readyz`).
     async fn ping(&self) -> Result<(), Error>;
 

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -69,7 +69,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn locale_of(tag: &str) -> Result<Locale, Error> {
+pub(super) fn locale_of(tag: &str) -> Result<Locale, Error> {
     Locale::from_tag(tag).ok_or_else(|| Error::Internal(format!("stored locale `{tag}` is unknown")))
 }
 

@@ -10,11 +10,13 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    pub config: Config,
     /// Deleted (with the database and static files) when the test ends.
     _dir: tempfile::TempDir,
 }
 
 pub const SHOP_ORIGIN: &str = "https://shop.example";
+pub const WEBHOOK_SECRET: &str = "a-webhook-secret-for-tests";
 
 pub fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
@@ -72,18 +74,28 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         allowed_origins = ["{SHOP_ORIGIN}"]
         locales = ["fr"]
         primary_color = "#8a3b12"
-        features = ["faq", "chat"]
+        features = ["faq", "chat", "callback"]
         faq_dir = "faq"
-        business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
-        "##
+        business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], opens = "00:00", closes = "23:59" }}] }}
+
+        [site.callback]
+        countries = ["FR", "BE"]
+        capacity_per_slot = 2
+        consent_version = "v1"
+        consent_text = {{ fr = "J'accepte d'être appelé." }}
+        {webhook}
+        "##,
+        webhook = env("TEST_WEBHOOK_URL")
+            .map(|url| format!("webhook_url = \"{url}\"\nwebhook_secret = \"{WEBHOOK_SECRET}\""))
+            .unwrap_or_default(),
     );
     let config = Config::from_toml(&toml, dir.path(), env).expect("test config is valid");
     let database_url = config.database_url.clone();
-    let app = Application::build(config).await.expect("server starts");
+    let app = Application::build(config.clone()).await.expect("server starts");
     let address = app.local_addr().expect("bound");
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { base: format!("http://{address}"), client, database_url, _dir: dir }
+    TestApp { base: format!("http://{address}"), client, database_url, config, _dir: dir }
 }
 
 impl TestApp {
@@ -102,7 +114,12 @@ impl TestApp {
 
     /// Creates an agent and signs in: the `Cookie` header value of its console session.
     pub async fn signed_in(&self) -> String {
-        let (email, password) = ("camille@maison-lumiere.example", "correct horse battery staple");
+        self.signed_in_as("camille@maison-lumiere.example").await
+    }
+
+    /// Creates the agent of `email` and signs in: the `Cookie` header value of its console session.
+    pub async fn signed_in_as(&self, email: &str) -> String {
+        let password = "correct horse battery staple";
         self.add_agent(email, password).await;
         let login = self
             .client

@@ -2,6 +2,7 @@
 //! SQLite file and static files in a temporary directory.
 
 mod agent;
+mod callbacks;
 mod console_faq;
 mod faq;
 mod files;

@@ -1,0 +1,418 @@
+//! The SQLite side of `CallbackStore`. Caps and state changes are checked and written in one
+//! `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock first, so concurrent requests queue
+//! instead of both passing a check.
+
+use super::UnixTime;
+use super::callbacks::{
+    Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal,
+};
+use super::sqlite::{SqliteStore, locale_of};
+use crate::error::Error;
+use crate::secrets::new_public_id;
+use accueil_protocol::{CallbackEventKind, CallbackOutcome, CallbackStatus};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+/// Statuses that still hold a place in their slot.
+const OPEN: &str = "('scheduled', 'in_progress')";
+
+const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id";
+
+fn status_of(text: &str) -> CallbackStatus {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(CallbackStatus::Unknown)
+}
+
+fn outcome_text(outcome: CallbackOutcome) -> &'static str {
+    match outcome {
+        CallbackOutcome::Reached => "reached",
+        CallbackOutcome::NoAnswer => "no_answer",
+        CallbackOutcome::WrongNumber | CallbackOutcome::Unknown => "wrong_number",
+    }
+}
+
+fn event_text(event: CallbackEventKind) -> &'static str {
+    match event {
+        CallbackEventKind::Created => "created",
+        CallbackEventKind::Cancelled => "cancelled",
+        CallbackEventKind::Closed => "closed",
+    }
+}
+
+fn callback_row(row: &SqliteRow) -> Result<CallbackRow, Error> {
+    let agent_id: Option<i64> = row.try_get("agent_id")?;
+    let agent_name: Option<String> = row.try_get("agent_name")?;
+    let outcome: Option<String> = row.try_get("outcome")?;
+    let context: String = row.try_get("context")?;
+    let locale: String = row.try_get("locale")?;
+    let status: String = row.try_get("status")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(CallbackRow {
+        public_id: row.try_get("public_id")?,
+        site: row.try_get("site")?,
+        session_id: row.try_get("session_id")?,
+        phone_e164: row.try_get("phone_e164")?,
+        phone_national: row.try_get("phone_national")?,
+        name: row.try_get("name")?,
+        topic: row.try_get("topic")?,
+        locale: locale_of(&locale)?,
+        context: serde_json::from_str(&context).unwrap_or_default(),
+        asap: row.try_get("asap")?,
+        slot_start: row.try_get("slot_start")?,
+        slot_end: row.try_get("slot_end")?,
+        consent_version: row.try_get("consent_version")?,
+        status: status_of(&status),
+        agent: agent_id.zip(agent_name),
+        outcome: outcome.and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
+        notes: row.try_get("notes")?,
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        created_at: row.try_get("created_at")?,
+        closed_at: row.try_get("closed_at")?,
+    })
+}
+
+async fn row_by_id(tx: &mut Transaction<'_, Sqlite>, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(callback_row).transpose()
+}
+
+/// Queues a webhook event in the transaction of the change it reports.
+async fn enqueue_webhook(
+    tx: &mut Transaction<'_, Sqlite>,
+    public_id: &str,
+    event: CallbackEventKind,
+    now: UnixTime,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (event_id, callback_id, event, occurred_at, next_attempt_at)
+         SELECT ?, id, ?, ?, ? FROM callbacks WHERE public_id = ?",
+    )
+    .bind(new_public_id("ev")?)
+    .bind(event_text(event))
+    .bind(now)
+    .bind(now)
+    .bind(public_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl CallbackStore for SqliteStore {
+    async fn book_callback(&self, new: &NewCallback, caps: CallbackCaps) -> Result<Booking, Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let replay = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? AND c.idempotency_key = ?"))
+            .bind(new.session_id)
+            .bind(&new.idempotency_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = replay {
+            let hash: Vec<u8> = row.try_get("request_hash")?;
+            return Ok(Booking::Replayed { row: callback_row(&row)?, same_request: hash == new.request_hash });
+        }
+        let open: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM callbacks WHERE session_id = ? AND status IN {OPEN}"))
+                .bind(new.session_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if open >= i64::from(caps.open_per_session) {
+            return Ok(Booking::SessionFull);
+        }
+        let day_ago = new.now - 86_400;
+        let same_phone: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM callbacks WHERE phone_e164 = ? AND created_at > ?")
+                .bind(&new.phone_e164)
+                .bind(day_ago)
+                .fetch_one(&mut *tx)
+                .await?;
+        if same_phone >= i64::from(caps.per_phone_per_day) {
+            return Ok(Booking::PhoneCapReached);
+        }
+        if let Some(capacity) = caps.slot_capacity {
+            let taken: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM callbacks WHERE site = ? AND slot_start = ? AND asap = 0 AND status IN {OPEN}"
+            ))
+            .bind(&new.site)
+            .bind(new.slot_start)
+            .fetch_one(&mut *tx)
+            .await?;
+            if taken >= i64::from(capacity) {
+                return Ok(Booking::SlotFull);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO callbacks (public_id, site, session_id, idempotency_key, request_hash, phone_e164,
+                 phone_national, name, topic, locale, context, asap, slot_start, slot_end, consent_version,
+                 consented_at, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+        )
+        .bind(&new.public_id)
+        .bind(&new.site)
+        .bind(new.session_id)
+        .bind(&new.idempotency_key)
+        .bind(&new.request_hash)
+        .bind(&new.phone_e164)
+        .bind(&new.phone_national)
+        .bind(&new.name)
+        .bind(&new.topic)
+        .bind(new.locale.tag())
+        .bind(serde_json::to_string(&new.context).map_err(|e| Error::Internal(e.to_string()))?)
+        .bind(new.asap)
+        .bind(new.slot_start)
+        .bind(new.slot_end)
+        .bind(&new.consent_version)
+        .bind(new.now)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        if caps.webhook {
+            enqueue_webhook(&mut tx, &new.public_id, CallbackEventKind::Created, new.now).await?;
+        }
+        let row = row_by_id(&mut tx, &new.public_id).await?.ok_or_else(|| Error::Internal("insert lost".into()))?;
+        tx.commit().await?;
+        Ok(Booking::Created(row))
+    }
+
+    async fn slot_bookings(&self, site: &str, from: UnixTime) -> Result<Vec<(UnixTime, u32)>, Error> {
+        let rows = sqlx::query_as::<_, (i64, i64)>(&format!(
+            "SELECT slot_start, COUNT(*) FROM callbacks
+             WHERE site = ? AND slot_start >= ? AND asap = 0 AND status IN {OPEN} GROUP BY slot_start"
+        ))
+        .bind(site)
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(start, n)| (start, u32::try_from(n).unwrap_or(u32::MAX))).collect())
+    }
+
+    async fn waiting_asap(&self, site: &str) -> Result<u32, Error> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM callbacks WHERE site = ? AND asap = 1 AND status = 'scheduled'")
+                .bind(site)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn session_callbacks(&self, session_id: i64) -> Result<Vec<CallbackRow>, Error> {
+        let rows = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? ORDER BY c.created_at DESC, c.id DESC"))
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(callback_row).collect()
+    }
+
+    async fn session_callback(&self, session_id: i64, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+        let row = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? AND c.public_id = ?"))
+            .bind(session_id)
+            .bind(public_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(callback_row).transpose()
+    }
+
+    async fn cancel_callback(
+        &self,
+        session_id: i64,
+        public_id: &str,
+        now: UnixTime,
+        webhook: bool,
+    ) -> Result<Result<CallbackRow, Refusal>, Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(row) = row_by_id(&mut tx, public_id).await?.filter(|row| row.session_id == session_id) else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        match row.status {
+            CallbackStatus::Cancelled => return Ok(Ok(row)),
+            CallbackStatus::Scheduled | CallbackStatus::InProgress => {}
+            _ => return Ok(Err(Refusal::Conflict("this request is already closed"))),
+        }
+        sqlx::query("UPDATE callbacks SET status = 'cancelled', closed_at = ? WHERE public_id = ?")
+            .bind(now)
+            .bind(public_id)
+            .execute(&mut *tx)
+            .await?;
+        if webhook {
+            enqueue_webhook(&mut tx, public_id, CallbackEventKind::Cancelled, now).await?;
+        }
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        tx.commit().await?;
+        Ok(Ok(row))
+    }
+
+    async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), Error> {
+        sqlx::query("UPDATE agents SET last_seen_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn agents_seen_since(&self, since: UnixTime) -> Result<u32, Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE last_seen_at >= ?")
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, Error> {
+        let sql = if open {
+            format!("{SELECT} WHERE c.site = ? AND c.status IN {OPEN} ORDER BY c.slot_start, c.id")
+        } else {
+            format!(
+                "{SELECT} WHERE c.site = ? AND c.status NOT IN {OPEN} ORDER BY c.closed_at DESC, c.id DESC LIMIT 100"
+            )
+        };
+        let rows = sqlx::query(&sql).bind(site).fetch_all(&self.pool).await?;
+        rows.iter().map(callback_row).collect()
+    }
+
+    async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+        let row =
+            sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(callback_row).transpose()
+    }
+
+    async fn claim_callback(&self, public_id: &str, agent_id: i64) -> Result<Result<CallbackRow, Refusal>, Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(row) = row_by_id(&mut tx, public_id).await? else { return Ok(Err(Refusal::NotFound)) };
+        match (row.status, &row.agent) {
+            (CallbackStatus::InProgress, Some((owner, _))) if *owner == agent_id => return Ok(Ok(row)),
+            (CallbackStatus::InProgress, _) => {
+                return Ok(Err(Refusal::Conflict("another agent has taken this request")));
+            }
+            (CallbackStatus::Scheduled, _) => {}
+            _ => return Ok(Err(Refusal::Conflict("this request is closed"))),
+        }
+        sqlx::query("UPDATE callbacks SET status = 'in_progress', agent_id = ? WHERE public_id = ?")
+            .bind(agent_id)
+            .bind(public_id)
+            .execute(&mut *tx)
+            .await?;
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        tx.commit().await?;
+        Ok(Ok(row))
+    }
+
+    async fn record_call(
+        &self,
+        public_id: &str,
+        agent_id: i64,
+        result: &CallResult,
+        now: UnixTime,
+        webhook: bool,
+    ) -> Result<Result<CallbackRow, Refusal>, Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(row) = row_by_id(&mut tx, public_id).await? else { return Ok(Err(Refusal::NotFound)) };
+        let mine = row.agent.as_ref().is_some_and(|(owner, _)| *owner == agent_id);
+        if row.status != CallbackStatus::InProgress || !mine {
+            return Ok(Err(Refusal::Conflict("claim this request before recording a call")));
+        }
+        let outcome = outcome_text(result.outcome);
+        match result.retry {
+            Some((start, end)) => {
+                sqlx::query(
+                    "UPDATE callbacks SET status = 'scheduled', agent_id = NULL, outcome = ?, notes = ?,
+                         attempts = attempts + 1, asap = 0, slot_start = ?, slot_end = ? WHERE public_id = ?",
+                )
+                .bind(outcome)
+                .bind(&result.notes)
+                .bind(start)
+                .bind(end)
+                .bind(public_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                let status = if result.outcome == CallbackOutcome::Reached { "done" } else { "missed" };
+                sqlx::query(
+                    "UPDATE callbacks SET status = ?, outcome = ?, notes = ?, attempts = attempts + 1, closed_at = ?
+                     WHERE public_id = ?",
+                )
+                .bind(status)
+                .bind(outcome)
+                .bind(&result.notes)
+                .bind(now)
+                .bind(public_id)
+                .execute(&mut *tx)
+                .await?;
+                if webhook {
+                    enqueue_webhook(&mut tx, public_id, CallbackEventKind::Closed, now).await?;
+                }
+            }
+        }
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        tx.commit().await?;
+        Ok(Ok(row))
+    }
+
+    async fn erase_closed_phones(&self, site: &str, closed_before: UnixTime) -> Result<u64, Error> {
+        let done = sqlx::query(
+            "UPDATE callbacks SET phone_e164 = NULL, phone_national = NULL, name = NULL
+             WHERE site = ? AND closed_at < ? AND (phone_e164 IS NOT NULL OR name IS NOT NULL)",
+        )
+        .bind(site)
+        .bind(closed_before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn due_webhooks(&self, now: UnixTime, limit: u32) -> Result<Vec<DueWebhook>, Error> {
+        let rows = sqlx::query(
+            "SELECT w.id AS delivery_id, w.event_id, w.event, w.occurred_at, w.attempts AS delivery_attempts,
+                    c.*, a.name AS agent_name
+             FROM webhook_deliveries w JOIN callbacks c ON c.id = w.callback_id LEFT JOIN agents a ON a.id = c.agent_id
+             WHERE w.delivered_at IS NULL AND w.failed_at IS NULL AND w.next_attempt_at <= ?
+             ORDER BY w.next_attempt_at, w.id LIMIT ?",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let event: String = row.try_get("event")?;
+                let attempts: i64 = row.try_get("delivery_attempts")?;
+                Ok(DueWebhook {
+                    id: row.try_get("delivery_id")?,
+                    event_id: row.try_get("event_id")?,
+                    event: serde_json::from_value(serde_json::Value::String(event))
+                        .map_err(|e| Error::Internal(e.to_string()))?,
+                    occurred_at: row.try_get("occurred_at")?,
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                    callback: callback_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn webhook_delivered(&self, id: i64) -> Result<(), Error> {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE id = ?").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn webhook_failed(
+        &self,
+        id: i64,
+        retry_at: Option<UnixTime>,
+        error: &str,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
+                 next_attempt_at = COALESCE(?, next_attempt_at), failed_at = CASE WHEN ? IS NULL THEN ? END
+             WHERE id = ?",
+        )
+        .bind(error)
+        .bind(retry_at)
+        .bind(retry_at)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
