@@ -1,8 +1,12 @@
 //! The only code of the widget that speaks HTTP to the Accueil server, in `accueil_protocol` types.
 //! The widget document is served by the Accueil server itself, so URLs are relative to it.
 
-use accueil_protocol::{ErrorBody, Faq, FaqEvent, FaqEventReport, Locale, SiteConfig};
-use gloo_net::http::Request;
+use accueil_protocol::{
+    Callback, CallbackOptions, Callbacks, CreateCallback, CreateSession, ErrorBody, Faq, FaqEvent, FaqEventReport,
+    Locale, PhoneChecked, PhoneNumber, SessionCreated, SiteConfig,
+};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
@@ -12,9 +16,23 @@ pub enum ApiFailure {
     Refused { status: u16, body: Option<ErrorBody> },
 }
 
-pub async fn site_config(site: &str) -> Result<SiteConfig, ApiFailure> {
-    let url = format!("/v1/sites/{}/config", String::from(js_sys::encode_uri_component(site)));
-    let response = Request::get(&url).send().await.map_err(|_| ApiFailure::Unreachable)?;
+impl ApiFailure {
+    /// The error body of a refusal, if the server sent one.
+    pub fn body(&self) -> Option<&ErrorBody> {
+        match self {
+            ApiFailure::Refused { body, .. } => body.as_ref(),
+            ApiFailure::Unreachable => None,
+        }
+    }
+}
+
+fn site_path(site: &str, rest: &str) -> String {
+    format!("/v1/sites/{}/{rest}", String::from(js_sys::encode_uri_component(site)))
+}
+
+/// Reads a success as `T` and anything else as a refusal with the standard error body.
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
+    let response = sent.map_err(|_| ApiFailure::Unreachable)?;
     if response.ok() {
         response.json().await.map_err(|_| ApiFailure::Unreachable)
     } else {
@@ -22,25 +40,65 @@ pub async fn site_config(site: &str) -> Result<SiteConfig, ApiFailure> {
     }
 }
 
+async fn get<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiFailure> {
+    read(request.send().await).await
+}
+
+async fn post<T: DeserializeOwned>(request: RequestBuilder, body: &impl serde::Serialize) -> Result<T, ApiFailure> {
+    let request = request.json(body).map_err(|_| ApiFailure::Unreachable)?;
+    read(request.send().await).await
+}
+
+fn bearer(request: RequestBuilder, token: &str) -> RequestBuilder {
+    request.header("Authorization", &format!("Bearer {token}"))
+}
+
+pub async fn site_config(site: &str) -> Result<SiteConfig, ApiFailure> {
+    get(Request::get(&site_path(site, "config"))).await
+}
+
 /// The published FAQ of `locale`; `None` when the site has none. The browser revalidates it with its
 /// ETag, so a reopened widget does not download it again.
 pub async fn faq(site: String, locale: Locale) -> Result<Option<Faq>, ApiFailure> {
-    let url = format!("/v1/sites/{}/faq?locale={}", String::from(js_sys::encode_uri_component(&site)), locale.tag());
-    let response = Request::get(&url).send().await.map_err(|_| ApiFailure::Unreachable)?;
-    match response.status() {
-        200 => response.json().await.map(Some).map_err(|_| ApiFailure::Unreachable),
-        404 => Ok(None),
-        status => Err(ApiFailure::Refused { status, body: response.json().await.ok() }),
+    match get(Request::get(&site_path(&site, &format!("faq?locale={}", locale.tag())))).await {
+        Err(ApiFailure::Refused { status: 404, .. }) => Ok(None),
+        other => other.map(Some),
     }
 }
 
 /// Reports a FAQ event. Fire and forget: feedback must never get in the visitor's way.
 pub fn report(site: &str, locale: Locale, event: FaqEvent) {
-    let url = format!("/v1/sites/{}/faq/events", String::from(js_sys::encode_uri_component(site)));
+    let url = site_path(site, "faq/events");
     let body = FaqEventReport { locale, event };
     leptos::task::spawn_local(async move {
         if let Ok(request) = Request::post(&url).json(&body) {
             let _ = request.send().await;
         }
     });
+}
+
+pub async fn create_session(site: &str, locale: Locale) -> Result<SessionCreated, ApiFailure> {
+    post(Request::post("/v1/sessions"), &CreateSession { site: site.to_owned(), locale: Some(locale) }).await
+}
+
+pub async fn callback_options(site: &str, locale: Locale) -> Result<CallbackOptions, ApiFailure> {
+    get(Request::get(&site_path(site, &format!("callback-options?locale={}", locale.tag())))).await
+}
+
+pub async fn phone_check(site: &str, number: &PhoneNumber) -> Result<PhoneChecked, ApiFailure> {
+    post(Request::post(&site_path(site, "phone-check")), number).await
+}
+
+/// Books a callback; `key` is the same for every retry of one submit.
+pub async fn create_callback(token: &str, key: &str, request: &CreateCallback) -> Result<Callback, ApiFailure> {
+    post(bearer(Request::post("/v1/callbacks"), token).header("Idempotency-Key", key), request).await
+}
+
+pub async fn my_callbacks(token: &str) -> Result<Callbacks, ApiFailure> {
+    get(bearer(Request::get("/v1/callbacks"), token)).await
+}
+
+pub async fn cancel_callback(token: &str, id: &str) -> Result<Callback, ApiFailure> {
+    let url = format!("/v1/callbacks/{}/cancel", String::from(js_sys::encode_uri_component(id)));
+    read(bearer(Request::post(&url), token).send().await).await
 }

@@ -3,16 +3,54 @@
 //! `accueil_protocol` types and to the host page through origin-pinned `postMessage`.
 
 pub mod api;
+pub mod clock;
 pub mod components;
 pub mod embed;
 pub mod faq;
 pub mod host;
 pub mod i18n;
+pub mod session;
 
-pub use components::app::App;
+use accueil_protocol::SiteConfig;
+use components::app::{App, Document, View};
+use components::article::Article;
+use components::callback::CallbackView;
+use components::channel::ChannelView;
+use components::home::Home;
+use leptos::prelude::*;
 
-/// Mounts the widget on the document body; the entry point of the wasm binary.
-pub fn start() {
+/// The home document, `/widget/`: search, answers, and the channels not yet in a document of their own.
+pub static HOME: Document = Document {
+    first_view: View::Home,
+    shows: |view| *view != View::Callback,
+    setup: |widget| widget.follow_faq(),
+    content: home_content,
+};
+
+fn home_content(view: View, config: SiteConfig) -> AnyView {
+    match view {
+        View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
+        View::Home | View::Callback => view! { <Home config=config /> }.into_any(),
+        other => view! { <ChannelView view=other config=config /> }.into_any(),
+    }
+}
+
+/// The callback document, `/widget/callback/`.
+pub static CALLBACK: Document = Document {
+    first_view: View::Callback,
+    shows: |view| *view == View::Callback,
+    setup: |_| {},
+    content: |_, config| {
+        if config.features.callback {
+            view! { <CallbackView /> }.into_any()
+        } else {
+            view! { <ChannelView view=View::Callback config=config /> }.into_any()
+        }
+    },
+};
+
+/// Mounts `document` on the body; the entry point of each of the widget's wasm binaries.
+pub fn start(document: &'static Document) {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(move || view! { <App document=document /> });
 }

@@ -1,3 +1,3 @@
 fn main() {
-    accueil_widget::start();
+    accueil_widget::start(&accueil_widget::HOME);
 }

@@ -1,19 +1,31 @@
 //! The root component: owns the widget's state (locale, current view, site config) behind a
 //! `Widget` context handle, wires the host channel, and lays out header, main and footer.
 
-use super::article::Article;
-use super::channel::ChannelView;
 use super::header::Header;
-use super::home::Home;
 use crate::api::{self, ApiFailure};
 use crate::embed::{EmbedParams, starting_locale};
 use crate::faq::LoadedFaq;
 use crate::host;
 use crate::i18n::{self, Key};
-use accueil_protocol::{FaqEvent, HostMessage, Locale, SiteConfig, WidgetMessage};
+use crate::session;
+use accueil_protocol::{FaqEvent, HostMessage, Locale, SiteConfig, VisitContext, WidgetMessage};
 use leptos::prelude::*;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
+
+/// One of the widget's documents: the home document (search, answers) or a channel's own document,
+/// so that a visitor downloads a channel's code only when they open that channel. Views of another
+/// document are reached by navigating the iframe there (see `Widget::navigate`).
+pub struct Document {
+    /// The view it opens on.
+    pub first_view: View,
+    /// Whether `view` is one of this document's.
+    pub shows: fn(&View) -> bool,
+    /// Started once the widget state exists (e.g. loading the FAQ).
+    pub setup: fn(Widget),
+    /// The main area for a view of this document.
+    pub content: fn(View, SiteConfig) -> AnyView,
+}
 
 /// Where the visitor is inside the widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +54,11 @@ pub struct Widget {
     pub faq: FaqState,
     /// What the visitor typed in the search box; carried to the chat, callback and community views.
     pub query: RwSignal<String>,
+    /// This visit's searches and answers read, handed to the agent with a request for a person.
+    visit: StoredValue<VisitContext>,
     site: StoredValue<String>,
     host_origin: StoredValue<Option<String>>,
+    document: &'static Document,
     title: NodeRef<leptos::html::H1>,
     main: NodeRef<leptos::html::Main>,
 }
@@ -58,8 +73,25 @@ impl Widget {
     }
 
     /// Shows `view` from its top and moves focus to its title, so screen readers announce where the
-    /// visitor landed.
+    /// visitor landed. A view of another document replaces this one (no history entry, so the host
+    /// page's back button keeps its meaning), carrying the search and visit along.
     pub fn navigate(self, view: View) {
+        if !(self.document.shows)(&view) {
+            let path = if view == View::Callback { "/widget/callback/" } else { "/widget/" };
+            session::carry(&self.site(), &self.query.get_untracked(), &self.visit.get_value());
+            let mut url = format!(
+                "{path}?site={}&locale={}",
+                String::from(js_sys::encode_uri_component(&self.site())),
+                self.locale.get_untracked().tag()
+            );
+            if let Some(host) = self.host_origin.get_value() {
+                url.push_str(&format!("&host={}", String::from(js_sys::encode_uri_component(&host))));
+            }
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().replace(&url);
+            }
+            return;
+        }
         self.view.set(view);
         if let Some(main) = self.main.get_untracked() {
             main.set_scroll_top(0);
@@ -67,16 +99,40 @@ impl Widget {
         self.focus_title();
     }
 
+    pub fn site(self) -> String {
+        self.site.get_value()
+    }
+
+    /// What the visitor did during this visit, with the page the widget was opened from.
+    pub fn visit_context(self) -> VisitContext {
+        let mut context = self.visit.get_value();
+        context.page =
+            web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).filter(|page| !page.is_empty());
+        context
+    }
+
     /// Opens a FAQ entry and records the view (with the query that led there, if any).
     pub fn open_article(self, id: String) {
         let query = self.query.get_untracked();
         let query = (!query.trim().is_empty()).then_some(query);
+        if let Some(entry) = self.faq.with_untracked(|faq| {
+            faq.as_ref()
+                .and_then(|f| f.as_ref().ok())
+                .cloned()
+                .flatten()
+                .and_then(|f| f.entry(&id).map(|e| e.question.clone()))
+        }) {
+            self.visit.update_value(|visit| remember(&mut visit.articles, entry));
+        }
         self.report(FaqEvent::View { entry: id.clone(), query });
         self.navigate(View::Article(id));
     }
 
     /// Sends an anonymous FAQ event for the product team.
     pub fn report(self, event: FaqEvent) {
+        if let FaqEvent::Search { query, .. } = &event {
+            self.visit.update_value(|visit| remember(&mut visit.searches, query.clone()));
+        }
         self.site.with_value(|site| api::report(site, self.locale.get_untracked(), event));
     }
 
@@ -128,6 +184,17 @@ impl Widget {
         leptos::task::spawn_local(async move { self.config.set(Some(api::site_config(&site).await)) });
     }
 
+    /// Loads the FAQ now and again whenever the language changes. It is requested at once for the
+    /// starting language, in parallel with the config (the server preloads both); the memo reloads it
+    /// only if the config settles another language.
+    pub fn follow_faq(self) {
+        let faq_locale = Memo::new(move |_| self.locale.get());
+        Effect::new(move |_| {
+            let _ = faq_locale.get();
+            self.load_faq();
+        });
+    }
+
     /// Loads the FAQ of the current locale; an answer for a locale the visitor has left is dropped.
     fn load_faq(self) {
         let (site, locale) = (self.site.get_value(), self.locale.get_untracked());
@@ -138,6 +205,15 @@ impl Widget {
                 self.faq.set(Some(faq));
             }
         });
+    }
+}
+
+/// Keeps the latest 20 distinct items, oldest first.
+fn remember(items: &mut Vec<String>, item: String) {
+    items.retain(|known| *known != item);
+    items.push(item);
+    if items.len() > 20 {
+        items.remove(0);
     }
 }
 
@@ -159,24 +235,34 @@ fn apply_theme(config: &SiteConfig) {
     }
 }
 
+/// The panel of one widget document: header, the document's views, footer, and the host channel.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(document: &'static Document) -> impl IntoView {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let params = EmbedParams::from_query(&search);
     let requested_locale = params.locale.or_else(browser_locale);
+    // Coming from another of the widget's documents: the visitor's search and visit come along.
+    let carried = session::take_carried(&params.site);
     let widget = Widget {
         locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
-        view: RwSignal::new(View::Home),
+        view: RwSignal::new(document.first_view.clone()),
         config: RwSignal::new_local(None),
         faq: RwSignal::new_local(None),
-        query: RwSignal::new(String::new()),
+        query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
+        visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
         site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),
+        document,
         title: NodeRef::new(),
         main: NodeRef::new(),
     };
     provide_context(widget);
     widget.load_config();
+    (document.setup)(widget);
+    if carried.is_some() {
+        // A new document after a tap: screen readers hear where the visitor landed.
+        request_animation_frame(move || widget.focus_title());
+    }
 
     // Once the site is known, settle the language among those it offers and apply its brand.
     Effect::new(move |_| {
@@ -184,14 +270,6 @@ pub fn App() -> impl IntoView {
             widget.locale.set(starting_locale(requested_locale, &config.locales, config.default_locale));
             apply_theme(&config);
         }
-    });
-    // The FAQ follows the language. It is requested at once for the starting language, in parallel
-    // with the config (the server preloads both); the memo reloads it only if the config settles
-    // another language.
-    let faq_locale = Memo::new(move |_| widget.locale.get());
-    Effect::new(move |_| {
-        let _ = faq_locale.get();
-        widget.load_faq();
     });
     // The document's language and title follow the widget's, for screen readers and hyphenation.
     Effect::new(move |_| {
@@ -233,11 +311,7 @@ pub fn App() -> impl IntoView {
                             </button>
                         </div>
                     }.into_any(),
-                    Some(Ok(config)) => match widget.view.get() {
-                        View::Home => view! { <Home config=config /> }.into_any(),
-                        View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
-                        other => view! { <ChannelView view=other config=config /> }.into_any(),
-                    },
+                    Some(Ok(config)) => (document.content)(widget.view.get(), config),
                 }}
             </main>
             <footer class="aw-footer">
@@ -250,4 +324,20 @@ pub fn App() -> impl IntoView {
 /// `use_context` for the widget state; every component lives under `App`, which provides it.
 pub fn use_widget() -> Widget {
     expect_context::<Widget>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remember;
+
+    #[test]
+    fn the_visit_keeps_the_latest_twenty_distinct_items_oldest_first() {
+        let mut items = Vec::new();
+        for i in 0..25 {
+            remember(&mut items, format!("q{i}"));
+        }
+        remember(&mut items, "q10".to_owned());
+        assert_eq!(items.len(), 20);
+        assert_eq!((items[0].as_str(), items[19].as_str()), ("q5", "q10"));
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod article;
+pub mod callback;
 pub mod channel;
 pub mod header;
 pub mod home;

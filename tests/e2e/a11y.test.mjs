@@ -56,6 +56,29 @@ test("the brand page with the launcher, and the widget's home, results and artic
   await context.close();
 });
 
+test("the callback form, its field errors and the booked request pass axe", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = page.frameLocator("iframe");
+  await frame.getByRole("button", { name: /^Être rappelé/ }).tap();
+  await frame.getByLabel("Votre numéro de téléphone").waitFor();
+  await audit(widgetDocument(page), "callback form");
+
+  await frame.getByRole("button", { name: "Demander l'appel" }).tap();
+  await frame.getByText("Cochez la case pour que nous puissions vous appeler.").waitFor();
+  await audit(widgetDocument(page), "callback form with field errors");
+
+  await frame.getByLabel("Votre numéro de téléphone").fill("06 10 20 30 40");
+  await frame.getByLabel("À quel sujet ?").fill("Garantie");
+  await frame.getByRole("checkbox", { name: /J'accepte/ }).check();
+  await frame.getByRole("button", { name: "Demander l'appel" }).tap();
+  await frame.getByText("Rappel prévu").waitFor();
+  await audit(widgetDocument(page), "callback booked");
+  await context.close();
+});
+
 test("the console's sign-in, FAQ editor and report pass axe", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   const page = await context.newPage();
@@ -74,6 +97,11 @@ test("the console's sign-in, FAQ editor and report pass axe", async () => {
   await page.getByRole("button", { name: "Comment suivre ma commande ?" }).click();
   await page.getByLabel("Réponse (Markdown)").waitFor();
   await audit(page.mainFrame(), "console FAQ editor");
+
+  await page.getByRole("button", { name: /^Rappels/ }).click();
+  await page.getByRole("heading", { name: "Rappels", level: 1 }).waitFor();
+  await page.getByRole("listitem").first().waitFor();
+  await audit(page.mainFrame(), "console callbacks");
 
   await page.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
   await page.getByRole("heading", { name: "Recherches sans bonne réponse" }).waitFor();

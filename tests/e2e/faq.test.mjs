@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { AGENT, BASE, OUT, launch, phone, widgetFrame } from "./browser.mjs";
+import { BASE, OUT, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -22,16 +22,6 @@ async function openWidget(context) {
 /** Waits for the widget to report a FAQ event whose JSON contains `text`. */
 function eventSent(page, text) {
   return page.waitForResponse((r) => r.url().includes("/faq/events") && (r.request().postData() || "").includes(text));
-}
-
-async function signIn(context) {
-  const page = await context.newPage();
-  await page.goto(BASE + "/console/");
-  await page.getByLabel("Adresse e-mail").fill(AGENT.email);
-  await page.getByLabel("Mot de passe").fill(AGENT.password);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
-  return page;
 }
 
 test("a misspelt, accent-less query finds the entry, the vote and the failed search reach the console", async () => {

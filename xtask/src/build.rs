@@ -6,13 +6,18 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The widget's channel documents (besides the home document), by folder under /widget/ and HTML source.
+pub const CHANNEL_DOCUMENTS: &[(&str, &str)] = &[("callback", "src/bin/callback/index.html")];
+
 /// The agent the demo prints, and the end-to-end tests sign in as.
 const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";
 const DEMO_AGENT_PASSWORD: &str = "demo-accueil-2026";
 
-fn trunk_build(dir: &Path) -> Result {
+fn trunk_build(dir: &Path, extra: &[&str]) -> Result {
     run(Command::new("trunk")
-        .args(["build", "--release"])
+        .arg("build")
+        .args(extra)
+        .arg("--release")
         .current_dir(dir)
         .env("PATH", path_env())
         .env("NO_COLOR", "true"))
@@ -50,9 +55,16 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 pub fn build_bundles() -> Result {
     let root = root();
-    trunk_build(&root)?;
+    trunk_build(&root, &[])?;
     externalize_boot_script(&root.join("dist/widget"), "/widget/")?;
-    trunk_build(&root.join("crates/console"))?;
+    // Each channel with a document of its own; after the home document, whose build empties dist/widget.
+    for (channel, html) in CHANNEL_DOCUMENTS {
+        let public_url = format!("/widget/{channel}/");
+        let dist = format!("dist/widget/{channel}");
+        trunk_build(&root, &[html, "--dist", &dist, "--public-url", &public_url])?;
+        externalize_boot_script(&root.join(&dist), &public_url)?;
+    }
+    trunk_build(&root.join("crates/console"), &[])?;
     externalize_boot_script(&root.join("dist/console"), "/console/")
 }
 

@@ -30,12 +30,34 @@ pub struct Sizes {
     widget: Bytes,
     /// The demo FAQ as the widget downloads it (the larger locale), part of the widget's budget.
     faq: Bytes,
+    /// Each channel document, opened in the widget's frame when the visitor picks that channel.
+    channels: Vec<(String, Bytes)>,
 }
 
 impl Sizes {
     pub fn within_budget(&self) -> bool {
-        self.loader.brotli <= LOADER_BROTLI_BUDGET && self.widget.brotli + self.faq.brotli <= WIDGET_BROTLI_BUDGET
+        self.loader.brotli <= LOADER_BROTLI_BUDGET
+            && self.widget.brotli + self.faq.brotli <= WIDGET_BROTLI_BUDGET
+            && self.channels.iter().all(|(_, bytes)| bytes.brotli <= WIDGET_BROTLI_BUDGET)
     }
+}
+
+/// The document, wasm, JS and CSS files directly in `dir`, measured, largest first, and their sum.
+fn measure_document(dir: &Path) -> Result<(Vec<(String, Bytes)>, Bytes)> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("{}: {e} (run `cargo xtask build` first)", dir.display()))?;
+    let mut total = Bytes::default();
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css" | "html")) {
+            let bytes = measure(&path)?;
+            files.push((path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes));
+            total = total.add(bytes);
+        }
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.1.raw));
+    Ok((files, total))
 }
 
 /// The JSON the widget downloads for the demo FAQ, made by the server's own code.
@@ -78,19 +100,7 @@ fn measure(file: &Path) -> Result<Bytes> {
 pub fn report() -> Result<Sizes> {
     let loader = measure(&root().join("crates/server/loader/accueil.js"))?;
     let dist = root().join("dist/widget");
-    let entries =
-        std::fs::read_dir(&dist).map_err(|e| format!("{}: {e} (run `cargo xtask build` first)", dist.display()))?;
-    let mut widget = Bytes::default();
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css" | "html")) {
-            let bytes = measure(&path)?;
-            files.push((path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes));
-            widget = widget.add(bytes);
-        }
-    }
-    files.sort_by_key(|f| std::cmp::Reverse(f.1.raw));
+    let (files, widget) = measure_document(&dist)?;
     println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
     println!("{:<48} {:>10} {:>10} {:>10}", "accueil.js (loader)", loader.raw, loader.gzip, loader.brotli);
     for (name, b) in &files {
@@ -116,13 +126,25 @@ pub fn report() -> Result<Sizes> {
         "{:<48} {:>10} {:>10} {:>10}",
         "widget + larger FAQ payload", with_faq.raw, with_faq.gzip, with_faq.brotli
     );
-    let sizes = Sizes { loader, widget, faq };
+    let mut channels = Vec::new();
+    for (channel, _) in crate::build::CHANNEL_DOCUMENTS {
+        let (files, total) = measure_document(&dist.join(channel))?;
+        for (name, b) in &files {
+            println!("{:<48} {:>10} {:>10} {:>10}", format!("widget/{channel}/{name}"), b.raw, b.gzip, b.brotli);
+        }
+        let label = format!("{channel} document total");
+        println!("{label:<48} {:>10} {:>10} {:>10}", total.raw, total.gzip, total.brotli);
+        channels.push(((*channel).to_owned(), total));
+    }
+    let channels_json: Vec<String> = channels.iter().map(|(name, b)| format!(r#""{name}":{}"#, b.json())).collect();
+    let sizes = Sizes { loader, widget, faq, channels };
     println!(
-        r#"{{"loader":{},"widget":{},"faq_payload":{},"widget_with_faq":{},"budget_brotli":{{"loader":{LOADER_BROTLI_BUDGET},"widget_with_faq":{WIDGET_BROTLI_BUDGET}}},"within_budget":{}}}"#,
+        r#"{{"loader":{},"widget":{},"faq_payload":{},"widget_with_faq":{},"channel_documents":{{{}}},"budget_brotli":{{"loader":{LOADER_BROTLI_BUDGET},"widget_with_faq":{WIDGET_BROTLI_BUDGET},"channel_document":{WIDGET_BROTLI_BUDGET}}},"within_budget":{}}}"#,
         loader.json(),
         widget.json(),
         faq.json(),
         with_faq.json(),
+        channels_json.join(","),
         sizes.within_budget()
     );
     Ok(sizes)

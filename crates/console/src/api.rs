@@ -1,8 +1,8 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentLogin, AgentSites, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource,
-    FaqSynonyms, Locale,
+    Agent, AgentCallback, AgentCallbacks, AgentLogin, AgentSites, CallbackOptions, CallbackResult, ErrorBody, FaqEdit,
+    FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -95,4 +95,23 @@ pub async fn restore(site: String) -> Result<(), ApiFailure> {
 
 pub async fn save_synonyms(site: String, locale: Locale, groups: Vec<Vec<String>>) -> Result<FaqSynonyms, ApiFailure> {
     send(Request::put(&format!("/v1/agent/synonyms/{site}/{}", locale.tag())), &FaqSynonyms { groups }).await
+}
+
+pub async fn callbacks(site: &str, open: bool) -> Result<AgentCallbacks, ApiFailure> {
+    get(&format!("/v1/agent/callbacks?site={site}&state={}", if open { "open" } else { "closed" })).await
+}
+
+pub async fn claim_callback(id: &str) -> Result<AgentCallback, ApiFailure> {
+    let url = format!("/v1/agent/callbacks/{}/claim", String::from(js_sys::encode_uri_component(id)));
+    read(Request::post(&url).send().await.map_err(|_| ApiFailure::Unreachable)?).await
+}
+
+pub async fn record_call(id: &str, result: &CallbackResult) -> Result<AgentCallback, ApiFailure> {
+    let url = format!("/v1/agent/callbacks/{}/outcome", String::from(js_sys::encode_uri_component(id)));
+    send(Request::post(&url), result).await
+}
+
+/// The free windows a missed call can be moved to (the same the visitors see).
+pub async fn callback_slots(site: &str) -> Result<CallbackOptions, ApiFailure> {
+    get(&format!("/v1/sites/{site}/callback-options")).await
 }

@@ -2,6 +2,7 @@
 //! work will fill. Talks to the server's `/v1/agent/*` routes in `accueil_protocol` types.
 
 pub mod api;
+mod callbacks;
 mod faq_editor;
 pub mod i18n;
 mod inbox;

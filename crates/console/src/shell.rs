@@ -2,13 +2,14 @@
 //! and the site and language the FAQ sections work on.
 
 use crate::i18n::Key;
-use crate::{Screen, api, faq_editor, inbox, report, use_console};
+use crate::{Screen, api, callbacks, faq_editor, inbox, report, use_console};
 use accueil_protocol::{Agent, AgentSite, Locale};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Inbox,
+    Callbacks,
     Faq,
     Gaps,
 }
@@ -19,6 +20,15 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     let section = RwSignal::new(Section::Inbox);
     let site = RwSignal::new(None::<AgentSite>);
     let locale = RwSignal::new(console.locale);
+    // Requests waiting for an agent, on the tab and in the page title, so a new one is noticed.
+    let waiting = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        let count = waiting.get();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let title = if count > 0 { format!("({count}) Accueil") } else { "Accueil".to_owned() };
+            document.set_title(&title);
+        }
+    });
     leptos::task::spawn_local(async move {
         if let Ok(sites) = api::sites().await {
             site.set(sites.sites.into_iter().next());
@@ -32,6 +42,10 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         });
     };
     let tab = move |which: Section, key: Key| {
+        let label = move || match (which, waiting.get()) {
+            (Section::Callbacks, n) if n > 0 => format!("{} ({n})", console.t(key)),
+            _ => console.t(key).to_owned(),
+        };
         view! {
             <button
                 type="button"
@@ -39,7 +53,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
                 aria-current=move || (section.get() == which).then_some("page")
                 on:click=move |_| section.set(which)
             >
-                {console.t(key)}
+                {label}
             </button>
         }
     };
@@ -48,6 +62,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
             <p class="ac-product">"Accueil"</p>
             <nav class="ac-sections" aria-label=console.t(Key::Sections)>
                 {tab(Section::Inbox, Key::Inbox)}
+                {tab(Section::Callbacks, Key::Callbacks)}
                 {tab(Section::Faq, Key::Faq)}
                 {tab(Section::Gaps, Key::VisitorGaps)}
             </nav>
@@ -58,6 +73,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
             {move || match (section.get(), site.get()) {
                 (Section::Inbox, _) => view! { <inbox::Inbox /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
+                (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
                 (which, Some(site)) => view! {
                     <LocaleSwitch locales=site.locales.clone() locale=locale />
                     {match which {

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accueil.js", get(loader))
         .route("/widget/", get(widget_document))
+        .route("/widget/callback/", get(callback_document))
         .route("/widget/{*path}", get(widget_file))
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
         .route("/console/", get(console_document))
@@ -51,21 +52,43 @@ fn missing_build(what: &str) -> Error {
     Error::NotFound(format!("the {what} is not built on this server (run `cargo xtask build`)"))
 }
 
-/// The page the embed iframe loads, `/widget/?site=demo&…`. Its `frame-ancestors` lists the site's
-/// allowed origins, so only those pages can frame it.
-async fn widget_document(
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, Error> {
+/// A document of the widget (`file` under dist/widget) for the site of `?site=`, with a
+/// `frame-ancestors` listing the site's allowed origins, so that only those pages can frame it.
+fn framed_document<'a>(
+    state: &'a AppState,
+    query: &HashMap<String, String>,
+    file: &str,
+    headers: &HeaderMap,
+) -> Result<(Response, &'a crate::config::Site), Error> {
     let site_id = query.get("site").ok_or_else(|| Error::InvalidRequest {
         message: "say which site the widget is for".to_owned(),
         fields: Error::field("site", "missing query parameter"),
     })?;
     let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
-    let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
+    let index = state.files.widget.get(file).ok_or_else(|| missing_build("widget"))?;
     let policy = format!("{APP_POLICY}; frame-ancestors {}", site.allowed_origins.join(" "));
-    let mut response = document(index, &headers, &policy);
+    Ok((document(index, headers, &policy), site))
+}
+
+/// The callback channel's document, opened in the widget's frame when the visitor picks it.
+async fn callback_document(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let (mut response, site) = framed_document(&state, &query, "callback/index.html", &headers)?;
+    let preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", site.public.site);
+    response.headers_mut().insert(LINK, header_value(&preload));
+    Ok(response)
+}
+
+/// The page the embed iframe loads, `/widget/?site=demo&…`.
+async fn widget_document(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let (mut response, site) = framed_document(&state, &query, "index.html", &headers)?;
     // The widget's first requests, started by the browser while the wasm downloads and compiles
     // instead of after it: on a slow phone that is a round trip or two less before the FAQ shows.
     let public = &site.public;

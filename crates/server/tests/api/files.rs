@@ -42,7 +42,15 @@ async fn the_widget_document_may_be_framed_only_by_the_sites_origins() {
         "the widget's first requests start with the document"
     );
 
+    // The callback channel's own document is framed under the same rule.
+    let callback = app.client.get(app.url("/widget/callback/?site=demo&locale=fr")).send().await.unwrap();
+    assert_eq!(callback.status(), 200);
+    assert_eq!(callback.headers()["content-security-policy"].to_str().unwrap(), policy);
+    assert_eq!(callback.text().await.unwrap(), "<!doctype html><title>callback</title>");
+
     let unknown = app.client.get(app.url("/widget/?site=acme")).send().await.unwrap();
+    error_fields(unknown, 404, ErrorCode::NotFound).await;
+    let unknown = app.client.get(app.url("/widget/callback/?site=acme")).send().await.unwrap();
     error_fields(unknown, 404, ErrorCode::NotFound).await;
     let missing = app.client.get(app.url("/widget/")).send().await.unwrap();
     let fields = error_fields(missing, 400, ErrorCode::InvalidRequest).await;

@@ -39,6 +39,7 @@ pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let statics = dir.path().join("dist");
     write(&statics, "widget/index.html", "<!doctype html><title>widget</title>");
+    write(&statics, "widget/callback/index.html", "<!doctype html><title>callback</title>");
     write(&statics, "widget/accueil-widget-0123456789abcdef.js", &"export const widget = 1;\n".repeat(40));
     write(&statics, "console/index.html", "<!doctype html><title>console</title>");
     let faq = dir.path().join("faq");

@@ -1,0 +1,63 @@
+//! The visitor's anonymous session token, kept in the widget's own storage (its origin, not the host
+//! page's) and only once the visitor has acted, e.g. booked a callback.
+
+use crate::api::{self, ApiFailure};
+use accueil_protocol::{Locale, VisitContext};
+
+fn key(site: &str) -> String {
+    format!("accueil.session.{site}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The token kept for `site`, if the visitor ever acted there.
+pub fn stored(site: &str) -> Option<String> {
+    storage()?.get_item(&key(site)).ok().flatten()
+}
+
+/// Drops a token the server no longer knows (the visitor erased their data).
+pub fn forget(site: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&key(site));
+    }
+}
+
+/// The stored token, or a new session created now and kept.
+pub async fn ensure(site: &str, locale: Locale) -> Result<String, ApiFailure> {
+    if let Some(token) = stored(site) {
+        return Ok(token);
+    }
+    let created = api::create_session(site, locale).await?;
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&key(site), &created.token);
+    }
+    Ok(created.token)
+}
+
+/// A fresh idempotency key for one submit (a UUID from the browser's CSPRNG).
+pub fn new_key() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+}
+
+/// The session storage key of what one document hands the next.
+fn carried_key(site: &str) -> String {
+    format!("accueil.carry.{site}")
+}
+
+/// Hands the visitor's search and visit to the next document of the widget (same tab, same origin).
+pub fn carry(site: &str, query: &str, visit: &VisitContext) {
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&(query, visit))) {
+        let _ = storage.set_item(&carried_key(site), &json);
+    }
+}
+
+/// What the previous document handed over, once.
+pub fn take_carried(site: &str) -> Option<(String, VisitContext)> {
+    let storage = web_sys::window()?.session_storage().ok().flatten()?;
+    let json = storage.get_item(&carried_key(site)).ok().flatten()?;
+    let _ = storage.remove_item(&carried_key(site));
+    serde_json::from_str(&json).ok()
+}
