@@ -2,8 +2,9 @@
 //! The widget document is served by the Accueil server itself, so URLs are relative to it.
 
 use accueil_protocol::{
-    Callback, CallbackOptions, Callbacks, CreateCallback, CreateSession, ErrorBody, Faq, FaqEvent, FaqEventReport,
-    Locale, PhoneChecked, PhoneNumber, SessionCreated, SiteConfig,
+    AcceptAnswer, Answer, Callback, CallbackOptions, Callbacks, CreateCallback, CreateSession, ErrorBody, Faq,
+    FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked, PhoneNumber, ReportPost,
+    SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, VoteCount, VoteRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -101,4 +102,66 @@ pub async fn my_callbacks(token: &str) -> Result<Callbacks, ApiFailure> {
 pub async fn cancel_callback(token: &str, id: &str) -> Result<Callback, ApiFailure> {
     let url = format!("/v1/callbacks/{}/cancel", String::from(js_sys::encode_uri_component(id)));
     read(bearer(Request::post(&url), token).send().await).await
+}
+
+/// A request that answers 204 on success.
+async fn no_content(request: RequestBuilder, body: &impl serde::Serialize) -> Result<(), ApiFailure> {
+    let request = request.json(body).map_err(|_| ApiFailure::Unreachable)?;
+    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}
+
+fn maybe_bearer(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(token) => bearer(request, token),
+        None => request,
+    }
+}
+
+fn encoded(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// The site's questions; `query` is the query string after `?` (sort, topic, q).
+pub async fn community_threads(site: &str, query: &str, token: Option<&str>) -> Result<Threads, ApiFailure> {
+    get(maybe_bearer(Request::get(&site_path(site, &format!("community/threads?{query}"))), token)).await
+}
+
+pub async fn community_thread(id: &str, token: Option<&str>) -> Result<Thread, ApiFailure> {
+    get(maybe_bearer(Request::get(&format!("/v1/community/threads/{}", encoded(id))), token)).await
+}
+
+pub async fn similar_questions(site: &str, locale: Locale, q: &str) -> Result<SimilarQuestions, ApiFailure> {
+    get(Request::get(&site_path(site, &format!("community/similar?locale={}&q={}", locale.tag(), encoded(q))))).await
+}
+
+pub async fn ask(token: &str, question: &NewThread) -> Result<Thread, ApiFailure> {
+    post(bearer(Request::post("/v1/community/threads"), token), question).await
+}
+
+pub async fn answer(token: &str, thread: &str, answer: &NewAnswer) -> Result<Answer, ApiFailure> {
+    post(bearer(Request::post(&format!("/v1/community/threads/{}/answers", encoded(thread))), token), answer).await
+}
+
+pub async fn vote(token: &str, post_id: &str, up: bool) -> Result<VoteCount, ApiFailure> {
+    post(bearer(Request::put(&format!("/v1/community/posts/{}/vote", encoded(post_id))), token), &VoteRequest { up })
+        .await
+}
+
+pub async fn report_post(token: &str, post_id: &str) -> Result<(), ApiFailure> {
+    let url = format!("/v1/community/posts/{}/report", encoded(post_id));
+    no_content(bearer(Request::post(&url), token), &ReportPost { reason: None }).await
+}
+
+pub async fn accept_answer(token: &str, thread: &str, answer: &str) -> Result<(), ApiFailure> {
+    let url = format!("/v1/community/threads/{}/accept", encoded(thread));
+    no_content(bearer(Request::post(&url), token), &AcceptAnswer { answer: answer.to_owned() }).await
+}
+
+pub async fn my_threads(token: &str) -> Result<MyThreads, ApiFailure> {
+    get(bearer(Request::get("/v1/community/mine"), token)).await
 }

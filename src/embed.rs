@@ -11,6 +11,8 @@ pub struct EmbedParams {
     pub locale: Option<Locale>,
     /// The host page's origin; `None` when the widget document is opened on its own.
     pub host_origin: Option<String>,
+    /// What the host page is about (`data-topic`, e.g. a product reference), for its community questions.
+    pub topic: Option<String>,
 }
 
 impl EmbedParams {
@@ -25,6 +27,7 @@ impl EmbedParams {
                 "site" => params.site = value,
                 "locale" => params.locale = Locale::from_tag(&value),
                 "host" if is_origin(&value) => params.host_origin = Some(value),
+                "topic" if !value.is_empty() && value.len() <= 100 => params.topic = Some(value),
                 _ => {}
             }
         }

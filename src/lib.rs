@@ -16,13 +16,14 @@ use components::app::{App, Document, View};
 use components::article::Article;
 use components::callback::CallbackView;
 use components::channel::ChannelView;
+use components::community::CommunityView;
 use components::home::Home;
 use leptos::prelude::*;
 
 /// The home document, `/widget/`: search, answers, and the channels not yet in a document of their own.
 pub static HOME: Document = Document {
     first_view: View::Home,
-    shows: |view| *view != View::Callback,
+    shows: |view| !matches!(view, View::Callback | View::Community),
     setup: |widget| widget.follow_faq(),
     content: home_content,
 };
@@ -30,7 +31,7 @@ pub static HOME: Document = Document {
 fn home_content(view: View, config: SiteConfig) -> AnyView {
     match view {
         View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
-        View::Home | View::Callback => view! { <Home config=config /> }.into_any(),
+        View::Home | View::Callback | View::Community => view! { <Home config=config /> }.into_any(),
         other => view! { <ChannelView view=other config=config /> }.into_any(),
     }
 }
@@ -45,6 +46,20 @@ pub static CALLBACK: Document = Document {
             view! { <CallbackView /> }.into_any()
         } else {
             view! { <ChannelView view=View::Callback config=config /> }.into_any()
+        }
+    },
+};
+
+/// The community document, `/widget/community/`.
+pub static COMMUNITY: Document = Document {
+    first_view: View::Community,
+    shows: |view| *view == View::Community,
+    setup: |_| {},
+    content: |_, config| {
+        if config.features.community {
+            view! { <CommunityView /> }.into_any()
+        } else {
+            view! { <ChannelView view=View::Community config=config /> }.into_any()
         }
     },
 };

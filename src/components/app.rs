@@ -58,6 +58,8 @@ pub struct Widget {
     visit: StoredValue<VisitContext>,
     site: StoredValue<String>,
     host_origin: StoredValue<Option<String>>,
+    /// The host page's `data-topic`, for its community questions.
+    pub topic: StoredValue<Option<String>>,
     document: &'static Document,
     title: NodeRef<leptos::html::H1>,
     main: NodeRef<leptos::html::Main>,
@@ -77,15 +79,22 @@ impl Widget {
     /// page's back button keeps its meaning), carrying the search and visit along.
     pub fn navigate(self, view: View) {
         if !(self.document.shows)(&view) {
-            let path = if view == View::Callback { "/widget/callback/" } else { "/widget/" };
+            let path = match view {
+                View::Callback => "/widget/callback/",
+                View::Community => "/widget/community/",
+                _ => "/widget/",
+            };
             session::carry(&self.site(), &self.query.get_untracked(), &self.visit.get_value());
             let mut url = format!(
                 "{path}?site={}&locale={}",
                 String::from(js_sys::encode_uri_component(&self.site())),
                 self.locale.get_untracked().tag()
             );
-            if let Some(host) = self.host_origin.get_value() {
-                url.push_str(&format!("&host={}", String::from(js_sys::encode_uri_component(&host))));
+            let extra = [("host", self.host_origin.get_value()), ("topic", self.topic.get_value())];
+            for (name, value) in extra {
+                if let Some(value) = value {
+                    url.push_str(&format!("&{name}={}", String::from(js_sys::encode_uri_component(&value))));
+                }
             }
             if let Some(window) = web_sys::window() {
                 let _ = window.location().replace(&url);
@@ -159,6 +168,11 @@ impl Widget {
         if let Some(title) = self.title.get_untracked() {
             let _ = title.focus();
         }
+    }
+
+    /// Tells the host page how many new things wait for the visitor (the launcher's badge).
+    pub fn set_unread(self, count: u32) {
+        self.host_origin.with_value(|origin| host::post(origin.as_deref(), &WidgetMessage::Unread { count }));
     }
 
     /// Asks the host page to close the panel.
@@ -252,6 +266,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
         visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
         site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),
+        topic: StoredValue::new(params.topic),
         document,
         title: NodeRef::new(),
         main: NodeRef::new(),

@@ -79,6 +79,31 @@ test("the callback form, its field errors and the booked request pass axe", asyn
   await context.close();
 });
 
+test("the community's list, question and ask form pass axe", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = page.frameLocator("iframe");
+  await frame.getByRole("button", { name: /^Communauté/ }).tap();
+  await frame.getByRole("button", { name: "Poser une question" }).waitFor();
+  await frame.getByRole("status").filter({ hasText: "Chargement" }).waitFor({ state: "detached" });
+  await audit(widgetDocument(page), "community list");
+
+  await frame.getByRole("button", { name: "Poser une question" }).tap();
+  await frame.getByLabel("Votre question").fill("Quelle ampoule pour la lampe Atelier ?");
+  await frame.getByLabel("Votre pseudonyme (public)").fill("Support");
+  await frame.getByRole("button", { name: "Publier" }).tap();
+  await frame.getByText("Choisissez un autre pseudonyme").waitFor();
+  await audit(widgetDocument(page), "community ask form with a refused pseudonym");
+
+  await frame.getByLabel("Votre pseudonyme (public)").fill("Jeanne");
+  await frame.getByRole("button", { name: "Publier" }).tap();
+  await frame.getByRole("heading", { name: "Quelle ampoule pour la lampe Atelier ?" }).waitFor();
+  await audit(widgetDocument(page), "community question");
+  await context.close();
+});
+
 test("the console's sign-in, FAQ editor and report pass axe", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   const page = await context.newPage();
@@ -102,6 +127,10 @@ test("the console's sign-in, FAQ editor and report pass axe", async () => {
   await page.getByRole("heading", { name: "Rappels", level: 1 }).waitFor();
   await page.getByRole("listitem").first().waitFor();
   await audit(page.mainFrame(), "console callbacks");
+
+  await page.getByRole("button", { name: "Communauté", exact: true }).click();
+  await page.getByRole("heading", { name: "Questions récentes" }).waitFor();
+  await audit(page.mainFrame(), "console community");
 
   await page.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
   await page.getByRole("heading", { name: "Recherches sans bonne réponse" }).waitFor();

@@ -1,8 +1,9 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentCallback, AgentCallbacks, AgentLogin, AgentSites, CallbackOptions, CallbackResult, ErrorBody, FaqEdit,
-    FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale,
+    Agent, AgentCallback, AgentCallbacks, AgentLogin, AgentSites, Answer, CallbackOptions, CallbackResult, ErrorBody,
+    FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation,
+    ModerationAction, ModerationQueue, OfficialAnswer, Thread, Threads,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -114,4 +115,33 @@ pub async fn record_call(id: &str, result: &CallbackResult) -> Result<AgentCallb
 /// The free windows a missed call can be moved to (the same the visitors see).
 pub async fn callback_slots(site: &str) -> Result<CallbackOptions, ApiFailure> {
     get(&format!("/v1/sites/{site}/callback-options")).await
+}
+
+pub async fn moderation_queue(site: &str) -> Result<ModerationQueue, ApiFailure> {
+    get(&format!("/v1/agent/community/queue?site={site}")).await
+}
+
+/// Applies a moderation action; the post as it now stands, or `None` once deleted.
+pub async fn moderate(id: &str, action: ModerationAction) -> Result<(), ApiFailure> {
+    let url = format!("/v1/agent/community/posts/{}/moderate", String::from(js_sys::encode_uri_component(id)));
+    let request = Request::post(&url).json(&Moderation { action }).map_err(|_| ApiFailure::Unreachable)?;
+    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}
+
+pub async fn recent_threads(site: &str) -> Result<Threads, ApiFailure> {
+    get(&format!("/v1/sites/{site}/community/threads?sort=recent")).await
+}
+
+pub async fn thread(id: &str) -> Result<Thread, ApiFailure> {
+    get(&format!("/v1/community/threads/{}", String::from(js_sys::encode_uri_component(id)))).await
+}
+
+pub async fn official_answer(thread: &str, body: String) -> Result<Answer, ApiFailure> {
+    let url = format!("/v1/agent/community/threads/{}/answers", String::from(js_sys::encode_uri_component(thread)));
+    send(Request::post(&url), &OfficialAnswer { body }).await
 }

@@ -74,7 +74,18 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
     };
     Effect::new(move |_| {
         let _ = locale.get();
-        draft.set(None);
+        // A community answer proposed for the FAQ opens as a new entry; nothing is published until the
+        // agent publishes it.
+        let proposed = console.faq_draft.try_update(Option::take).flatten();
+        draft.set(proposed.map(|(question, markdown)| Draft {
+            is_new: true,
+            id: String::new(),
+            question,
+            category: console.t(Key::Community).to_owned(),
+            order: "0".to_owned(),
+            markdown,
+            ..Draft::default()
+        }));
         synonyms.set(None);
         load();
     });

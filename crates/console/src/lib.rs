@@ -3,6 +3,7 @@
 
 pub mod api;
 mod callbacks;
+mod community;
 mod faq_editor;
 pub mod i18n;
 mod inbox;
@@ -26,6 +27,8 @@ pub enum Screen {
 pub struct Console {
     pub locale: Locale,
     pub screen: RwSignal<Screen>,
+    /// A FAQ entry proposed from the community (question, answer), for the editor to open.
+    pub faq_draft: RwSignal<Option<(String, String)>>,
 }
 
 impl Console {
@@ -44,7 +47,7 @@ pub fn ConsoleApp() -> impl IntoView {
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", locale.tag());
     }
-    let console = Console { locale, screen: RwSignal::new(Screen::Checking) };
+    let console = Console { locale, screen: RwSignal::new(Screen::Checking), faq_draft: RwSignal::new(None) };
     provide_context(console);
     leptos::task::spawn_local(async move {
         let screen = match api::me().await {

@@ -2,7 +2,7 @@
 //! and the site and language the FAQ sections work on.
 
 use crate::i18n::Key;
-use crate::{Screen, api, callbacks, faq_editor, inbox, report, use_console};
+use crate::{Screen, api, callbacks, community, faq_editor, inbox, report, use_console};
 use accueil_protocol::{Agent, AgentSite, Locale};
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ use leptos::prelude::*;
 enum Section {
     Inbox,
     Callbacks,
+    Community,
     Faq,
     Gaps,
 }
@@ -20,6 +21,11 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     let section = RwSignal::new(Section::Inbox);
     let site = RwSignal::new(None::<AgentSite>);
     let locale = RwSignal::new(console.locale);
+    // An accepted community answer proposed for the FAQ: the editor opens it as a new, unpublished entry.
+    let promote = move |question: String, answer: String| {
+        console.faq_draft.set(Some((question, answer)));
+        section.set(Section::Faq);
+    };
     // Requests waiting for an agent, on the tab and in the page title, so a new one is noticed.
     let waiting = RwSignal::new(0usize);
     Effect::new(move |_| {
@@ -63,6 +69,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
             <nav class="ac-sections" aria-label=console.t(Key::Sections)>
                 {tab(Section::Inbox, Key::Inbox)}
                 {tab(Section::Callbacks, Key::Callbacks)}
+                {tab(Section::Community, Key::Community)}
                 {tab(Section::Faq, Key::Faq)}
                 {tab(Section::Gaps, Key::VisitorGaps)}
             </nav>
@@ -73,6 +80,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
             {move || match (section.get(), site.get()) {
                 (Section::Inbox, _) => view! { <inbox::Inbox /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
+                (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
                 (which, Some(site)) => view! {
                     <LocaleSwitch locales=site.locales.clone() locale=locale />

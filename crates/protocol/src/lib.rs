@@ -617,6 +617,193 @@ wire! {
         Closed,
     }
 
+    /// `GET /v1/sites/{site}/community/threads?sort=recent&topic=sku-1234&q=lampe`: a site's public
+    /// questions, 50 at most. With a visitor token, `mine` marks the visitor's own.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Threads {
+        pub threads: Vec<ThreadSummary>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ThreadSummary {
+        pub id: String,
+        pub title: String,
+        pub pseudonym: String,
+        /// The host page's tag (`data-topic`) the question was asked on, if any.
+        pub topic: Option<String>,
+        pub answers: u32,
+        pub score: i64,
+        /// An answer was accepted by the asker.
+        pub solved: bool,
+        pub status: PostStatus,
+        pub mine: bool,
+        pub created_at: String,
+    }
+
+    /// `GET /v1/community/threads/{id}`: a question with its answers, the accepted one first, then the
+    /// brand's official ones, then by votes.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Thread {
+        pub id: String,
+        pub title: String,
+        /// Sanitized HTML from the small Markdown subset (paragraphs, emphasis, code, lists, links).
+        pub html: String,
+        pub pseudonym: String,
+        pub topic: Option<String>,
+        pub score: i64,
+        pub voted: bool,
+        pub mine: bool,
+        pub status: PostStatus,
+        pub created_at: String,
+        pub answers: Vec<Answer>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Answer {
+        pub id: String,
+        pub html: String,
+        pub pseudonym: String,
+        /// Written by the brand's team in the console.
+        pub official: bool,
+        pub accepted: bool,
+        pub score: i64,
+        pub voted: bool,
+        pub mine: bool,
+        pub status: PostStatus,
+        pub created_at: String,
+    }
+
+    /// Visitors see visible posts, and their own pending or hidden ones.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PostStatus {
+        Visible,
+        /// Waiting for a moderator (pre-moderated sites).
+        Pending,
+        /// Hidden by a moderator or by reports, until reviewed.
+        Hidden,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// `POST /v1/community/threads` (visitor token): asks in public under a pseudonym.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewThread {
+        pub title: String,
+        /// Markdown subset.
+        pub body: String,
+        pub pseudonym: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub topic: Option<String>,
+    }
+
+    /// `POST /v1/community/threads/{id}/answers` (visitor token).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewAnswer {
+        pub body: String,
+        pub pseudonym: String,
+    }
+
+    /// `PUT /v1/community/posts/{id}/vote` (visitor token): `up: false` withdraws the vote.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VoteRequest {
+        pub up: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct VoteCount {
+        pub score: i64,
+        pub voted: bool,
+    }
+
+    /// `POST /v1/community/threads/{id}/accept` (the asker's token).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AcceptAnswer {
+        pub answer: String,
+    }
+
+    /// `POST /v1/community/posts/{id}/report` (visitor token).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ReportPost {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
+
+    /// `GET /v1/sites/{site}/community/similar?locale=fr&q=...`: what already answers a question being
+    /// typed, so the visitor can find it before asking again.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SimilarQuestions {
+        pub faq: Vec<FaqSearchHit>,
+        pub threads: Vec<ThreadSummary>,
+    }
+
+    /// `GET /v1/community/mine` (visitor token): the visitor's questions with answers not yet seen.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MyThreads {
+        pub threads: Vec<MyThread>,
+        /// Answers not yet seen, over all the visitor's questions.
+        pub unread: u32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MyThread {
+        pub id: String,
+        pub title: String,
+        pub answers: u32,
+        pub unread: u32,
+    }
+
+    /// `GET /v1/agent/community/queue?site=demo` (console): posts waiting for approval or reported.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ModerationQueue {
+        pub posts: Vec<ModeratedPost>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ModeratedPost {
+        pub id: String,
+        /// The question the post belongs to (itself for a question).
+        pub thread: String,
+        pub thread_title: String,
+        pub html: String,
+        pub pseudonym: String,
+        pub status: PostStatus,
+        pub reports: u32,
+        pub reasons: Vec<String>,
+        pub created_at: String,
+    }
+
+    /// `POST /v1/agent/community/posts/{id}/moderate` (console).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Moderation {
+        pub action: ModerationAction,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ModerationAction {
+        /// Publish a pending post, or restore a hidden one (clears its reports).
+        Approve,
+        Hide,
+        Delete,
+        /// Hide every post of the session that wrote this one and refuse its new posts.
+        BlockAuthor,
+    }
+
+    /// `POST /v1/agent/community/threads/{id}/answers` (console): an official answer, signed with the
+    /// agent's name and the brand's.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct OfficialAnswer {
+        pub body: String,
+    }
+
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "type")]

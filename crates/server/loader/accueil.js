@@ -69,7 +69,8 @@
     (handlers[event] || []).forEach(function (fn) { try { fn(value); } catch (e) { setTimeout(function () { throw e; }); } });
   }
   function widgetUrl() {
-    return origin + "/widget/?site=" + encodeURIComponent(site) + "&locale=" + locale + "&host=" + encodeURIComponent(location.origin);
+    return origin + "/widget/?site=" + encodeURIComponent(site) + "&locale=" + locale + "&host=" + encodeURIComponent(location.origin) +
+      (data.topic ? "&topic=" + encodeURIComponent(data.topic) : "");
   }
   function post(message) { if (frame && ready) frame.contentWindow.postMessage(message, origin); }
   function label() {

@@ -42,6 +42,18 @@ struct RawSite {
     /// Required with the `callback` feature.
     #[serde(default)]
     callback: Option<RawCallback>,
+    #[serde(default)]
+    community: Option<RawCommunity>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommunity {
+    /// `post` (visible at once, the default) or `pre` (a moderator approves first).
+    #[serde(default)]
+    moderation: Option<String>,
+    #[serde(default)]
+    word_filter: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +122,16 @@ pub struct Site {
     pub time_zone: jiff::tz::TimeZone,
     /// Present when the callback feature is on.
     pub callback: Option<CallbackSettings>,
+    /// Present when the community feature is on.
+    pub community: Option<CommunitySettings>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CommunitySettings {
+    /// New posts wait for a moderator.
+    pub pre_moderation: bool,
+    /// Words refused in posts and pseudonyms.
+    pub word_filter: Vec<String>,
 }
 
 /// A site's callback settings, validated.
@@ -249,6 +271,18 @@ impl Site {
             }
             (false, _) => None,
         };
+        let community = match (features.community, raw.community) {
+            (false, _) => None,
+            (true, None) => Some(CommunitySettings::default()),
+            (true, Some(raw)) => Some(CommunitySettings {
+                pre_moderation: match raw.moderation.as_deref() {
+                    None | Some("post") => false,
+                    Some("pre") => true,
+                    Some(other) => return Err(at("community", format!("moderation `{other}`: `pre` or `post`"))),
+                },
+                word_filter: raw.word_filter,
+            }),
+        };
         let mut allowed_origins = Vec::new();
         for origin in raw.allowed_origins {
             let origin = if origin == "self" { public_url.to_owned() } else { origin };
@@ -271,7 +305,7 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback })
+        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community })
     }
 }
 

@@ -111,6 +111,21 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+/// A visitor if the request carries a bearer token (a wrong one is still a 401), for routes that
+/// anyone may read and that show a visitor their own things.
+pub struct MaybeVisitor(pub Option<Visitor>);
+
+impl FromRequestParts<AppState> for MaybeVisitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        if parts.headers.get(AUTHORIZATION).is_none() {
+            return Ok(MaybeVisitor(None));
+        }
+        Visitor::from_request_parts(parts, state).await.map(|v| MaybeVisitor(Some(v)))
+    }
+}
+
 /// A signed-in agent of the console, identified by the `accueil_agent` cookie.
 pub struct SignedInAgent {
     pub agent: AgentRow,

@@ -20,6 +20,8 @@ pub enum Limit {
     FaqSearch,
     PhoneCheck,
     CallbackCreate,
+    CommunityPost,
+    CommunityVote,
 }
 
 impl Limit {
@@ -31,6 +33,8 @@ impl Limit {
             Limit::FaqSearch => 120,
             Limit::PhoneCheck => 60,
             Limit::CallbackCreate => 10,
+            Limit::CommunityPost => 10,
+            Limit::CommunityVote => 60,
         }
     }
 }

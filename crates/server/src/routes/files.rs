@@ -28,7 +28,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accueil.js", get(loader))
         .route("/widget/", get(widget_document))
-        .route("/widget/callback/", get(callback_document))
+        .route(
+            "/widget/callback/",
+            get(|State(state), Query(query), headers| channel_document("callback", state, query, headers)),
+        )
+        .route(
+            "/widget/community/",
+            get(|State(state), Query(query), headers| channel_document("community", state, query, headers)),
+        )
         .route("/widget/{*path}", get(widget_file))
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
         .route("/console/", get(console_document))
@@ -70,13 +77,15 @@ fn framed_document<'a>(
     Ok((document(index, headers, &policy), site))
 }
 
-/// The callback channel's document, opened in the widget's frame when the visitor picks it.
-async fn callback_document(
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+/// A channel's own document (`/widget/<channel>/`), opened in the widget's frame when the visitor picks
+/// that channel.
+async fn channel_document(
+    channel: &str,
+    state: AppState,
+    query: HashMap<String, String>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (mut response, site) = framed_document(&state, &query, "callback/index.html", &headers)?;
+    let (mut response, site) = framed_document(&state, &query, &format!("{channel}/index.html"), &headers)?;
     let preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", site.public.site);
     response.headers_mut().insert(LINK, header_value(&preload));
     Ok(response)

@@ -3,7 +3,9 @@
 
 mod agent;
 mod callbacks;
+mod community;
 mod console_callbacks;
+mod console_community;
 mod console_faq;
 mod faq;
 mod files;
@@ -28,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .merge(console_faq::router())
         .merge(callbacks::router())
         .merge(console_callbacks::router())
+        .merge(community::router())
+        .merge(console_community::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -2,14 +2,17 @@
 //! the SQLite one without touching them. Row types stay here; routes convert them to wire types.
 
 mod callbacks;
+mod community;
 mod sqlite;
 mod sqlite_callbacks;
+mod sqlite_community;
 
 use crate::error::Error;
 use crate::faq::Content;
 use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
+pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use sqlite::SqliteStore;
 
 /// Seconds since the Unix epoch, UTC: the only time representation stored.
@@ -54,7 +57,7 @@ pub struct FaqStats {
 }
 
 #[async_trait]
-pub trait Store: CallbackStore + Send + Sync + 'static {
+pub trait Store: CallbackStore + CommunityStore + Send + Sync + 'static {
     /// Fails when the database cannot answer (for `/readyz`).
     async fn ping(&self) -> Result<(), Error>;
 

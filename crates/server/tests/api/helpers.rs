@@ -75,7 +75,7 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         allowed_origins = ["{SHOP_ORIGIN}"]
         locales = ["fr"]
         primary_color = "#8a3b12"
-        features = ["faq", "chat", "callback"]
+        features = ["faq", "chat", "callback", "community"]
         faq_dir = "faq"
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], opens = "00:00", closes = "23:59" }}] }}
 
@@ -85,7 +85,12 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         consent_version = "v1"
         consent_text = {{ fr = "J'accepte d'être appelé." }}
         {webhook}
+
+        [site.community]
+        moderation = "{moderation}"
+        word_filter = ["arnaque"]
         "##,
+        moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
         webhook = env("TEST_WEBHOOK_URL")
             .map(|url| format!("webhook_url = \"{url}\"\nwebhook_secret = \"{WEBHOOK_SECRET}\""))
             .unwrap_or_default(),

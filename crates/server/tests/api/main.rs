@@ -3,6 +3,7 @@
 
 mod agent;
 mod callbacks;
+mod community;
 mod console_faq;
 mod faq;
 mod files;

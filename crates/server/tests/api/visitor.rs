@@ -25,7 +25,7 @@ async fn site_config_is_served_with_a_validator_and_revalidates_to_304() {
     assert_eq!(config.name, "Maison Lumière");
     assert_eq!(config.default_locale, Locale::Fr);
     assert_eq!(config.theme.on_primary, "#ffffff");
-    assert!(config.features.chat && !config.features.community);
+    assert!(config.features.chat && config.features.callback && config.features.community);
 
     let again = app.client.get(app.url("/v1/sites/demo/config")).header("if-none-match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304);

@@ -1,0 +1,123 @@
+//! Community posts beside their routes: the small Markdown subset visitors write, pseudonyms that may
+//! not pass for the brand, the site's word filter, and full-text queries for the database.
+
+use accueil_search::text::{fold, words};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+
+/// Reports from this many sessions hide a post until a moderator reviews it.
+pub const HIDE_AFTER_REPORTS: u32 = 3;
+
+/// Words a pseudonym may not contain: they would make a visitor pass for the brand's team.
+const RESERVED: &[&str] = &[
+    "accueil",
+    "admin",
+    "moderat",
+    "support",
+    "conseill",
+    "equipe",
+    "team",
+    "staff",
+    "officiel",
+    "official",
+    "service client",
+    "customer service",
+    "agent",
+];
+
+/// The subset of Markdown visitors write, as sanitized HTML: paragraphs, line breaks, emphasis, code,
+/// lists, quotes and links (`rel="nofollow ugc noopener"`). Headings become paragraphs, images their
+/// description, and typed HTML stays visible text.
+pub fn render(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, Options::empty()).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Heading { .. }) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::Heading(_)) => Event::End(TagEnd::Paragraph),
+        other => other,
+    });
+    let mut raw = String::new();
+    html::push_html(&mut raw, events);
+    ammonia::Builder::default()
+        .tags(HashSet::from(["p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a"]))
+        .url_schemes(HashSet::from(["http", "https"]))
+        .link_rel(Some("nofollow ugc noopener"))
+        .clean(&raw)
+        .to_string()
+}
+
+/// Why a pseudonym is refused, if it is: too short or long, or passing for the brand or an agent.
+pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Option<&'static str> {
+    let length = pseudonym.chars().count();
+    if !(2..=30).contains(&length) {
+        return Some("2 to 30 characters");
+    }
+    let folded = fold(pseudonym);
+    let squeezed: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let imitates = |name: &str| {
+        let name: String = fold(name).chars().filter(|c| c.is_alphanumeric()).collect();
+        !name.is_empty() && squeezed.contains(&name)
+    };
+    let reserved = RESERVED.iter().any(|word| folded.contains(word) || squeezed.contains(&word.replace(' ', "")));
+    if reserved || imitates(brand) || agents.iter().any(|agent| imitates(agent)) {
+        return Some("this name would pass for the brand or its team");
+    }
+    None
+}
+
+/// The first filtered word found in `text`, if any (whole words, case and accents ignored).
+pub fn filtered_word<'a>(text: &str, filter: &'a [String]) -> Option<&'a str> {
+    let found: Vec<String> = words(text).into_iter().map(|w| w.folded).collect();
+    filter.iter().find(|word| found.iter().any(|w| w == &fold(word))).map(String::as_str)
+}
+
+/// An FTS5 query matching every word the visitor typed, the last one as a prefix; `None` when nothing
+/// searchable was typed. Words are quoted, so no FTS5 syntax comes from the visitor.
+pub fn search_query(text: &str) -> Option<String> {
+    let found = words(text);
+    let count = found.len();
+    let terms: Vec<String> = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| if i + 1 == count { format!("\"{}\"*", word.folded) } else { format!("\"{}\"", word.folded) })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_keep_the_subset_and_lose_the_rest() {
+        let html = render(
+            "# Titre\n\n**gras** <script>alert(1)</script> ![x](https://e.x/i.png) [lien](javascript:alert(2)) [ok](https://e.x)",
+        );
+        assert!(html.starts_with("<p>Titre</p>"), "{html}");
+        assert!(html.contains("<strong>gras</strong>") && html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<img") && !html.contains("javascript:"), "{html}");
+        assert!(html.contains(r#"<a href="https://e.x" rel="nofollow ugc noopener">ok</a>"#), "{html}");
+    }
+
+    #[test]
+    fn pseudonyms_may_not_pass_for_the_brand_or_its_agents() {
+        let agents = ["Camille".to_owned()];
+        assert_eq!(pseudonym_problem("Marion", "Maison Lumière", &agents), None);
+        for bad in ["Maison-Lumiere", "maisonlumière officiel", "Le Support", "Équipe", "camille", "x"] {
+            assert!(pseudonym_problem(bad, "Maison Lumière", &agents).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn filtered_words_are_found_whatever_their_case_or_accents() {
+        let filter = ["arnaque".to_owned()];
+        assert_eq!(filtered_word("Quel arnaqueur !", &filter), None, "another word");
+        assert_eq!(filtered_word("Quelle ARNAQUÉ !", &filter), Some("arnaque"));
+    }
+
+    #[test]
+    fn search_queries_quote_words_and_complete_the_last() {
+        assert_eq!(search_query("lampe étag").as_deref(), Some("\"lampe\" \"etag\"*"));
+        assert_eq!(search_query("\" OR *").as_deref(), Some("\"or\"*"), "FTS5 syntax typed is only words");
+        assert_eq!(search_query(" ?! "), None);
+    }
+}

@@ -1,0 +1,617 @@
+//! The community channel: the site's questions (sorted, searched, or those of this page), a question
+//! with its answers (vote, report, the asker's accepted answer, new answers showing up live), and
+//! asking or answering under a pseudonym, with what may already answer it shown first.
+
+use super::app::use_widget;
+use crate::api::{self, ApiFailure};
+use crate::i18n::{Key, text};
+use crate::session;
+use accueil_protocol::{
+    Answer, Locale, MyThreads, NewAnswer, NewThread, PostStatus, SimilarQuestions, Thread, ThreadSummary,
+};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// How often an open question and the visitor's own questions are refreshed.
+const REFRESH_EVERY: Duration = Duration::from_secs(8);
+const SIMILAR_AFTER: Duration = Duration::from_millis(400);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    List,
+    Thread(String),
+    Ask,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    Recent,
+    Top,
+    Unanswered,
+}
+
+impl Sort {
+    fn param(self) -> &'static str {
+        match self {
+            Sort::Recent => "recent",
+            Sort::Top => "top",
+            Sort::Unanswered => "unanswered",
+        }
+    }
+}
+
+/// The message for a server's field error on a post.
+fn post_problem(reason: &str) -> Key {
+    if reason.contains("not allowed") {
+        Key::WordRefused
+    } else if reason.contains("pass for") {
+        Key::PseudonymRefused
+    } else if reason.starts_with("at least 5") {
+        Key::TitleShort
+    } else if reason.starts_with("at most") {
+        Key::TooLong
+    } else if reason.contains("blocked") {
+        Key::Blocked
+    } else {
+        Key::Required
+    }
+}
+
+fn pseudonym_key(site: &str) -> String {
+    format!("accueil.pseudonym.{site}")
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The pseudonym the visitor used last on this site (kept only once they posted).
+fn remembered_pseudonym(site: &str) -> String {
+    local_storage().and_then(|s| s.get_item(&pseudonym_key(site)).ok().flatten()).unwrap_or_default()
+}
+
+fn remember_pseudonym(site: &str, pseudonym: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(&pseudonym_key(site), pseudonym);
+    }
+}
+
+/// Sends a post with the visitor's session (created with their first post) and, once it is taken,
+/// remembers the pseudonym for the next one.
+async fn publish<T, Sent>(
+    site: StoredValue<String>,
+    locale: Locale,
+    pseudonym: &str,
+    send: impl FnOnce(String) -> Sent,
+) -> Result<T, ApiFailure>
+where
+    Sent: std::future::Future<Output = Result<T, ApiFailure>>,
+{
+    let token = session::ensure(&site.get_value(), locale).await?;
+    let sent = send(token).await?;
+    remember_pseudonym(&site.get_value(), pseudonym);
+    Ok(sent)
+}
+
+/// Field problems of a refused post, by field name.
+type Problems = RwSignal<Vec<(String, Key)>>;
+
+fn problems_of(failure: &ApiFailure) -> Vec<(String, Key)> {
+    match failure.body() {
+        Some(body) if !body.error.fields.is_empty() => {
+            body.error.fields.iter().map(|f| (f.field.clone(), post_problem(&f.reason))).collect()
+        }
+        _ => vec![("form".to_owned(), Key::SendFailed)],
+    }
+}
+
+fn problem(problems: Problems, field: &'static str) -> impl Fn() -> Option<Key> + Copy {
+    move || problems.with(|all| all.iter().find(|(f, _)| f == field).map(|(_, k)| *k))
+}
+
+#[component]
+pub fn CommunityView() -> impl IntoView {
+    let widget = use_widget();
+    let site = StoredValue::new(widget.site());
+    let screen = RwSignal::new(Screen::List);
+    let mine = RwSignal::new(None::<MyThreads>);
+    let refresh_mine = move || {
+        let Some(token) = session::stored(&site.get_value()) else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = api::my_threads(&token).await {
+                widget.set_unread(found.unread);
+                mine.set(Some(found));
+            }
+        });
+    };
+    refresh_mine();
+    let poll = set_interval_with_handle(refresh_mine, REFRESH_EVERY * 3).ok();
+    on_cleanup(move || {
+        if let Some(poll) = poll {
+            poll.clear();
+        }
+    });
+    let open = move |target: Screen| {
+        screen.set(target);
+        widget.focus_title();
+    };
+    move || {
+        let locale = widget.locale.get();
+        match screen.get() {
+            Screen::List => view! { <ThreadList site=site mine=mine open=open locale=locale /> }.into_any(),
+            Screen::Thread(id) => view! { <ThreadScreen id=id site=site open=open locale=locale /> }.into_any(),
+            Screen::Ask => view! { <AskScreen site=site open=open locale=locale /> }.into_any(),
+        }
+    }
+}
+
+fn thread_card(thread: ThreadSummary, locale: Locale, open: impl Fn(Screen) + Copy + 'static) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let id = thread.id.clone();
+    let meta = format!(
+        "{} {} · {} {} · {} {}",
+        t(Key::By),
+        thread.pseudonym,
+        thread.answers,
+        t(Key::AnswersLabel),
+        thread.score,
+        t(Key::Useful).to_lowercase()
+    );
+    view! {
+        <li>
+            <button class="aw-thread" type="button" on:click=move |_| open(Screen::Thread(id.clone()))>
+                <span class="aw-thread-title">{thread.title}</span>
+                <span class="aw-hint">
+                    {thread.solved.then(|| view! { <span class="aw-badge">{t(Key::Solved)}</span> " " })}
+                    {(thread.status == PostStatus::Pending).then(|| view! { <span class="aw-badge">{t(Key::Pending)}</span> " " })}
+                    {meta}
+                </span>
+            </button>
+        </li>
+    }
+}
+
+#[component]
+fn ThreadList(
+    site: StoredValue<String>,
+    mine: RwSignal<Option<MyThreads>>,
+    open: impl Fn(Screen) + Copy + Send + Sync + 'static,
+    locale: Locale,
+) -> impl IntoView {
+    let widget = use_widget();
+    let t = move |key| text(locale, key);
+    let sort = RwSignal::new(Sort::Recent);
+    let search = RwSignal::new(String::new());
+    let topic = widget.topic.get_value();
+    let on_page = RwSignal::new(topic.is_some());
+    let threads = RwSignal::new(None::<Result<Vec<ThreadSummary>, ApiFailure>>);
+    Effect::new(move |_| {
+        let mut query = format!("sort={}", sort.get().param());
+        let q = search.get();
+        if !q.trim().is_empty() {
+            query.push_str(&format!("&q={}", String::from(js_sys::encode_uri_component(&q))));
+        }
+        if let Some(topic) = widget.topic.get_value().filter(|_| on_page.get()) {
+            query.push_str(&format!("&topic={}", String::from(js_sys::encode_uri_component(&topic))));
+        }
+        let token = session::stored(&site.get_value());
+        leptos::task::spawn_local(async move {
+            let found = api::community_threads(&site.get_value(), &query, token.as_deref()).await;
+            threads.set(Some(found.map(|f| f.threads)));
+        });
+    });
+    let sort_button = move |which: Sort, key: Key| {
+        view! {
+            <button
+                class="aw-chip"
+                type="button"
+                aria-pressed=move || (sort.get() == which).to_string()
+                on:click=move |_| sort.set(which)
+            >
+                {t(key)}
+            </button>
+        }
+    };
+    let my_questions = move || {
+        mine.get().filter(|m| !m.threads.is_empty()).map(|m| {
+            view! {
+                <h2 class="aw-subtitle">{t(Key::MyQuestions)}</h2>
+                <ul class="aw-threads">
+                    {m.threads.into_iter().map(|q| {
+                        let id = q.id.clone();
+                        let unread = (q.unread > 0).then(|| view! { <span class="aw-badge">{format!("{} {}", q.unread, t(Key::NewAnswers))}</span> });
+                        view! {
+                            <li>
+                                <button class="aw-thread" type="button" on:click=move |_| open(Screen::Thread(id.clone()))>
+                                    <span class="aw-thread-title">{q.title}</span>
+                                    <span class="aw-hint">{unread} " " {format!("{} {}", q.answers, t(Key::AnswersLabel))}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    };
+    view! {
+        <section class="aw-channel">
+            <button class="aw-button" type="button" on:click=move |_| open(Screen::Ask)>{t(Key::AskQuestion)}</button>
+            {my_questions}
+            <form class="aw-search" role="search" on:submit=|event| event.prevent_default()>
+                <label class="aw-label" for="aw-community-search">{t(Key::SearchQuestions)}</label>
+                <input
+                    id="aw-community-search"
+                    class="aw-input"
+                    type="search"
+                    maxlength="200"
+                    prop:value=search
+                    on:input=move |event| search.set(event_target_value(&event))
+                />
+            </form>
+            <div class="aw-chips" role="group" aria-label=t(Key::Community)>
+                {sort_button(Sort::Recent, Key::SortRecent)}
+                {sort_button(Sort::Top, Key::SortTop)}
+                {sort_button(Sort::Unanswered, Key::SortUnanswered)}
+            </div>
+            {topic.map(|_| view! {
+                <label class="aw-check">
+                    <input type="checkbox" prop:checked=on_page on:change=move |event| on_page.set(event_target_checked(&event)) />
+                    {t(Key::OnThisPage)}
+                </label>
+            })}
+            {move || match threads.get() {
+                None => view! { <p class="aw-status" role="status">{t(Key::Loading)}</p> }.into_any(),
+                Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
+                Some(Ok(all)) if all.is_empty() => view! { <p class="aw-note">{t(Key::NoThreads)}</p> }.into_any(),
+                Some(Ok(all)) => view! {
+                    <ul class="aw-threads">{all.into_iter().map(|thread| thread_card(thread, locale, open)).collect_view()}</ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// A question with its answers, refreshed while open so new answers show up.
+#[component]
+fn ThreadScreen(
+    id: String,
+    site: StoredValue<String>,
+    open: impl Fn(Screen) + Copy + Send + Sync + 'static,
+    locale: Locale,
+) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let id = StoredValue::new(id);
+    let thread = RwSignal::new(None::<Result<Thread, ApiFailure>>);
+    let load = move || {
+        let token = session::stored(&site.get_value());
+        leptos::task::spawn_local(async move {
+            let found = api::community_thread(&id.get_value(), token.as_deref()).await;
+            // A failed refresh keeps what is shown.
+            if found.is_ok() || thread.with_untracked(Option::is_none) {
+                thread.set(Some(found));
+            }
+        });
+    };
+    load();
+    let poll = set_interval_with_handle(load, REFRESH_EVERY).ok();
+    on_cleanup(move || {
+        if let Some(poll) = poll {
+            poll.clear();
+        }
+    });
+    let back = view! {
+        <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(Key::AllQuestions))}</button>
+    };
+    view! {
+        <section class="aw-channel">
+            {back}
+            {move || match thread.get() {
+                None => view! { <p class="aw-status" role="status">{t(Key::Loading)}</p> }.into_any(),
+                Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
+                Some(Ok(found)) => thread_body(found, site, locale, load).into_any(),
+            }}
+        </section>
+    }
+}
+
+fn thread_body(
+    thread: Thread,
+    site: StoredValue<String>,
+    locale: Locale,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let thread_id = StoredValue::new(thread.id.clone());
+    let can_accept = thread.mine && !thread.answers.iter().any(|a| a.accepted);
+    let pending = (thread.status == PostStatus::Pending).then(|| view! { <p class="aw-badge">{t(Key::Pending)}</p> });
+    let answers = thread
+        .answers
+        .into_iter()
+        .map(|answer| answer_card(answer, thread_id, can_accept, site, locale, reload))
+        .collect_view();
+    view! {
+        <article class="aw-post">
+            <h2 class="aw-post-title">{thread.title}</h2>
+            {pending}
+            <div class="aw-answer" inner_html=thread.html></div>
+            <p class="aw-hint">{format!("{} {}", t(Key::By), thread.pseudonym)}</p>
+            <PostActions id=thread.id score=thread.score voted=thread.voted site=site locale=locale />
+        </article>
+        <ul class="aw-answers">{answers}</ul>
+        <AnswerForm thread=thread_id site=site locale=locale answered=reload />
+    }
+}
+
+fn answer_card(
+    answer: Answer,
+    thread: StoredValue<String>,
+    can_accept: bool,
+    site: StoredValue<String>,
+    locale: Locale,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let answer_id = StoredValue::new(answer.id.clone());
+    let accept = move |_| {
+        let Some(token) = session::stored(&site.get_value()) else { return };
+        leptos::task::spawn_local(async move {
+            if api::accept_answer(&token, &thread.get_value(), &answer_id.get_value()).await.is_ok() {
+                reload();
+            }
+        });
+    };
+    let badges = [
+        (answer.accepted, Key::Accepted),
+        (answer.official, Key::Official),
+        (answer.status == PostStatus::Pending, Key::Pending),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, key)| view! { <span class="aw-badge">{t(key)}</span> })
+    .collect_view();
+    view! {
+        <li class="aw-post" class:aw-post--official=answer.official>
+            <p class="aw-badges">{badges}</p>
+            <div class="aw-answer" inner_html=answer.html></div>
+            <p class="aw-hint">{format!("{} {}", t(Key::By), answer.pseudonym)}</p>
+            <PostActions id=answer.id score=answer.score voted=answer.voted site=site locale=locale />
+            {(can_accept && !answer.mine).then(|| view! {
+                <button class="aw-button aw-button--quiet" type="button" on:click=accept>{t(Key::AcceptThis)}</button>
+            })}
+        </li>
+    }
+}
+
+/// "Helpful" (a vote the visitor can withdraw) and "Report" for one post.
+#[component]
+fn PostActions(id: String, score: i64, voted: bool, site: StoredValue<String>, locale: Locale) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let id = StoredValue::new(id);
+    let count = RwSignal::new((score, voted));
+    let reported = RwSignal::new(false);
+    let vote = move |_| {
+        let up = !count.get_untracked().1;
+        leptos::task::spawn_local(async move {
+            let Ok(token) = session::ensure(&site.get_value(), locale).await else { return };
+            if let Ok(result) = api::vote(&token, &id.get_value(), up).await {
+                count.set((result.score, result.voted));
+            }
+        });
+    };
+    let report = move |_| {
+        leptos::task::spawn_local(async move {
+            let Ok(token) = session::ensure(&site.get_value(), locale).await else { return };
+            if api::report_post(&token, &id.get_value()).await.is_ok() {
+                reported.set(true);
+            }
+        });
+    };
+    view! {
+        <div class="aw-post-actions">
+            <button class="aw-chip" type="button" aria-pressed=move || count.get().1.to_string() on:click=vote>
+                {move || format!("{} ({})", t(Key::Useful), count.get().0)}
+            </button>
+            {move || if reported.get() {
+                view! { <p class="aw-hint" role="status">{t(Key::Reported)}</p> }.into_any()
+            } else {
+                view! { <button class="aw-link" type="button" on:click=report>{t(Key::ReportPost)}</button> }.into_any()
+            }}
+        </div>
+    }
+}
+
+fn field_message(problems: Problems, field: &'static str, id: &'static str, locale: Locale) -> impl IntoView {
+    let problem = problem(problems, field);
+    view! { <p class="aw-field-error" id=id>{move || problem().map(|key| text(locale, key))}</p> }
+}
+
+#[component]
+fn AnswerForm(
+    thread: StoredValue<String>,
+    site: StoredValue<String>,
+    locale: Locale,
+    answered: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let body = RwSignal::new(String::new());
+    let pseudonym = RwSignal::new(remembered_pseudonym(&site.get_value()));
+    let problems: Problems = RwSignal::new(Vec::new());
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let request = NewAnswer { body: body.get_untracked(), pseudonym: pseudonym.get_untracked() };
+        leptos::task::spawn_local(async move {
+            let pseudonym = request.pseudonym.clone();
+            let sent = publish(site, locale, &pseudonym, |token| async move {
+                api::answer(&token, &thread.get_value(), &request).await
+            })
+            .await;
+            match sent {
+                Ok(_) => {
+                    body.set(String::new());
+                    problems.set(Vec::new());
+                    answered();
+                }
+                Err(failure) => problems.set(problems_of(&failure)),
+            }
+        });
+    };
+    view! {
+        <form class="aw-form" on:submit=submit>
+            <label class="aw-label aw-label--large" for="aw-answer-body">{t(Key::YourAnswer)}</label>
+            <textarea
+                id="aw-answer-body"
+                class="aw-input aw-textarea"
+                rows="3"
+                maxlength="5000"
+                aria-describedby="aw-answer-body-msg"
+                aria-invalid=move || problem(problems, "body")().map(|_| "true")
+                prop:value=body
+                on:input=move |event| body.set(event_target_value(&event))
+            ></textarea>
+            {field_message(problems, "body", "aw-answer-body-msg", locale)}
+            <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-answer-pseudonym" />
+            {field_message(problems, "form", "aw-answer-form-msg", locale)}
+            <button class="aw-button" type="submit">{t(Key::Publish)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn PseudonymField(pseudonym: RwSignal<String>, problems: Problems, locale: Locale, id: &'static str) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    view! {
+        <label class="aw-label" for=id>{t(Key::PseudonymLabel)}</label>
+        <input
+            id=id
+            class="aw-input"
+            type="text"
+            autocomplete="nickname"
+            maxlength="30"
+            aria-describedby=format!("{id}-hint {id}-msg")
+            aria-invalid=move || problem(problems, "pseudonym")().map(|_| "true")
+            prop:value=pseudonym
+            on:input=move |event| pseudonym.set(event_target_value(&event))
+        />
+        <p class="aw-hint" id=format!("{id}-hint")>{t(Key::PseudonymHint)}</p>
+        <p class="aw-field-error" id=format!("{id}-msg")>
+            {move || problem(problems, "pseudonym")().map(|key| text(locale, key))}
+        </p>
+    }
+}
+
+#[component]
+fn AskScreen(
+    site: StoredValue<String>,
+    open: impl Fn(Screen) + Copy + Send + Sync + 'static,
+    locale: Locale,
+) -> impl IntoView {
+    let widget = use_widget();
+    let t = move |key| text(locale, key);
+    let title = RwSignal::new(widget.query.get_untracked());
+    let body = RwSignal::new(String::new());
+    let pseudonym = RwSignal::new(remembered_pseudonym(&site.get_value()));
+    let problems: Problems = RwSignal::new(Vec::new());
+    let similar = RwSignal::new(None::<SimilarQuestions>);
+    // What may already answer the question is looked up as the visitor pauses typing.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let typed = title.get();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        if typed.trim().chars().count() < 4 {
+            similar.set(None);
+            return;
+        }
+        let lookup = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(found) = api::similar_questions(&site.get_value(), locale, &typed).await {
+                    similar.set(Some(found));
+                }
+            });
+        };
+        pending.set_value(set_timeout_with_handle(lookup, SIMILAR_AFTER).ok());
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let details = body.get_untracked();
+        let request = NewThread {
+            title: title.get_untracked(),
+            // Details are optional for the visitor; the question then stands for itself.
+            body: if details.trim().is_empty() { title.get_untracked() } else { details },
+            pseudonym: pseudonym.get_untracked(),
+            topic: widget.topic.get_value(),
+        };
+        leptos::task::spawn_local(async move {
+            let pseudonym = request.pseudonym.clone();
+            let sent = publish(site, locale, &pseudonym, |token| async move { api::ask(&token, &request).await }).await;
+            match sent {
+                Ok(thread) => {
+                    open(Screen::Thread(thread.id));
+                }
+                Err(failure) => problems.set(problems_of(&failure)),
+            }
+        });
+    };
+    let suggestions = move || {
+        similar.get().filter(|s| !s.faq.is_empty() || !s.threads.is_empty()).map(|found| {
+            let faq = found.faq.into_iter().map(|hit| {
+                let question = hit.question.clone();
+                view! {
+                    <li>
+                        <button class="aw-link" type="button" on:click=move |_| {
+                            widget.query.set(question.clone());
+                            widget.navigate(super::app::View::Home);
+                        }>{hit.question}</button>
+                    </li>
+                }
+            }).collect_view();
+            let threads = found.threads.into_iter().map(|thread| {
+                let id = thread.id.clone();
+                view! { <li><button class="aw-link" type="button" on:click=move |_| open(Screen::Thread(id.clone()))>{thread.title}</button></li> }
+            }).collect_view();
+            view! {
+                <div class="aw-note" role="status">
+                    <p>{t(Key::SimilarFound)}</p>
+                    <ul class="aw-similar">{faq}{threads}</ul>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="aw-channel">
+            <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(Key::AllQuestions))}</button>
+            <form class="aw-form" on:submit=submit>
+                <label class="aw-label" for="aw-ask-title">{t(Key::YourQuestion)}</label>
+                <input
+                    id="aw-ask-title"
+                    class="aw-input"
+                    type="text"
+                    maxlength="150"
+                    aria-describedby="aw-ask-title-msg"
+                    aria-invalid=move || problem(problems, "title")().map(|_| "true")
+                    prop:value=title
+                    on:input=move |event| title.set(event_target_value(&event))
+                />
+                {field_message(problems, "title", "aw-ask-title-msg", locale)}
+                {suggestions}
+                <label class="aw-label" for="aw-ask-body">{t(Key::Details)}</label>
+                <textarea
+                    id="aw-ask-body"
+                    class="aw-input aw-textarea"
+                    rows="4"
+                    maxlength="5000"
+                    aria-describedby="aw-ask-body-msg"
+                    aria-invalid=move || problem(problems, "body")().map(|_| "true")
+                    prop:value=body
+                    on:input=move |event| body.set(event_target_value(&event))
+                ></textarea>
+                {field_message(problems, "body", "aw-ask-body-msg", locale)}
+                <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-ask-pseudonym" />
+                {field_message(problems, "session", "aw-ask-session-msg", locale)}
+                {field_message(problems, "form", "aw-ask-form-msg", locale)}
+                <button class="aw-button" type="submit">{t(Key::Publish)}</button>
+            </form>
+        </section>
+    }
+}
