@@ -165,3 +165,13 @@ pub async fn accept_answer(token: &str, thread: &str, answer: &str) -> Result<()
 pub async fn my_threads(token: &str) -> Result<MyThreads, ApiFailure> {
     get(bearer(Request::get("/v1/community/mine"), token)).await
 }
+
+pub async fn delete_post(token: &str, post_id: &str) -> Result<(), ApiFailure> {
+    let request = bearer(Request::delete(&format!("/v1/community/posts/{}", encoded(post_id))), token);
+    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}

@@ -102,6 +102,8 @@ pub enum Key {
     Blocked,
     AnswersLabel,
     By,
+    DeletePost,
+    SlowDown,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -305,6 +307,10 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, Blocked) => "You can no longer post here.",
         (Locale::Fr, AnswersLabel) => "réponse(s)",
         (Locale::En, AnswersLabel) => "answer(s)",
+        (Locale::Fr, DeletePost) => "Supprimer",
+        (Locale::En, DeletePost) => "Delete",
+        (Locale::Fr, SlowDown) => "Vous avez beaucoup publié : réessayez dans un moment.",
+        (Locale::En, SlowDown) => "You have posted a lot: please try again in a while.",
         (Locale::Fr, By) => "par",
         (Locale::En, By) => "by",
         (Locale::Fr, YourCalls) => "Vos demandes de rappel",

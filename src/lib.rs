@@ -24,7 +24,10 @@ use leptos::prelude::*;
 pub static HOME: Document = Document {
     first_view: View::Home,
     shows: |view| !matches!(view, View::Callback | View::Community),
-    setup: |widget| widget.follow_faq(),
+    setup: |widget| {
+        widget.follow_faq();
+        widget.check_unread();
+    },
     content: home_content,
 };
 

@@ -54,6 +54,8 @@ pub struct Widget {
     pub faq: FaqState,
     /// What the visitor typed in the search box; carried to the chat, callback and community views.
     pub query: RwSignal<String>,
+    /// Answers to the visitor's community questions not yet seen (on the launcher badge too).
+    pub unread: RwSignal<u32>,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
     site: StoredValue<String>,
@@ -172,6 +174,7 @@ impl Widget {
 
     /// Tells the host page how many new things wait for the visitor (the launcher's badge).
     pub fn set_unread(self, count: u32) {
+        self.unread.set(count);
         self.host_origin.with_value(|origin| host::post(origin.as_deref(), &WidgetMessage::Unread { count }));
     }
 
@@ -196,6 +199,17 @@ impl Widget {
         self.config.set(None);
         let site = self.site.get_value();
         leptos::task::spawn_local(async move { self.config.set(Some(api::site_config(&site).await)) });
+    }
+
+    /// A returning visitor who asked the community sees how many answers are new, in the widget and on
+    /// the launcher. Nothing is asked of a visitor who never posted (no token is stored).
+    pub fn check_unread(self) {
+        let Some(token) = session::stored(&self.site()) else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(mine) = api::my_threads(&token).await {
+                self.set_unread(mine.unread);
+            }
+        });
     }
 
     /// Loads the FAQ now and again whenever the language changes. It is requested at once for the
@@ -263,6 +277,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
         config: RwSignal::new_local(None),
         faq: RwSignal::new_local(None),
         query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
+        unread: RwSignal::new(0),
         visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
         site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),

@@ -97,6 +97,9 @@ where
 type Problems = RwSignal<Vec<(String, Key)>>;
 
 fn problems_of(failure: &ApiFailure) -> Vec<(String, Key)> {
+    if let ApiFailure::Refused { status: 429, .. } = failure {
+        return vec![("form".to_owned(), Key::SlowDown)];
+    }
     match failure.body() {
         Some(body) if !body.error.fields.is_empty() => {
             body.error.fields.iter().map(|f| (f.field.clone(), post_problem(&f.reason))).collect()
@@ -308,7 +311,7 @@ fn ThreadScreen(
             {move || match thread.get() {
                 None => view! { <p class="aw-status" role="status">{t(Key::Loading)}</p> }.into_any(),
                 Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
-                Some(Ok(found)) => thread_body(found, site, locale, load).into_any(),
+                Some(Ok(found)) => thread_body(found, site, locale, load, open).into_any(),
             }}
         </section>
     }
@@ -319,6 +322,7 @@ fn thread_body(
     site: StoredValue<String>,
     locale: Locale,
     reload: impl Fn() + Copy + Send + Sync + 'static,
+    open: impl Fn(Screen) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = move |key| text(locale, key);
     let thread_id = StoredValue::new(thread.id.clone());
@@ -335,7 +339,15 @@ fn thread_body(
             {pending}
             <div class="aw-answer" inner_html=thread.html></div>
             <p class="aw-hint">{format!("{} {}", t(Key::By), thread.pseudonym)}</p>
-            <PostActions id=thread.id score=thread.score voted=thread.voted site=site locale=locale />
+            <PostActions
+                id=thread.id
+                score=thread.score
+                voted=thread.voted
+                mine=thread.mine
+                site=site
+                locale=locale
+                deleted=move || open(Screen::List)
+            />
         </article>
         <ul class="aw-answers">{answers}</ul>
         <AnswerForm thread=thread_id site=site locale=locale answered=reload />
@@ -374,7 +386,15 @@ fn answer_card(
             <p class="aw-badges">{badges}</p>
             <div class="aw-answer" inner_html=answer.html></div>
             <p class="aw-hint">{format!("{} {}", t(Key::By), answer.pseudonym)}</p>
-            <PostActions id=answer.id score=answer.score voted=answer.voted site=site locale=locale />
+            <PostActions
+                id=answer.id
+                score=answer.score
+                voted=answer.voted
+                mine=answer.mine
+                site=site
+                locale=locale
+                deleted=reload
+            />
             {(can_accept && !answer.mine).then(|| view! {
                 <button class="aw-button aw-button--quiet" type="button" on:click=accept>{t(Key::AcceptThis)}</button>
             })}
@@ -384,7 +404,16 @@ fn answer_card(
 
 /// "Helpful" (a vote the visitor can withdraw) and "Report" for one post.
 #[component]
-fn PostActions(id: String, score: i64, voted: bool, site: StoredValue<String>, locale: Locale) -> impl IntoView {
+fn PostActions(
+    id: String,
+    score: i64,
+    voted: bool,
+    /// The visitor's own post, which they may delete.
+    mine: bool,
+    site: StoredValue<String>,
+    locale: Locale,
+    deleted: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let t = move |key| text(locale, key);
     let id = StoredValue::new(id);
     let count = RwSignal::new((score, voted));
@@ -406,8 +435,17 @@ fn PostActions(id: String, score: i64, voted: bool, site: StoredValue<String>, l
             }
         });
     };
+    let delete = move |_| {
+        let Some(token) = session::stored(&site.get_value()) else { return };
+        leptos::task::spawn_local(async move {
+            if api::delete_post(&token, &id.get_value()).await.is_ok() {
+                deleted();
+            }
+        });
+    };
     view! {
         <div class="aw-post-actions">
+            {mine.then(|| view! { <button class="aw-link" type="button" on:click=delete>{t(Key::DeletePost)}</button> })}
             <button class="aw-chip" type="button" aria-pressed=move || count.get().1.to_string() on:click=vote>
                 {move || format!("{} ({})", t(Key::Useful), count.get().0)}
             </button>

@@ -76,12 +76,16 @@ pub fn ChannelEntries(features: Features) -> impl IntoView {
                 .into_iter()
                 .filter(|(enabled, ..)| *enabled)
                 .map(|(_, view, title, hint)| {
+                    let is_community = view == View::Community;
                     view! {
                         <li>
                             <button class="aw-entry" type="button" on:click=move |_| widget.navigate(view.clone())>
                                 <span class="aw-entry-text">
                                     <span class="aw-entry-title">{move || widget.t(title)}</span>
                                     <span class="aw-entry-hint">{move || widget.t(hint)}</span>
+                                    {move || (is_community && widget.unread.get() > 0).then(|| view! {
+                                        <span class="aw-badge">{format!("{} {}", widget.unread.get(), widget.t(Key::NewAnswers))}</span>
+                                    })}
                                 </span>
                                 <ChevronIcon />
                             </button>

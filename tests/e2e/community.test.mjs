@@ -100,6 +100,15 @@ test("A asks, B answers, A accepts live, an agent answers officially, a reported
   assert.equal(await consolePage.getByLabel("Question", { exact: true }).inputValue(), title);
   assert.match(await consolePage.getByLabel("Réponse (Markdown)").inputValue(), /son pied fait 18 cm/);
   await agent.close();
+
+  // A leaves; B answers again; back on the site, A sees a new answer waiting before opening anything.
+  await pageA.goto("about:blank");
+  await frameB.getByLabel("Votre réponse").fill("Et elle éclaire très bien une étagère.");
+  await frameB.getByRole("button", { name: "Publier" }).tap();
+  await frameB.getByText("Et elle éclaire très bien").waitFor();
+  await pageA.goto(BASE + "/");
+  await pageA.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  await widgetFrame(pageA).getByRole("button", { name: /Communauté.*1 nouvelle\(s\) réponse\(s\)/ }).waitFor();
   await a.close();
   await b.close();
 });

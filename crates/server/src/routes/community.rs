@@ -32,6 +32,8 @@ const MIN_TITLE_CHARS: usize = 5;
 const MAX_BODY_CHARS: usize = 5000;
 const MAX_TOPIC_CHARS: usize = 100;
 const MAX_REASON_CHARS: usize = 500;
+/// Posts one session may write per hour, whatever its address.
+const POSTS_PER_SESSION_PER_HOUR: u32 = 20;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -221,6 +223,9 @@ async fn check_post(
             message: "this session may no longer post".to_owned(),
             fields: Error::field("session", "blocked by a moderator"),
         });
+    }
+    if state.store.posts_since(visitor.session.id, now() - 3600).await? >= POSTS_PER_SESSION_PER_HOUR {
+        return Err(Error::RateLimited { retry_after: 3600 });
     }
     let mut problems = Vec::new();
     for (name, text, min, max) in fields {

@@ -103,6 +103,8 @@ pub trait CommunityStore {
     async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, Error>;
     async fn moderate(&self, post: i64, action: ModerationAction, now: UnixTime) -> Result<(), Error>;
     async fn is_blocked(&self, session: i64) -> Result<bool, Error>;
+    /// Posts written by `session` since `since`.
+    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, Error>;
     /// Every agent's display name, to refuse pseudonyms imitating them.
     async fn agent_names(&self) -> Result<Vec<String>, Error>;
 }

@@ -320,6 +320,16 @@ impl CommunityStore for SqliteStore {
         Ok(n > 0)
     }
 
+    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, Error> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM community_posts WHERE session_id = ? AND created_at >= ?")
+                .bind(session)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     async fn agent_names(&self) -> Result<Vec<String>, Error> {
         Ok(sqlx::query_scalar("SELECT name FROM agents").fetch_all(&self.pool).await?)
     }
