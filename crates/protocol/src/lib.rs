@@ -804,6 +804,107 @@ wire! {
         pub body: String,
     }
 
+    /// A frame a visitor's client sends on the `/v1/live` WebSocket. The first must be `hello`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum ClientFrame {
+        /// Authenticates the connection with the session token (never in the URL) and, on reconnect,
+        /// says the last message number held: the server sends every later one, in order.
+        Hello {
+            token: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            after: Option<u64>,
+        },
+        /// Opens the session's conversation, or returns the open one (two tabs starting together get
+        /// the same conversation).
+        Start {
+            locale: Locale,
+            #[serde(default)]
+            context: VisitContext,
+        },
+        /// A message; a retry with the same `client_id` is acknowledged with the original number and
+        /// never stored twice.
+        Send { client_id: String, body: String },
+        Ping,
+    }
+
+    /// A frame the server sends on `/v1/live`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum ServerFrame {
+        /// The connection is authenticated; the open conversation, if any.
+        Welcome { conversation: Option<Conversation> },
+        Conversation { conversation: Conversation },
+        /// A stored message, pushed after its transaction committed.
+        Message { message: ChatMessage },
+        /// The message of `client_id` is stored as number `seq`.
+        Ack { client_id: String, seq: u64 },
+        /// A refused frame; the connection stays open unless a close with a code follows.
+        Error { code: LiveErrorCode, message: String },
+        Pong,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Conversation {
+        pub id: String,
+        pub status: ConversationStatus,
+        /// The number of the last message; a client holding it is up to date.
+        pub last_seq: u64,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ConversationStatus {
+        Waiting,
+        Assigned,
+        Closed,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// A message of a conversation, numbered from 1 without gaps.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ChatMessage {
+        pub seq: u64,
+        pub author: MessageAuthor,
+        /// Plain text: clients show it as text, never as markup.
+        pub body: String,
+        /// The sender's id for its own messages (the visitor's `client_id`).
+        pub client_id: Option<String>,
+        pub sent_at: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum MessageAuthor {
+        Visitor,
+        Agent,
+        #[serde(other)]
+        Unknown,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum LiveErrorCode {
+        /// Not JSON, an unknown `type`, a wrong field type.
+        InvalidFrame,
+        /// A field is not acceptable (an empty or too long message).
+        ValidationFailed,
+        /// `send` before `start`.
+        NoConversation,
+        /// Too many messages per second on this connection.
+        RateLimited,
+        #[serde(other)]
+        Unknown,
+    }
+
+    /// `GET /v1/conversations/current/messages?after=12` (visitor token): the history over HTTP.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ChatHistory {
+        pub conversation: Conversation,
+        pub messages: Vec<ChatMessage>,
+    }
+
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "type")]

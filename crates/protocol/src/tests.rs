@@ -87,6 +87,9 @@ const WIRE_TYPES: &[&str] = &[
     "ModerationQueue",
     "Moderation",
     "OfficialAnswer",
+    "ClientFrame",
+    "ServerFrame",
+    "ChatHistory",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -133,6 +136,9 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "ModerationQueue" => round_trip::<ModerationQueue>(json),
         "Moderation" => round_trip::<Moderation>(json),
         "OfficialAnswer" => round_trip::<OfficialAnswer>(json),
+        "ClientFrame" => round_trip::<ClientFrame>(json),
+        "ServerFrame" => round_trip::<ServerFrame>(json),
+        "ChatHistory" => round_trip::<ChatHistory>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -227,6 +233,9 @@ fn schema_of(name: &str) -> schemars::Schema {
         "ModerationQueue" => schemars::schema_for!(ModerationQueue),
         "Moderation" => schemars::schema_for!(Moderation),
         "OfficialAnswer" => schemars::schema_for!(OfficialAnswer),
+        "ClientFrame" => schemars::schema_for!(ClientFrame),
+        "ServerFrame" => schemars::schema_for!(ServerFrame),
+        "ChatHistory" => schemars::schema_for!(ChatHistory),
         other => panic!("no wire type is named {other}"),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod callbacks;
+pub mod chat;
 pub mod community;
 pub mod config;
 pub mod error;

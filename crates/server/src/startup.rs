@@ -21,6 +21,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limiter>,
     /// Wakes the callback maintenance task when a webhook event is queued.
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// Pushes stored chat messages to the live connections that follow their conversation.
+    pub hub: Arc<crate::chat::Hub>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -90,6 +92,7 @@ impl Application {
             faq: Arc::default(),
             limits: Arc::default(),
             webhook_wake: Arc::default(),
+            hub: Arc::default(),
         };
         Ok(Application { listener, router: routes::router(state.clone()), state })
     }

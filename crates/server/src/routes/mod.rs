@@ -10,6 +10,7 @@ mod console_faq;
 mod faq;
 mod files;
 mod health;
+mod live;
 mod sessions;
 mod sites;
 
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_callbacks::router())
         .merge(community::router())
         .merge(console_community::router())
+        .merge(live::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

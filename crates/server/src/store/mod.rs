@@ -2,9 +2,11 @@
 //! the SQLite one without touching them. Row types stay here; routes convert them to wire types.
 
 mod callbacks;
+mod chat;
 mod community;
 mod sqlite;
 mod sqlite_callbacks;
+mod sqlite_chat;
 mod sqlite_community;
 
 use crate::error::Error;
@@ -12,6 +14,7 @@ use crate::faq::Content;
 use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
+pub use chat::{ChatStore, ConversationRow, MessageRow};
 pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use sqlite::SqliteStore;
 
@@ -57,7 +60,7 @@ pub struct FaqStats {
 }
 
 #[async_trait]
-pub trait Store: CallbackStore + CommunityStore + Send + Sync + 'static {
+pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
     /// Fails when the database cannot answer (for `/readyz`).
     async fn ping(&self) -> Result<(), Error>;
 

@@ -8,4 +8,5 @@ mod console_faq;
 mod faq;
 mod files;
 mod helpers;
+mod live;
 mod visitor;

@@ -1,0 +1,260 @@
+//! The visitor's live connection, `/v1/live`: authentication by a first `hello` frame (never a token
+//! in the URL), starting the conversation, sending with client ids (a retry is acknowledged, never
+//! stored twice), gap-free resume from the last number the client holds, and the history over HTTP.
+
+use super::no_store;
+use crate::chat::{conversation_view, message_view};
+use crate::error::Error;
+use crate::extract::Visitor;
+use crate::now;
+use crate::secrets::{new_public_id, token_hash};
+use crate::startup::AppState;
+use crate::store::ConversationRow;
+use accueil_protocol::{ChatHistory, ClientFrame, LiveErrorCode, MessageAuthor, ServerFrame};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// Largest frame and message a client may send; a larger one closes the connection with 1009.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// The close code for a missing, late or unknown `hello`.
+pub const CLOSE_UNAUTHORIZED: u16 = 4401;
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+const HEARTBEAT: Duration = Duration::from_secs(25);
+const MAX_MESSAGE_CHARS: usize = 2000;
+const MESSAGES_PER_SECOND: u32 = 5;
+/// Messages sent per page when a client catches up.
+const REPLAY_PAGE: u32 = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/live", get(upgrade)).route("/v1/conversations/current/messages", get(history))
+}
+
+async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    // Small buffers and a bounded write queue: an idle connection costs little, and a client that
+    // does not read is dropped (it resumes) instead of growing the server's memory.
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(256 * 1024)
+        .on_upgrade(move |socket| async move {
+            let _ = Connection::run(socket, state).await;
+        })
+}
+
+/// Why a connection ends.
+enum End {
+    Closed,
+}
+
+struct Connection {
+    socket: WebSocket,
+    state: AppState,
+    session_id: i64,
+    site: String,
+    conversation: Option<(ConversationRow, broadcast::Receiver<accueil_protocol::ChatMessage>)>,
+    /// The highest message number this client holds.
+    sent_up_to: u64,
+    window: (Instant, u32),
+}
+
+fn frame_text(frame: &ServerFrame) -> Message {
+    Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+impl Connection {
+    async fn run(mut socket: WebSocket, state: AppState) -> Result<(), End> {
+        let first = tokio::time::timeout(HELLO_WITHIN, socket.recv()).await;
+        let hello = match first {
+            Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str::<ClientFrame>(&text).ok(),
+            _ => None,
+        };
+        let Some(ClientFrame::Hello { token, after }) = hello else {
+            close(&mut socket, CLOSE_UNAUTHORIZED, "send hello with a session token first").await;
+            return Err(End::Closed);
+        };
+        let session = state.store.visitor_session(&token_hash(&token)).await.ok().flatten();
+        let Some(session) = session else {
+            close(&mut socket, CLOSE_UNAUTHORIZED, "unknown or erased session").await;
+            return Err(End::Closed);
+        };
+        let mut connection = Connection {
+            socket,
+            state,
+            session_id: session.id,
+            site: session.site,
+            conversation: None,
+            sent_up_to: after.unwrap_or(0),
+            window: (Instant::now(), 0),
+        };
+        let open = connection.state.store.open_conversation_of(connection.session_id).await.ok().flatten();
+        connection.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
+        if let Some(open) = open {
+            connection.follow(open).await?;
+        }
+        connection.serve().await
+    }
+
+    async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
+        self.socket.send(frame_text(frame)).await.map_err(|_| End::Closed)
+    }
+
+    async fn refuse(&mut self, code: LiveErrorCode, message: impl Into<String>) -> Result<(), End> {
+        self.send(&ServerFrame::Error { code, message: message.into() }).await
+    }
+
+    /// Subscribes to the conversation first, then sends what the client missed from the database: a
+    /// message stored in between comes by both ways and is sent once.
+    async fn follow(&mut self, conversation: ConversationRow) -> Result<(), End> {
+        let receiver = self.state.hub.subscribe(conversation.id);
+        let id = conversation.id;
+        self.conversation = Some((conversation, receiver));
+        loop {
+            let page =
+                self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(|_| End::Closed)?;
+            let full = page.len() == REPLAY_PAGE as usize;
+            for row in page {
+                self.sent_up_to = row.seq;
+                self.send(&ServerFrame::Message { message: message_view(row) }).await?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn serve(mut self) -> Result<(), End> {
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
+        loop {
+            let pushed = async {
+                match self.conversation.as_mut() {
+                    Some((_, receiver)) => receiver.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                incoming = self.socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.handle(&text).await?,
+                    Some(Ok(Message::Close(_))) | None => return Ok(()),
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) => {
+                        // The usual cause a client can provoke is a frame over the limit.
+                        close(&mut self.socket, 1009, "frame too large").await;
+                        return Err(End::Closed);
+                    }
+                },
+                message = pushed => match message {
+                    Ok(message) if message.seq > self.sent_up_to => {
+                        self.sent_up_to = message.seq;
+                        self.send(&ServerFrame::Message { message }).await?;
+                    }
+                    Ok(_) => {}
+                    // Fell too far behind: the client reconnects and resumes from the database.
+                    Err(_) => {
+                        close(&mut self.socket, 1013, "too far behind: resume").await;
+                        return Err(End::Closed);
+                    }
+                },
+                _ = heartbeat.tick() => {
+                    self.socket.send(Message::Ping(Vec::new().into())).await.map_err(|_| End::Closed)?;
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, text: &str) -> Result<(), End> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(error) => {
+                let reason = error.to_string();
+                let reason = reason.rfind(" at line ").map_or(reason.as_str(), |at| &reason[..at]).to_owned();
+                return self.refuse(LiveErrorCode::InvalidFrame, reason).await;
+            }
+        };
+        match frame {
+            ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
+            ClientFrame::Hello { .. } => self.refuse(LiveErrorCode::InvalidFrame, "already authenticated").await,
+            ClientFrame::Start { locale, context } => {
+                let public_id = new_public_id("cv").map_err(|_| End::Closed)?;
+                let opened = self
+                    .state
+                    .store
+                    .open_conversation(&public_id, &self.site, self.session_id, locale, &context, now())
+                    .await
+                    .map_err(|_| End::Closed)?;
+                self.send(&ServerFrame::Conversation { conversation: conversation_view(&opened) }).await?;
+                if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
+                    self.follow(opened).await?;
+                }
+                Ok(())
+            }
+            ClientFrame::Send { client_id, body } => self.send_message(client_id, body).await,
+        }
+    }
+
+    async fn send_message(&mut self, client_id: String, body: String) -> Result<(), End> {
+        let (start, count) = self.window;
+        self.window = if start.elapsed() >= Duration::from_secs(1) { (Instant::now(), 1) } else { (start, count + 1) };
+        if self.window.1 > MESSAGES_PER_SECOND {
+            return self.refuse(LiveErrorCode::RateLimited, "at most 5 messages per second").await;
+        }
+        let Some(conversation) = self.conversation.as_ref().map(|(c, _)| c.id) else {
+            return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
+        };
+        let length = body.trim().chars().count();
+        if length == 0 || length > MAX_MESSAGE_CHARS || client_id.is_empty() || client_id.len() > 100 {
+            return self
+                .refuse(LiveErrorCode::ValidationFailed, "a message is 1 to 2000 characters with a client_id")
+                .await;
+        }
+        let stored = self
+            .state
+            .store
+            .add_message(conversation, MessageAuthor::Visitor, Some(&client_id), body.trim(), now())
+            .await
+            .map_err(|_| End::Closed)?;
+        let (row, is_new) = stored;
+        let seq = row.seq;
+        if is_new {
+            // After the commit: whoever follows the conversation gets it, this connection included.
+            self.state.hub.publish(conversation, message_view(row));
+        }
+        self.send(&ServerFrame::Ack { client_id, seq }).await
+    }
+}
+
+async fn history(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let after = match query.get("after") {
+        None => 0,
+        Some(text) => text.parse::<u64>().map_err(|_| Error::InvalidRequest {
+            message: "bad query".to_owned(),
+            fields: Error::field("after", "a message number"),
+        })?,
+    };
+    let conversation = state
+        .store
+        .open_conversation_of(visitor.session.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("this session has no conversation".to_owned()))?;
+    let rows = state.store.messages_after(conversation.id, after, 1000).await?;
+    let body = ChatHistory {
+        conversation: conversation_view(&conversation),
+        messages: rows.into_iter().map(message_view).collect(),
+    };
+    Ok((no_store(), Json(body)).into_response())
+}
