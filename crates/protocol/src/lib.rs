@@ -850,6 +850,38 @@ wire! {
         pub status: ConversationStatus,
         /// The number of the last message; a client holding it is up to date.
         pub last_seq: u64,
+        /// The name of the agent who took the conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub agent: Option<String>,
+    }
+
+    /// `GET /v1/agent/conversations?site=demo&filter=waiting|mine|all` (console), oldest first.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentConversations {
+        pub conversations: Vec<AgentConversation>,
+    }
+
+    /// A conversation as agents work it, with what the visitor searched and read before asking.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AgentConversation {
+        pub id: String,
+        pub site: String,
+        pub status: ConversationStatus,
+        pub agent: Option<AgentRef>,
+        pub locale: Locale,
+        pub context: VisitContext,
+        pub last_seq: u64,
+        pub created_at: String,
+        pub last_message: Option<ChatMessage>,
+    }
+
+    /// `POST /v1/agent/conversations/{id}/messages` (console, the agent who took it): a retry with the
+    /// same `client_id` answers the stored message.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AgentMessage {
+        pub client_id: String,
+        pub body: String,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -90,6 +90,8 @@ const WIRE_TYPES: &[&str] = &[
     "ClientFrame",
     "ServerFrame",
     "ChatHistory",
+    "AgentConversations",
+    "AgentMessage",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -139,6 +141,8 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "ClientFrame" => round_trip::<ClientFrame>(json),
         "ServerFrame" => round_trip::<ServerFrame>(json),
         "ChatHistory" => round_trip::<ChatHistory>(json),
+        "AgentConversations" => round_trip::<AgentConversations>(json),
+        "AgentMessage" => round_trip::<AgentMessage>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -236,6 +240,8 @@ fn schema_of(name: &str) -> schemars::Schema {
         "ClientFrame" => schemars::schema_for!(ClientFrame),
         "ServerFrame" => schemars::schema_for!(ServerFrame),
         "ChatHistory" => schemars::schema_for!(ChatHistory),
+        "AgentConversations" => schemars::schema_for!(AgentConversations),
+        "AgentMessage" => schemars::schema_for!(AgentMessage),
         other => panic!("no wire type is named {other}"),
     }
 }

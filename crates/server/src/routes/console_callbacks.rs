@@ -49,10 +49,7 @@ async fn queue(
 }
 
 fn refused(refusal: Refusal) -> Error {
-    match refusal {
-        Refusal::NotFound => Error::NotFound("no such callback request".to_owned()),
-        Refusal::Conflict(why) => Error::Conflict(why.to_owned()),
-    }
+    super::refused(refusal, "callback request")
 }
 
 async fn claim(

@@ -58,7 +58,7 @@ struct Connection {
     state: AppState,
     session_id: i64,
     site: String,
-    conversation: Option<(ConversationRow, broadcast::Receiver<accueil_protocol::ChatMessage>)>,
+    conversation: Option<(ConversationRow, broadcast::Receiver<ServerFrame>)>,
     /// The highest message number this client holds.
     sent_up_to: u64,
     window: (Instant, u32),
@@ -154,12 +154,13 @@ impl Connection {
                         return Err(End::Closed);
                     }
                 },
-                message = pushed => match message {
-                    Ok(message) if message.seq > self.sent_up_to => {
+                pushed = pushed => match pushed {
+                    Ok(ServerFrame::Message { message }) if message.seq > self.sent_up_to => {
                         self.sent_up_to = message.seq;
                         self.send(&ServerFrame::Message { message }).await?;
                     }
-                    Ok(_) => {}
+                    Ok(ServerFrame::Message { .. }) => {}
+                    Ok(other) => self.send(&other).await?,
                     // Fell too far behind: the client reconnects and resumes from the database.
                     Err(_) => {
                         close(&mut self.socket, 1013, "too far behind: resume").await;
@@ -221,14 +222,14 @@ impl Connection {
         let stored = self
             .state
             .store
-            .add_message(conversation, MessageAuthor::Visitor, Some(&client_id), body.trim(), now())
+            .add_message(conversation, MessageAuthor::Visitor, None, Some(&client_id), body.trim(), now())
             .await
             .map_err(|_| End::Closed)?;
         let (row, is_new) = stored;
         let seq = row.seq;
         if is_new {
             // After the commit: whoever follows the conversation gets it, this connection included.
-            self.state.hub.publish(conversation, message_view(row));
+            self.state.hub.publish(conversation, ServerFrame::Message { message: message_view(row) });
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await
     }

@@ -5,6 +5,7 @@ mod agent;
 mod callbacks;
 mod community;
 mod console_callbacks;
+mod console_chat;
 mod console_community;
 mod console_faq;
 mod faq;
@@ -34,11 +35,20 @@ pub fn router(state: AppState) -> Router {
         .merge(community::router())
         .merge(console_community::router())
         .merge(live::router())
+        .merge(console_chat::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The HTTP error for a state change the store refused; `what` names the resource in the 404.
+fn refused(refusal: crate::store::Refusal, what: &str) -> Error {
+    match refusal {
+        crate::store::Refusal::NotFound => Error::NotFound(format!("no such {what}")),
+        crate::store::Refusal::Conflict(why) => Error::Conflict(why.to_owned()),
+    }
 }
 
 /// Responses that carry a secret or personal data must not be stored by any cache.

@@ -1,6 +1,7 @@
 //! The chat part of the store: conversations (one open per visitor session) and their messages,
 //! numbered without gaps in the transaction that stores them.
 
+use super::Refusal;
 use super::UnixTime;
 use crate::error::Error;
 use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, VisitContext};
@@ -14,6 +15,19 @@ pub struct ConversationRow {
     pub session_id: i64,
     pub status: ConversationStatus,
     pub last_seq: u64,
+    /// The agent who took it: (id, name).
+    pub agent: Option<(i64, String)>,
+    pub locale: Locale,
+    pub context: VisitContext,
+    pub created_at: UnixTime,
+}
+
+/// Which open conversations an agent lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationFilter {
+    Waiting,
+    Mine(i64),
+    All,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,10 +60,17 @@ pub trait ChatStore {
         &self,
         conversation: i64,
         author: MessageAuthor,
+        agent: Option<i64>,
         client_id: Option<&str>,
         body: &str,
         now: UnixTime,
     ) -> Result<(MessageRow, bool), Error>;
+    async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, Error>;
+    /// Open conversations of `site`, oldest first.
+    async fn site_conversations(&self, site: &str, filter: ConversationFilter) -> Result<Vec<ConversationRow>, Error>;
+    /// One agent wins; another gets `Refusal::Conflict`.
+    async fn claim_conversation(&self, public_id: &str, agent: i64) -> Result<Result<ConversationRow, Refusal>, Error>;
+    async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error>;
     /// Messages numbered after `after`, in order, at most `limit`.
     async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, Error>;
 }

@@ -2,7 +2,9 @@
 //! gap-free resume after drops and a restart, one conversation for two tabs, and refused frames.
 
 use crate::helpers::{TestApp, spawn_app};
-use accueil_protocol::{ChatHistory, ClientFrame, LiveErrorCode, Locale, ServerFrame, SessionCreated, VisitContext};
+use accueil_protocol::{
+    AgentConversations, ChatHistory, ClientFrame, LiveErrorCode, Locale, ServerFrame, SessionCreated, VisitContext,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
@@ -196,4 +198,68 @@ async fn bad_frames_get_an_error_frame_and_oversized_ones_close_the_connection()
     assert_eq!(closed.map(|f| f.code), Some(CloseCode::Size));
     let erased = app.client.get(app.url("/v1/conversations/current/messages")).send().await.unwrap();
     assert_eq!(erased.status(), 401);
+}
+
+#[tokio::test]
+async fn two_agents_claim_at_once_one_wins_and_the_reply_reaches_the_visitor_live() {
+    let app = spawn_app().await;
+    let token = session(&app).await;
+    let mut visitor = connect(&app).await;
+    send(&mut visitor, &ClientFrame::Hello { token: token.clone(), after: None }).await;
+    assert!(matches!(next(&mut visitor).await, ServerFrame::Welcome { .. }));
+    let context = VisitContext {
+        page: Some("https://shop.example/lampe".to_owned()),
+        searches: vec!["lampe clignote".to_owned()],
+        articles: vec![],
+    };
+    send(&mut visitor, &ClientFrame::Start { locale: Locale::Fr, context }).await;
+    let ServerFrame::Conversation { conversation } = next(&mut visitor).await else { panic!("conversation") };
+    send(&mut visitor, &say("v-1", "Bonjour, ma lampe clignote.")).await;
+    assert!(matches!(next_beyond_start(&mut visitor).await, ServerFrame::Message { .. } | ServerFrame::Ack { .. }));
+
+    let camille = app.signed_in().await;
+    let hugo = app.signed_in_as("hugo@maison-lumiere.example").await;
+    let waiting: AgentConversations = app.agent_get("/v1/agent/conversations?site=demo&filter=waiting", &camille).await;
+    assert_eq!(waiting.conversations.len(), 1);
+    let listed = &waiting.conversations[0];
+    assert_eq!(listed.context.searches, ["lampe clignote"]);
+    assert_eq!(listed.last_message.as_ref().map(|m| m.body.as_str()), Some("Bonjour, ma lampe clignote."));
+
+    let claim = |cookie: &str| {
+        app.client
+            .post(app.url(&format!("/v1/agent/conversations/{}/claim", conversation.id)))
+            .header("cookie", cookie)
+            .send()
+    };
+    let (a, b) = tokio::join!(claim(&camille), claim(&hugo));
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "one agent wins");
+    let mine: AgentConversations = app.agent_get("/v1/agent/conversations?site=demo&filter=mine", &camille).await;
+    let (winner, loser) = if mine.conversations.is_empty() { (&hugo, &camille) } else { (&camille, &hugo) };
+
+    // The visitor learns who answers, then gets the reply live.
+    let assigned = loop {
+        if let ServerFrame::Conversation { conversation } = next(&mut visitor).await {
+            break conversation;
+        }
+    };
+    assert!(assigned.agent.is_some());
+    let reply = |cookie: &str, client_id: &str| {
+        app.client
+            .post(app.url(&format!("/v1/agent/conversations/{}/messages", conversation.id)))
+            .header("cookie", cookie)
+            .json(&json!({"client_id": client_id, "body": "Bonjour, je regarde."}))
+            .send()
+    };
+    assert_eq!(reply(loser, "x").await.unwrap().status(), 409);
+    assert_eq!(reply(winner, "a-1").await.unwrap().status(), 201);
+    assert_eq!(reply(winner, "a-1").await.unwrap().status(), 201, "a retried reply answers the stored one");
+    let pushed = loop {
+        if let ServerFrame::Message { message } = next(&mut visitor).await {
+            break message;
+        }
+    };
+    assert_eq!((pushed.seq, pushed.body.as_str()), (2, "Bonjour, je regarde."));
+    assert_eq!(history(&app, &token).await.messages.len(), 2);
 }
