@@ -2,9 +2,9 @@
 //! The widget document is served by the Accueil server itself, so URLs are relative to it.
 
 use accueil_protocol::{
-    AcceptAnswer, Answer, Callback, CallbackOptions, Callbacks, CreateCallback, CreateSession, ErrorBody, Faq,
-    FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked, PhoneNumber, ReportPost,
-    SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, VoteCount, VoteRequest,
+    AcceptAnswer, Answer, Callback, CallbackOptions, Callbacks, ChatAvailability, CreateCallback, CreateSession,
+    ErrorBody, Faq, FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked, PhoneNumber,
+    ReportPost, SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, VoteCount, VoteRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -174,4 +174,8 @@ pub async fn delete_post(token: &str, post_id: &str) -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
     }
+}
+
+pub async fn chat_availability(site: &str) -> Result<ChatAvailability, ApiFailure> {
+    get(Request::get(&site_path(site, "chat/availability"))).await
 }

@@ -16,6 +16,7 @@ use components::app::{App, Document, View};
 use components::article::Article;
 use components::callback::CallbackView;
 use components::channel::ChannelView;
+use components::chat::ChatView;
 use components::community::CommunityView;
 use components::home::Home;
 use leptos::prelude::*;
@@ -23,7 +24,7 @@ use leptos::prelude::*;
 /// The home document, `/widget/`: search, answers, and the channels not yet in a document of their own.
 pub static HOME: Document = Document {
     first_view: View::Home,
-    shows: |view| !matches!(view, View::Callback | View::Community),
+    shows: |view| !matches!(view, View::Callback | View::Community | View::Chat),
     setup: |widget| {
         widget.follow_faq();
         widget.check_unread();
@@ -34,8 +35,8 @@ pub static HOME: Document = Document {
 fn home_content(view: View, config: SiteConfig) -> AnyView {
     match view {
         View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
-        View::Home | View::Callback | View::Community => view! { <Home config=config /> }.into_any(),
-        other => view! { <ChannelView view=other config=config /> }.into_any(),
+        // The channels are other documents; the home shows while the frame moves there.
+        View::Home | View::Callback | View::Community | View::Chat => view! { <Home config=config /> }.into_any(),
     }
 }
 
@@ -49,6 +50,20 @@ pub static CALLBACK: Document = Document {
             view! { <CallbackView /> }.into_any()
         } else {
             view! { <ChannelView view=View::Callback config=config /> }.into_any()
+        }
+    },
+};
+
+/// The chat document, `/widget/chat/`.
+pub static CHAT: Document = Document {
+    first_view: View::Chat,
+    shows: |view| *view == View::Chat,
+    setup: |_| {},
+    content: |_, config| {
+        if config.features.chat {
+            view! { <ChatView /> }.into_any()
+        } else {
+            view! { <ChannelView view=View::Chat config=config /> }.into_any()
         }
     },
 };

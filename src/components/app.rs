@@ -84,6 +84,7 @@ impl Widget {
             let path = match view {
                 View::Callback => "/widget/callback/",
                 View::Community => "/widget/community/",
+                View::Chat => "/widget/chat/",
                 _ => "/widget/",
             };
             session::carry(&self.site(), &self.query.get_untracked(), &self.visit.get_value());

@@ -158,7 +158,7 @@ fn thread_card(thread: ThreadSummary, locale: Locale, open: impl Fn(Screen) + Co
         thread.answers,
         t(Key::AnswersLabel),
         thread.score,
-        t(Key::Useful).to_lowercase()
+        t(Key::HelpfulVotes)
     );
     view! {
         <li>

@@ -4,6 +4,7 @@ pub mod app;
 pub mod article;
 pub mod callback;
 pub mod channel;
+pub mod chat;
 pub mod community;
 pub mod header;
 pub mod home;

@@ -55,7 +55,8 @@ test("a misspelt, accent-less query finds the entry, the vote and the failed sea
   await frame.getByRole("button", { name: /Discuter avec nous/ }).waitFor();
   await unanswered;
   await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
-  await frame.getByText("« location de voiture »").waitFor();
+  await frame.getByRole("heading", { name: "Discuter avec nous", level: 1 }).waitFor();
+  assert.equal(await frame.getByLabel("Votre message").inputValue(), "location de voiture", "the search comes along");
   await visitor.close();
 
   const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The widget's channel documents (besides the home document), by folder under /widget/ and HTML source.
-pub const CHANNEL_DOCUMENTS: &[(&str, &str)] =
-    &[("callback", "src/bin/callback/index.html"), ("community", "src/bin/community/index.html")];
+pub const CHANNEL_DOCUMENTS: &[(&str, &str)] = &[
+    ("callback", "src/bin/callback/index.html"),
+    ("community", "src/bin/community/index.html"),
+    ("chat", "src/bin/chat/index.html"),
+];
 
 /// The agent the demo prints, and the end-to-end tests sign in as.
 const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";

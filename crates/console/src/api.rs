@@ -1,9 +1,10 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentCallback, AgentCallbacks, AgentLogin, AgentSites, Answer, CallbackOptions, CallbackResult, ErrorBody,
-    FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation,
-    ModerationAction, ModerationQueue, OfficialAnswer, Thread, Threads,
+    Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin, AgentMessage, AgentSites,
+    Answer, CallbackOptions, CallbackResult, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview,
+    FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
+    OfficialAnswer, Thread, Threads,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -144,4 +145,28 @@ pub async fn thread(id: &str) -> Result<Thread, ApiFailure> {
 pub async fn official_answer(thread: &str, body: String) -> Result<Answer, ApiFailure> {
     let url = format!("/v1/agent/community/threads/{}/answers", String::from(js_sys::encode_uri_component(thread)));
     send(Request::post(&url), &OfficialAnswer { body }).await
+}
+
+pub async fn conversations(site: &str, filter: &str) -> Result<AgentConversations, ApiFailure> {
+    get(&format!("/v1/agent/conversations?site={site}&filter={filter}")).await
+}
+
+fn conversation_path(id: &str, rest: &str) -> String {
+    format!("/v1/agent/conversations/{}/{rest}", String::from(js_sys::encode_uri_component(id)))
+}
+
+pub async fn claim_conversation(id: &str) -> Result<AgentConversation, ApiFailure> {
+    read(Request::post(&conversation_path(id, "claim")).send().await.map_err(|_| ApiFailure::Unreachable)?).await
+}
+
+pub async fn conversation_messages(id: &str, after: u64) -> Result<ChatHistory, ApiFailure> {
+    get(&conversation_path(id, &format!("messages?after={after}"))).await
+}
+
+pub async fn reply(id: &str, client_id: String, body: String) -> Result<ChatMessage, ApiFailure> {
+    send(Request::post(&conversation_path(id, "messages")), &AgentMessage { client_id, body }).await
+}
+
+pub async fn close_conversation(id: &str) -> Result<AgentConversation, ApiFailure> {
+    read(Request::post(&conversation_path(id, "close")).send().await.map_err(|_| ApiFailure::Unreachable)?).await
 }

@@ -28,8 +28,9 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     };
     // Requests waiting for an agent, on the tab and in the page title, so a new one is noticed.
     let waiting = RwSignal::new(0usize);
+    let chats = RwSignal::new(0usize);
     Effect::new(move |_| {
-        let count = waiting.get();
+        let count = waiting.get() + chats.get();
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             let title = if count > 0 { format!("({count}) Accueil") } else { "Accueil".to_owned() };
             document.set_title(&title);
@@ -48,8 +49,8 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         });
     };
     let tab = move |which: Section, key: Key| {
-        let label = move || match (which, waiting.get()) {
-            (Section::Callbacks, n) if n > 0 => format!("{} ({n})", console.t(key)),
+        let label = move || match (which, waiting.get(), chats.get()) {
+            (Section::Callbacks, n, _) | (Section::Inbox, _, n) if n > 0 => format!("{} ({n})", console.t(key)),
             _ => console.t(key).to_owned(),
         };
         view! {
@@ -78,7 +79,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         </header>
         <main class="ac-page">
             {move || match (section.get(), site.get()) {
-                (Section::Inbox, _) => view! { <inbox::Inbox /> }.into_any(),
+                (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() waiting=chats /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
                 (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),

@@ -930,6 +930,20 @@ wire! {
         Unknown,
     }
 
+    /// `GET /v1/sites/{site}/chat/availability`: whether someone can answer now, said before the visitor
+    /// types anything.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ChatAvailability {
+        /// Within the site's business hours.
+        pub open: bool,
+        /// Agents with the console open now.
+        pub agents: u32,
+        /// Conversations waiting for an agent.
+        pub waiting: u32,
+        /// A rough wait in minutes for a new conversation; `null` when nobody can answer now.
+        pub estimated_wait_minutes: Option<u32>,
+    }
+
     /// `GET /v1/conversations/current/messages?after=12` (visitor token): the history over HTTP.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ChatHistory {

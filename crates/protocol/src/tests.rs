@@ -92,6 +92,7 @@ const WIRE_TYPES: &[&str] = &[
     "ChatHistory",
     "AgentConversations",
     "AgentMessage",
+    "ChatAvailability",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -143,6 +144,7 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "ChatHistory" => round_trip::<ChatHistory>(json),
         "AgentConversations" => round_trip::<AgentConversations>(json),
         "AgentMessage" => round_trip::<AgentMessage>(json),
+        "ChatAvailability" => round_trip::<ChatAvailability>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -242,6 +244,7 @@ fn schema_of(name: &str) -> schemars::Schema {
         "ChatHistory" => schemars::schema_for!(ChatHistory),
         "AgentConversations" => schemars::schema_for!(AgentConversations),
         "AgentMessage" => schemars::schema_for!(AgentMessage),
+        "ChatAvailability" => schemars::schema_for!(ChatAvailability),
         other => panic!("no wire type is named {other}"),
     }
 }

@@ -57,6 +57,8 @@ async fn list(
         Some("all") => ConversationFilter::All,
         Some(_) => return Err(bad_query("filter", "`waiting`, `mine` or `all`")),
     };
+    // The inbox polls this list: that is the agent's presence, which decides the availability visitors see.
+    state.store.touch_agent(signed_in.agent.id, now()).await?;
     let mut conversations = Vec::new();
     for row in state.store.site_conversations(site, filter).await? {
         conversations.push(with_last_message(&state, row).await?);

@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
             get(|State(state), Query(query), headers| channel_document("callback", state, query, headers)),
         )
         .route(
+            "/widget/chat/",
+            get(|State(state), Query(query), headers| channel_document("chat", state, query, headers)),
+        )
+        .route(
             "/widget/community/",
             get(|State(state), Query(query), headers| channel_document("community", state, query, headers)),
         )

@@ -32,7 +32,10 @@ const MESSAGES_PER_SECOND: u32 = 5;
 const REPLAY_PAGE: u32 = 200;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/live", get(upgrade)).route("/v1/conversations/current/messages", get(history))
+    Router::new()
+        .route("/v1/live", get(upgrade))
+        .route("/v1/conversations/current/messages", get(history))
+        .route("/v1/sites/{site}/chat/availability", get(availability))
 }
 
 async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
@@ -257,5 +260,24 @@ async fn history(
         conversation: conversation_view(&conversation),
         messages: rows.into_iter().map(message_view).collect(),
     };
+    Ok((no_store(), Json(body)).into_response())
+}
+
+/// Minutes one agent takes per waiting conversation, for the rough wait shown to visitors.
+const MINUTES_PER_CONVERSATION: u32 = 3;
+
+async fn availability(
+    State(state): State<AppState>,
+    axum::extract::Path(site): axum::extract::Path<String>,
+) -> Result<Response, Error> {
+    let site = state.config.site(&site).ok_or_else(|| super::sites::unknown_site(&site))?;
+    let now = now();
+    let open = crate::callbacks::slots::is_open(site, now);
+    let agents = state.store.agents_seen_since(now - super::callbacks::PRESENCE_SECONDS).await?;
+    let waiting =
+        state.store.site_conversations(&site.public.site, crate::store::ConversationFilter::Waiting).await?.len();
+    let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
+    let estimated_wait_minutes = (open && agents > 0).then(|| (waiting * MINUTES_PER_CONVERSATION / agents).max(1));
+    let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes };
     Ok((no_store(), Json(body)).into_response())
 }

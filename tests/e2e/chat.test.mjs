@@ -1,0 +1,83 @@
+// The chat end to end: a visitor on a phone writes, an agent in the console takes the conversation with
+// the visitor's searches beside it and replies, the visitor sees it live; the phone's network drops and
+// comes back in the middle, and nothing is lost or shown twice.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { BASE, OUT, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("hand-off to an agent with context, replies both ways, and a network cut loses and repeats nothing", async () => {
+  const visitor = await phone(browser);
+  // The phone's connection goes through a proxy the test can cut, as a tunnel would.
+  let cut = false;
+  const open = [];
+  await visitor.routeWebSocket(/\/v1\/live/, (socket) => {
+    if (cut) {
+      socket.close();
+      return;
+    }
+    socket.connectToServer();
+    open.push(socket);
+  });
+  const page = await visitor.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("lampe clignote");
+  await page.waitForResponse((r) => r.url().includes("/faq/events") && (r.request().postData() || "").includes("lampe clignote"));
+  await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  await frame.getByRole("heading", { name: "Discuter avec nous", level: 1 }).waitFor();
+  // Before typing, the visitor is told whether someone can answer; if not, a callback is offered.
+  await frame.getByText(/Un conseiller peut vous répondre maintenant|Personne n'est disponible/).waitFor();
+  if (await frame.getByText(/Personne n'est disponible/).count()) {
+    await frame.getByRole("button", { name: "Être rappelé" }).waitFor();
+  }
+  const composer = frame.getByLabel("Votre message");
+  assert.equal(await composer.inputValue(), "lampe clignote", "the search is the first draft");
+  await composer.fill("Bonjour, ma lampe <b>clignote</b>.");
+  await frame.getByRole("button", { name: "Envoyer" }).tap();
+  await frame.getByText("Bonjour, ma lampe <b>clignote</b>.").waitFor();
+  await frame.getByText("Envoyé").waitFor();
+
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  const waiting = consolePage.getByRole("listitem").filter({ hasText: "Bonjour, ma lampe <b>clignote</b>." });
+  await waiting.getByText("lampe clignote").waitFor();
+  await waiting.getByRole("button").click();
+  await consolePage.getByRole("button", { name: "Prendre la conversation" }).click();
+  // Beside the conversation, what the visitor searched before asking.
+  await consolePage.locator("dd", { hasText: "lampe clignote" }).waitFor();
+  await consolePage.getByLabel("Votre réponse").fill("Bonjour, je regarde cela avec vous.");
+  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  await frame.getByText("Bonjour, je regarde cela avec vous.").waitFor();
+  await frame.getByText("Camille vous répond").waitFor();
+
+  // The phone loses the network: its message waits, the agent writes meanwhile, then it comes back.
+  cut = true;
+  await visitor.setOffline(true);
+  for (const socket of open.splice(0)) await socket.close();
+  await frame.getByText("Connexion perdue, reconnexion…").waitFor();
+  await composer.fill("Je suis dans le train.");
+  await frame.getByRole("button", { name: "Envoyer" }).tap();
+  await frame.getByText("Envoi…").waitFor();
+  await consolePage.getByLabel("Votre réponse").fill("Avez-vous essayé une autre prise ?");
+  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  await consolePage.getByText("Avez-vous essayé une autre prise ?").waitFor();
+  cut = false;
+  await visitor.setOffline(false);
+  await frame.getByText("Avez-vous essayé une autre prise ?").waitFor({ timeout: 20_000 });
+  await consolePage.getByText("Je suis dans le train.").waitFor({ timeout: 10_000 });
+  assert.ok(await eventually(async () => (await frame.getByText("Envoi…").count()) === 0), "every message acknowledged");
+  await page.screenshot({ path: path.join(OUT, "phone-chat.png") });
+  for (const text of ["Je suis dans le train.", "Avez-vous essayé une autre prise ?", "Bonjour, je regarde cela avec vous."]) {
+    assert.equal(await frame.getByText(text).count(), 1, `${text} shown once`);
+    assert.equal(await consolePage.getByText(text).count(), 1, `${text} once in the console`);
+  }
+  await consolePage.screenshot({ path: path.join(OUT, "console-chat.png") });
+  await agent.close();
+  await visitor.close();
+});
