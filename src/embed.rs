@@ -11,6 +11,8 @@ pub struct EmbedParams {
     pub locale: Option<Locale>,
     /// The host page's origin; `None` when the widget document is opened on its own.
     pub host_origin: Option<String>,
+    /// Opened by another of the widget's documents, which handed the visitor's search and visit over.
+    pub carried: bool,
     /// What the host page is about (`data-topic`, e.g. a product reference), for its community questions.
     pub topic: Option<String>,
 }
@@ -28,6 +30,7 @@ impl EmbedParams {
                 "locale" => params.locale = Locale::from_tag(&value),
                 "host" if is_origin(&value) => params.host_origin = Some(value),
                 "topic" if !value.is_empty() && value.len() <= 100 => params.topic = Some(value),
+                "carried" => params.carried = value == "1",
                 _ => {}
             }
         }
@@ -81,6 +84,9 @@ mod tests {
         assert_eq!(params.site, "demo");
         assert_eq!(params.locale, Some(Locale::En));
         assert_eq!(params.host_origin.as_deref(), Some("https://shop.example:8443"));
+        assert_eq!((params.topic, params.carried), (None, false));
+        let moved = EmbedParams::from_query("carried=1&site=demo&topic=sku%201234");
+        assert_eq!((moved.topic.as_deref(), moved.carried), (Some("sku 1234"), true));
     }
 
     #[test]

@@ -88,8 +88,10 @@ impl Widget {
                 _ => "/widget/",
             };
             session::carry(&self.site(), &self.query.get_untracked(), &self.visit.get_value());
+            // `carried` tells the next document to read what this one hands over: a document opened from
+            // the launcher then never touches storage on its way to the first paint.
             let mut url = format!(
-                "{path}?site={}&locale={}",
+                "{path}?carried=1&site={}&locale={}",
                 String::from(js_sys::encode_uri_component(&self.site())),
                 self.locale.get_untracked().tag()
             );
@@ -203,14 +205,18 @@ impl Widget {
     }
 
     /// A returning visitor who asked the community sees how many answers are new, in the widget and on
-    /// the launcher. Nothing is asked of a visitor who never posted (no token is stored).
+    /// the launcher. Nothing is asked of a visitor who never posted (no token is stored). Checked a
+    /// moment after start, so storage access stays off the way to the first paint.
     pub fn check_unread(self) {
-        let Some(token) = session::stored(&self.site()) else { return };
-        leptos::task::spawn_local(async move {
-            if let Ok(mine) = api::my_threads(&token).await {
-                self.set_unread(mine.unread);
-            }
-        });
+        let check = move || {
+            let Some(token) = session::stored(&self.site()) else { return };
+            leptos::task::spawn_local(async move {
+                if let Ok(mine) = api::my_threads(&token).await {
+                    self.set_unread(mine.unread);
+                }
+            });
+        };
+        set_timeout(check, std::time::Duration::from_millis(800));
     }
 
     /// Loads the FAQ now and again whenever the language changes. It is requested at once for the
@@ -271,7 +277,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
     let params = EmbedParams::from_query(&search);
     let requested_locale = params.locale.or_else(browser_locale);
     // Coming from another of the widget's documents: the visitor's search and visit come along.
-    let carried = session::take_carried(&params.site);
+    let carried = params.carried.then(|| session::take_carried(&params.site)).flatten();
     let widget = Widget {
         locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
         view: RwSignal::new(document.first_view.clone()),
