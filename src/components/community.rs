@@ -495,22 +495,39 @@ fn AnswerForm(
     };
     view! {
         <form class="aw-form" on:submit=submit>
-            <label class="aw-label aw-label--large" for="aw-answer-body">{t(Key::YourAnswer)}</label>
-            <textarea
-                id="aw-answer-body"
-                class="aw-input aw-textarea"
-                rows="3"
-                maxlength="5000"
-                aria-describedby="aw-answer-body-msg"
-                aria-invalid=move || problem(problems, "body")().map(|_| "true")
-                prop:value=body
-                on:input=move |event| body.set(event_target_value(&event))
-            ></textarea>
-            {field_message(problems, "body", "aw-answer-body-msg", locale)}
+            <BodyField body=body problems=problems locale=locale id="aw-answer-body" label=Key::YourAnswer large=true />
             <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-answer-pseudonym" />
             {field_message(problems, "form", "aw-answer-form-msg", locale)}
             <button class="aw-button" type="submit">{t(Key::Publish)}</button>
         </form>
+    }
+}
+
+/// The text of a question or an answer, with the message the server gave for it.
+#[component]
+fn BodyField(
+    body: RwSignal<String>,
+    problems: Problems,
+    locale: Locale,
+    id: &'static str,
+    label: Key,
+    /// A heading-sized label, when the field stands alone under a question.
+    large: bool,
+) -> impl IntoView {
+    let message_id = format!("{id}-msg");
+    view! {
+        <label class="aw-label" class:aw-label--large=large for=id>{text(locale, label)}</label>
+        <textarea
+            id=id
+            class="aw-input aw-textarea"
+            rows="4"
+            maxlength="5000"
+            aria-describedby=message_id.clone()
+            aria-invalid=move || problem(problems, "body")().map(|_| "true")
+            prop:value=body
+            on:input=move |event| body.set(event_target_value(&event))
+        ></textarea>
+        <p class="aw-field-error" id=message_id>{move || problem(problems, "body")().map(|key| text(locale, key))}</p>
     }
 }
 
@@ -633,18 +650,7 @@ fn AskScreen(
                 />
                 {field_message(problems, "title", "aw-ask-title-msg", locale)}
                 {suggestions}
-                <label class="aw-label" for="aw-ask-body">{t(Key::Details)}</label>
-                <textarea
-                    id="aw-ask-body"
-                    class="aw-input aw-textarea"
-                    rows="4"
-                    maxlength="5000"
-                    aria-describedby="aw-ask-body-msg"
-                    aria-invalid=move || problem(problems, "body")().map(|_| "true")
-                    prop:value=body
-                    on:input=move |event| body.set(event_target_value(&event))
-                ></textarea>
-                {field_message(problems, "body", "aw-ask-body-msg", locale)}
+                <BodyField body=body problems=problems locale=locale id="aw-ask-body" label=Key::Details large=false />
                 <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-ask-pseudonym" />
                 {field_message(problems, "session", "aw-ask-session-msg", locale)}
                 {field_message(problems, "form", "aw-ask-form-msg", locale)}
