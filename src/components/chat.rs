@@ -59,7 +59,7 @@ impl Chat {
             ServerFrame::Ack { client_id, .. } => {
                 self.pending.update(|pending| pending.retain(|(id, _)| *id != client_id));
             }
-            ServerFrame::Error { .. } | ServerFrame::Pong => {}
+            ServerFrame::Error { .. } | ServerFrame::Pong | ServerFrame::Typing | ServerFrame::Receipt { .. } => {}
         }
     }
 
@@ -118,7 +118,9 @@ async fn keep_connected(
             let (mut write, read) = socket.split();
             let mut read = read.fuse();
             let text = |frame: &ClientFrame| Message::Text(serde_json::to_string(frame).unwrap_or_default());
-            let mut opening = vec![ClientFrame::Hello { token: token.clone(), after: Some(chat.last_seq()) }];
+            let held = chat.conversation.with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
+            let hello = ClientFrame::Hello { token: token.clone(), after: Some(chat.last_seq()), conversation: held };
+            let mut opening = vec![hello];
             let started = chat
                 .conversation
                 .with_untracked(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed));

@@ -814,6 +814,10 @@ wire! {
             token: String,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             after: Option<u64>,
+            /// The conversation `after` counts in; when it is not the open one, the server sends the
+            /// open one from its first message.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            conversation: Option<String>,
         },
         /// Opens the session's conversation, or returns the open one (two tabs starting together get
         /// the same conversation).
@@ -825,6 +829,12 @@ wire! {
         /// A message; a retry with the same `client_id` is acknowledged with the original number and
         /// never stored twice.
         Send { client_id: String, body: String },
+        /// The visitor is typing; sent at most every few seconds while they do. Agents show it briefly.
+        Typing,
+        /// The visitor has seen every message up to `seq` (the chat is on screen).
+        Read { seq: u64 },
+        /// The visitor ends the conversation.
+        End,
         Ping,
     }
 
@@ -841,6 +851,11 @@ wire! {
         Ack { client_id: String, seq: u64 },
         /// A refused frame; the connection stays open unless a close with a code follows.
         Error { code: LiveErrorCode, message: String },
+        /// An agent is typing; shown for a few seconds, or until their message arrives.
+        Typing,
+        /// How far the agents got with the visitor's messages: every message up to `delivered`
+        /// reached an agent's console, every one up to `read` was on an agent's screen.
+        Receipt { delivered: u64, read: u64 },
         Pong,
     }
 
@@ -873,6 +888,110 @@ wire! {
         pub last_seq: u64,
         pub created_at: String,
         pub last_message: Option<ChatMessage>,
+        /// The visitor has seen the messages up to this number.
+        #[serde(default)]
+        pub visitor_read: u64,
+    }
+
+    /// A frame the console sends on `/v1/agent/live` (authenticated by the agent's cookie at the upgrade).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum AgentClientFrame {
+        /// The agent is typing in `conversation`; the visitor sees it for a few seconds.
+        Typing { conversation: String },
+        /// The agent has the conversation on screen up to message `seq`.
+        Read { conversation: String, seq: u64 },
+        Ping,
+    }
+
+    /// A frame the server sends on `/v1/agent/live`: what happens in the open conversations of the
+    /// agent's sites, pushed as it happens.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum AgentServerFrame {
+        /// A conversation was opened, taken, transferred or closed: its new state.
+        Changed { conversation: AgentConversation },
+        /// A stored message of `conversation`, pushed after its transaction committed.
+        Message { conversation: String, message: ChatMessage },
+        /// The visitor of `conversation` is typing.
+        Typing { conversation: String },
+        /// The visitor of `conversation` has seen the messages up to `read`.
+        Receipt { conversation: String, read: u64 },
+        Pong,
+    }
+
+    /// Whether an agent takes chats now; only online agents count in the availability visitors see.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Presence {
+        Online,
+        Away,
+    }
+
+    /// `PUT /v1/agent/presence` (console), and its answer.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AgentPresence {
+        pub presence: Presence,
+    }
+
+    /// `GET /v1/agent/team` (console): the agents a conversation can be handed to.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AgentTeam {
+        pub agents: Vec<TeamMember>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct TeamMember {
+        pub id: i64,
+        pub name: String,
+        pub presence: Presence,
+        /// The console is open now.
+        pub connected: bool,
+    }
+
+    /// `POST /v1/agent/conversations/{id}/transfer` (console, the agent who has it): hands it over.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TransferConversation {
+        pub agent: i64,
+    }
+
+    /// `GET /v1/agent/canned-replies?site=demo` (console): ready answers agents insert and adapt.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CannedReplies {
+        pub replies: Vec<CannedReply>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CannedReply {
+        pub id: i64,
+        pub title: String,
+        pub body: String,
+    }
+
+    /// `POST /v1/agent/canned-replies` (console).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewCannedReply {
+        pub site: String,
+        pub title: String,
+        pub body: String,
+    }
+
+    /// `POST /v1/conversations/{id}/rating` (visitor token): 1 to 5 once the chat has ended.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ChatRating {
+        pub score: u8,
+    }
+
+    /// `POST /v1/conversations/{id}/transcript` (visitor token): the conversation by email. The address
+    /// is handed to the mail transport and never stored.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TranscriptRequest {
+        pub email: String,
     }
 
     /// `POST /v1/agent/conversations/{id}/messages` (console, the agent who took it): a retry with the
@@ -922,7 +1041,7 @@ wire! {
         InvalidFrame,
         /// A field is not acceptable (an empty or too long message).
         ValidationFailed,
-        /// `send` before `start`.
+        /// `send` before `start`, or after the conversation ended.
         NoConversation,
         /// Too many messages per second on this connection.
         RateLimited,
@@ -942,6 +1061,9 @@ wire! {
         pub waiting: u32,
         /// A rough wait in minutes for a new conversation; `null` when nobody can answer now.
         pub estimated_wait_minutes: Option<u32>,
+        /// The estimated wait passes the site's threshold: the widget offers a callback or a message.
+        #[serde(default)]
+        pub long_wait: bool,
     }
 
     /// `GET /v1/conversations/current/messages?after=12` (visitor token): the history over HTTP.

@@ -93,6 +93,15 @@ const WIRE_TYPES: &[&str] = &[
     "AgentConversations",
     "AgentMessage",
     "ChatAvailability",
+    "AgentClientFrame",
+    "AgentServerFrame",
+    "AgentPresence",
+    "AgentTeam",
+    "TransferConversation",
+    "CannedReplies",
+    "NewCannedReply",
+    "ChatRating",
+    "TranscriptRequest",
 ];
 
 fn check_example(name: &str, json: &str) -> Result<(), String> {
@@ -145,6 +154,15 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "AgentConversations" => round_trip::<AgentConversations>(json),
         "AgentMessage" => round_trip::<AgentMessage>(json),
         "ChatAvailability" => round_trip::<ChatAvailability>(json),
+        "AgentClientFrame" => round_trip::<AgentClientFrame>(json),
+        "AgentServerFrame" => round_trip::<AgentServerFrame>(json),
+        "AgentPresence" => round_trip::<AgentPresence>(json),
+        "AgentTeam" => round_trip::<AgentTeam>(json),
+        "TransferConversation" => round_trip::<TransferConversation>(json),
+        "CannedReplies" => round_trip::<CannedReplies>(json),
+        "NewCannedReply" => round_trip::<NewCannedReply>(json),
+        "ChatRating" => round_trip::<ChatRating>(json),
+        "TranscriptRequest" => round_trip::<TranscriptRequest>(json),
         other => Err(format!("no wire type is named {other}")),
     }
 }
@@ -245,6 +263,15 @@ fn schema_of(name: &str) -> schemars::Schema {
         "AgentConversations" => schemars::schema_for!(AgentConversations),
         "AgentMessage" => schemars::schema_for!(AgentMessage),
         "ChatAvailability" => schemars::schema_for!(ChatAvailability),
+        "AgentClientFrame" => schemars::schema_for!(AgentClientFrame),
+        "AgentServerFrame" => schemars::schema_for!(AgentServerFrame),
+        "AgentPresence" => schemars::schema_for!(AgentPresence),
+        "AgentTeam" => schemars::schema_for!(AgentTeam),
+        "TransferConversation" => schemars::schema_for!(TransferConversation),
+        "CannedReplies" => schemars::schema_for!(CannedReplies),
+        "NewCannedReply" => schemars::schema_for!(NewCannedReply),
+        "ChatRating" => schemars::schema_for!(ChatRating),
+        "TranscriptRequest" => schemars::schema_for!(TranscriptRequest),
         other => panic!("no wire type is named {other}"),
     }
 }

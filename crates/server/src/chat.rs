@@ -1,9 +1,11 @@
-//! Live chat beside its routes: the in-process hub that pushes each stored message to the connections
-//! following its conversation, and the wire view of a stored message.
+//! Live chat beside its routes: the in-process hub that pushes what happens in a conversation to the
+//! visitor's connections following it and to every agent's console, counts connections per visitor
+//! session, and the wire views of stored conversations and messages.
 
+use crate::error::Error;
 use crate::rfc3339;
 use crate::store::{ConversationRow, MessageRow};
-use accueil_protocol::{AgentConversation, AgentRef, ChatMessage, Conversation, ServerFrame};
+use accueil_protocol::{AgentConversation, AgentRef, AgentServerFrame, ChatMessage, Conversation, ServerFrame};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::broadcast;
@@ -11,16 +13,67 @@ use tokio::sync::broadcast;
 /// Messages a slow connection may fall behind by before it is dropped (it then resumes from the
 /// database): memory per conversation stays bounded whatever a client does.
 const BACKLOG: usize = 64;
+/// Frames an agent's console may fall behind by: it hears every conversation of every site.
+const AGENT_BACKLOG: usize = 4096;
+/// Live connections one visitor session may hold at once (tabs of one browser); more are refused.
+pub const CONNECTIONS_PER_SESSION: usize = 5;
 
-/// Per conversation, a broadcast channel of its new messages. Publishing happens after the message's
-/// transaction commits, so a pushed message is always also in the database. In one process only: with
-/// several server nodes, a connection resumes from the database on reconnect.
-#[derive(Default)]
+/// Per conversation, a broadcast channel of its new messages; one more channel for the agents'
+/// consoles. Publishing happens after the message's transaction commits, so a pushed message is
+/// always also in the database. In one process only: with several server nodes, a connection resumes
+/// from the database on reconnect.
 pub struct Hub {
     channels: Mutex<HashMap<i64, broadcast::Sender<ServerFrame>>>,
+    agents: broadcast::Sender<AgentServerFrame>,
+    sessions: Mutex<HashMap<i64, usize>>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub { channels: Mutex::default(), agents: broadcast::channel(AGENT_BACKLOG).0, sessions: Mutex::default() }
+    }
+}
+
+/// One live connection of a visitor session, counted while it lives.
+pub struct SessionSlot {
+    hub: std::sync::Arc<Hub>,
+    session: i64,
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        let mut sessions = self.hub.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = sessions.get_mut(&self.session) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                sessions.remove(&self.session);
+            }
+        }
+    }
 }
 
 impl Hub {
+    /// A slot for one more connection of `session`, or `None` past the limit.
+    pub fn admit(hub: &std::sync::Arc<Hub>, session: i64) -> Option<SessionSlot> {
+        let mut sessions = hub.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = sessions.entry(session).or_insert(0);
+        if *count >= CONNECTIONS_PER_SESSION {
+            return None;
+        }
+        *count += 1;
+        Some(SessionSlot { hub: hub.clone(), session })
+    }
+
+    pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentServerFrame> {
+        self.agents.subscribe()
+    }
+
+    /// Pushes a frame to every agent's console.
+    pub fn tell_agents(&self, frame: AgentServerFrame) {
+        // No console open is fine: the state is stored.
+        let _ = self.agents.send(frame);
+    }
+
     pub fn subscribe(&self, conversation: i64) -> broadcast::Receiver<ServerFrame> {
         let mut channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Channels nobody follows any more go, so the map does not grow with every conversation ever.
@@ -28,7 +81,7 @@ impl Hub {
         channels.entry(conversation).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
     }
 
-    /// Pushes a `message` or `conversation` frame to the conversation's connections.
+    /// Pushes a frame to the visitor connections following the conversation.
     pub fn publish(&self, conversation: i64, frame: ServerFrame) {
         let channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(sender) = channels.get(&conversation) {
@@ -57,7 +110,13 @@ pub fn conversation_view(row: &ConversationRow) -> Conversation {
     }
 }
 
-pub fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessage>) -> AgentConversation {
+/// A conversation as the console shows it, with its last message for the inbox preview.
+pub async fn agent_view(state: &crate::startup::AppState, row: ConversationRow) -> Result<AgentConversation, Error> {
+    let last = state.store.messages_after(row.id, row.last_seq.saturating_sub(1), 1).await?.into_iter().next();
+    Ok(agent_conversation_view(row, last.map(message_view)))
+}
+
+fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessage>) -> AgentConversation {
     AgentConversation {
         id: row.public_id,
         site: row.site,
@@ -68,5 +127,6 @@ pub fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMe
         last_seq: row.last_seq,
         created_at: rfc3339(row.created_at),
         last_message,
+        visitor_read: row.visitor_read,
     }
 }

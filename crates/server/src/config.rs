@@ -21,6 +21,33 @@ struct RawConfig {
     demo_page_dir: Option<PathBuf>,
     #[serde(default, rename = "site")]
     sites: Vec<RawSite>,
+    #[serde(default)]
+    mail: Option<RawMail>,
+}
+
+/// How the server sends the only mail it sends: chat transcripts a visitor asked for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    from: String,
+    /// A folder where each message is written as an `.eml` file (the demo, or a pickup folder).
+    #[serde(default)]
+    pickup_dir: Option<PathBuf>,
+    /// A sendmail-compatible program (Postfix, msmtp...) that takes the message on its input.
+    #[serde(default)]
+    sendmail: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChat {
+    /// Past this estimated wait, the widget offers a callback or a message before the visitor types.
+    #[serde(default = "default_long_wait")]
+    long_wait_minutes: u32,
+}
+
+fn default_long_wait() -> u32 {
+    10
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,6 +71,8 @@ struct RawSite {
     callback: Option<RawCallback>,
     #[serde(default)]
     community: Option<RawCommunity>,
+    #[serde(default)]
+    chat: Option<RawChat>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +139,20 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     pub demo_page_dir: Option<PathBuf>,
     pub sites: Vec<Site>,
+    /// Absent: transcripts by email are refused as unavailable.
+    pub mail: Option<MailSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub from: String,
+    pub transport: MailTransport,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailTransport {
+    PickupDir(PathBuf),
+    Sendmail(PathBuf),
 }
 
 /// One brand site: its public config as the widget receives it and who may embed it.
@@ -124,6 +167,8 @@ pub struct Site {
     pub callback: Option<CallbackSettings>,
     /// Present when the community feature is on.
     pub community: Option<CommunitySettings>,
+    /// Past this estimated wait in minutes, the wait counts as long.
+    pub long_wait_minutes: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -214,7 +259,22 @@ impl Config {
             site.faq_dir = site.faq_dir.take().map(resolve);
             sites.push(site);
         }
-        Ok(Config { listen, public_url, database_url, static_dir, demo_page_dir, sites })
+        let mail = match raw.mail {
+            None => None,
+            Some(mail) => {
+                if !mail.from.contains('@') || mail.from.contains(['\r', '\n']) {
+                    return Err(Error::Config(format!("mail: from `{}` is not an address", mail.from)));
+                }
+                let transport =
+                    match (env("ACCUEIL_MAIL_PICKUP_DIR").map(PathBuf::from).or(mail.pickup_dir), mail.sendmail) {
+                        (Some(dir), None) => MailTransport::PickupDir(resolve(dir)),
+                        (None, Some(program)) => MailTransport::Sendmail(program),
+                        _ => return Err(Error::Config("mail: set either pickup_dir or sendmail".to_owned())),
+                    };
+                Some(MailSettings { from: mail.from, transport })
+            }
+        };
+        Ok(Config { listen, public_url, database_url, static_dir, demo_page_dir, sites, mail })
     }
 
     pub fn site(&self, id: &str) -> Option<&Site> {
@@ -292,6 +352,10 @@ impl Site {
             allowed_origins.push(origin);
         }
         let faq_dir = raw.faq_dir;
+        let long_wait_minutes = raw.chat.map_or_else(default_long_wait, |chat| chat.long_wait_minutes);
+        if long_wait_minutes == 0 {
+            return Err(at("chat", "long_wait_minutes must be at least 1".to_owned()));
+        }
         let public = wire::SiteConfig {
             site: raw.id,
             name: raw.name,
@@ -305,7 +369,7 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community })
+        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community, long_wait_minutes })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod faq;
 pub mod limits;
+pub mod mail;
 pub mod routes;
 pub mod search_eval;
 pub mod secrets;

@@ -22,6 +22,7 @@ pub enum Limit {
     CallbackCreate,
     CommunityPost,
     CommunityVote,
+    Transcript,
 }
 
 impl Limit {
@@ -35,6 +36,7 @@ impl Limit {
             Limit::CallbackCreate => 10,
             Limit::CommunityPost => 10,
             Limit::CommunityVote => 60,
+            Limit::Transcript => 5,
         }
     }
 }

@@ -1,18 +1,22 @@
-//! The console side of the chat: the open conversations of a site (waiting, mine, all) with the
-//! visitor's context, taking one (one agent wins), replying, reading the history and closing.
+//! The console side of the chat over HTTP: the open conversations of a site (waiting, mine, all) with
+//! the visitor's context, taking one (one agent wins), replying, handing over, closing, the agent's
+//! presence and team, and the site's canned replies.
 
 use super::no_store;
-use crate::chat::{agent_conversation_view, conversation_view, message_view};
+use crate::chat::{agent_view, conversation_view, message_view};
 use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
 use crate::store::{ConversationFilter, ConversationRow, Refusal};
-use accueil_protocol::{AgentConversations, AgentMessage, ChatHistory, MessageAuthor, ServerFrame};
+use accueil_protocol::{
+    AgentConversations, AgentMessage, AgentPresence, AgentServerFrame, AgentTeam, CannedReplies, ChatHistory,
+    MessageAuthor, NewCannedReply, ServerFrame, TeamMember, TransferConversation,
+};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use std::collections::HashMap;
 
@@ -24,6 +28,19 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agent/conversations/{id}/claim", post(claim))
         .route("/v1/agent/conversations/{id}/messages", get(history).post(reply))
         .route("/v1/agent/conversations/{id}/close", post(close))
+        .route("/v1/agent/conversations/{id}/transfer", post(transfer))
+        .route("/v1/agent/presence", get(presence).put(set_presence))
+        .route("/v1/agent/team", get(team))
+        .route("/v1/agent/canned-replies", get(canned_replies).post(add_canned_reply))
+        .route("/v1/agent/canned-replies/{id}", delete(delete_canned_reply))
+}
+
+/// Tells the visitor (who answers now, or that it ended) and every console about a changed conversation.
+async fn announce(state: &AppState, row: ConversationRow) -> Result<accueil_protocol::AgentConversation, Error> {
+    state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
+    let view = agent_view(state, row).await?;
+    state.hub.tell_agents(AgentServerFrame::Changed { conversation: view.clone() });
+    Ok(view)
 }
 
 fn bad_query(field: &str, reason: &str) -> Error {
@@ -32,14 +49,6 @@ fn bad_query(field: &str, reason: &str) -> Error {
 
 fn refused(refusal: Refusal) -> Error {
     super::refused(refusal, "conversation")
-}
-
-async fn with_last_message(
-    state: &AppState,
-    row: ConversationRow,
-) -> Result<accueil_protocol::AgentConversation, Error> {
-    let last = state.store.messages_after(row.id, row.last_seq.saturating_sub(1), 1).await?.into_iter().next();
-    Ok(agent_conversation_view(row, last.map(message_view)))
 }
 
 async fn list(
@@ -61,7 +70,7 @@ async fn list(
     state.store.touch_agent(signed_in.agent.id, now()).await?;
     let mut conversations = Vec::new();
     for row in state.store.site_conversations(site, filter).await? {
-        conversations.push(with_last_message(&state, row).await?);
+        conversations.push(agent_view(&state, row).await?);
     }
     Ok((no_store(), Json(AgentConversations { conversations })).into_response())
 }
@@ -72,9 +81,8 @@ async fn claim(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let row = state.store.claim_conversation(&id, signed_in.agent.id).await?.map_err(refused)?;
-    // The visitor learns who answers.
-    state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
-    Ok((no_store(), Json(with_last_message(&state, row).await?)).into_response())
+    // The visitor learns who answers; the other consoles see it taken.
+    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
 }
 
 async fn history(
@@ -118,6 +126,7 @@ async fn reply(
     let message = message_view(message);
     if is_new {
         state.hub.publish(row.id, ServerFrame::Message { message: message.clone() });
+        state.hub.tell_agents(AgentServerFrame::Message { conversation: row.public_id, message: message.clone() });
     }
     Ok((StatusCode::CREATED, no_store(), Json(message)).into_response())
 }
@@ -128,6 +137,110 @@ async fn close(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let row = state.store.close_conversation(&id, now()).await?.ok_or_else(|| refused(Refusal::NotFound))?;
-    state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
-    Ok((no_store(), Json(with_last_message(&state, row).await?)).into_response())
+    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    signed_in: SignedInAgent,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<TransferConversation>,
+) -> Result<Response, Error> {
+    let moved = state.store.transfer_conversation(&id, signed_in.agent.id, request.agent).await?;
+    let row = match moved {
+        Ok(row) => row,
+        Err(Refusal::NotFound) if state.store.conversation(&id).await?.is_some() => {
+            return Err(Error::Validation {
+                message: "no agent has this id".to_owned(),
+                fields: Error::field("agent", "not an agent of this console"),
+            });
+        }
+        Err(refusal) => return Err(refused(refusal)),
+    };
+    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
+}
+
+async fn presence(State(state): State<AppState>, signed_in: SignedInAgent) -> Result<Response, Error> {
+    let presence = state.store.presence(signed_in.agent.id).await?;
+    Ok((no_store(), Json(AgentPresence { presence })).into_response())
+}
+
+async fn set_presence(
+    State(state): State<AppState>,
+    signed_in: SignedInAgent,
+    ApiJson(request): ApiJson<AgentPresence>,
+) -> Result<Response, Error> {
+    state.store.set_presence(signed_in.agent.id, request.presence).await?;
+    state.store.touch_agent(signed_in.agent.id, now()).await?;
+    Ok((no_store(), Json(request)).into_response())
+}
+
+async fn team(State(state): State<AppState>, _agent: SignedInAgent) -> Result<Response, Error> {
+    let since = now() - super::callbacks::PRESENCE_SECONDS;
+    let agents = state
+        .store
+        .team()
+        .await?
+        .into_iter()
+        .map(|row| TeamMember {
+            id: row.id,
+            name: row.name,
+            presence: row.presence,
+            connected: row.last_seen_at.is_some_and(|at| at >= since),
+        })
+        .collect();
+    Ok((no_store(), Json(AgentTeam { agents })).into_response())
+}
+
+const MAX_CANNED_TITLE_CHARS: usize = 80;
+
+async fn canned_replies(
+    State(state): State<AppState>,
+    _agent: SignedInAgent,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
+    if state.config.site(site).is_none() {
+        return Err(Error::NotFound(format!("no site is named `{site}`")));
+    }
+    let replies = state.store.canned_replies(site).await?;
+    Ok((no_store(), Json(CannedReplies { replies })).into_response())
+}
+
+async fn add_canned_reply(
+    State(state): State<AppState>,
+    _agent: SignedInAgent,
+    ApiJson(request): ApiJson<NewCannedReply>,
+) -> Result<Response, Error> {
+    let (title, body) = (request.title.trim(), request.body.trim());
+    let mut fields = Vec::new();
+    if state.config.site(&request.site).is_none() {
+        fields.extend(Error::field("site", "no site has this id"));
+    }
+    if title.is_empty() || title.chars().count() > MAX_CANNED_TITLE_CHARS {
+        fields.extend(Error::field("title", "1 to 80 characters"));
+    }
+    if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
+        fields.extend(Error::field("body", "1 to 2000 characters"));
+    }
+    if !fields.is_empty() {
+        return Err(Error::Validation { message: "the canned reply is not valid".to_owned(), fields });
+    }
+    let reply = state.store.add_canned_reply(&request.site, title, body, now()).await?;
+    Ok((StatusCode::CREATED, no_store(), Json(reply)).into_response())
+}
+
+async fn delete_canned_reply(
+    State(state): State<AppState>,
+    _agent: SignedInAgent,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let found = match id.parse::<i64>() {
+        Ok(id) => state.store.delete_canned_reply(id).await?,
+        Err(_) => false,
+    };
+    if !found {
+        return Err(Error::NotFound("no such canned reply".to_owned()));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -3,18 +3,18 @@
 //! stored twice), gap-free resume from the last number the client holds, and the history over HTTP.
 
 use super::no_store;
-use crate::chat::{conversation_view, message_view};
+use crate::chat::{Hub, SessionSlot, agent_view, conversation_view, message_view};
 use crate::error::Error;
-use crate::extract::Visitor;
+use crate::extract::{ApiJson, Visitor};
 use crate::now;
 use crate::secrets::{new_public_id, token_hash};
 use crate::startup::AppState;
-use crate::store::ConversationRow;
-use accueil_protocol::{ChatHistory, ClientFrame, LiveErrorCode, MessageAuthor, ServerFrame};
+use crate::store::{ConversationRow, Progress};
+use accueil_protocol::{AgentServerFrame, ChatHistory, ClientFrame, LiveErrorCode, MessageAuthor, ServerFrame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -24,6 +24,10 @@ use tokio::sync::broadcast;
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// The close code for a missing, late or unknown `hello`.
 pub const CLOSE_UNAUTHORIZED: u16 = 4401;
+/// The close code when the session already holds as many connections as it may.
+pub const CLOSE_TOO_MANY: u16 = 4429;
+/// A visitor's `typing` frames closer together than this are not passed on.
+const TYPING_EVERY: Duration = Duration::from_secs(1);
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
 const HEARTBEAT: Duration = Duration::from_secs(25);
 const MAX_MESSAGE_CHARS: usize = 2000;
@@ -36,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/live", get(upgrade))
         .route("/v1/conversations/current/messages", get(history))
         .route("/v1/sites/{site}/chat/availability", get(availability))
+        .route("/v1/conversations/{id}/rating", post(rate))
+        .route("/v1/conversations/{id}/transcript", post(transcript))
 }
 
 async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
@@ -65,6 +71,9 @@ struct Connection {
     /// The highest message number this client holds.
     sent_up_to: u64,
     window: (Instant, u32),
+    last_typing: Option<Instant>,
+    /// Counts this connection against its session's limit while it lives.
+    _slot: SessionSlot,
 }
 
 fn frame_text(frame: &ServerFrame) -> Message {
@@ -82,7 +91,7 @@ impl Connection {
             Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str::<ClientFrame>(&text).ok(),
             _ => None,
         };
-        let Some(ClientFrame::Hello { token, after }) = hello else {
+        let Some(ClientFrame::Hello { token, after, conversation: known }) = hello else {
             close(&mut socket, CLOSE_UNAUTHORIZED, "send hello with a session token first").await;
             return Err(End::Closed);
         };
@@ -91,16 +100,24 @@ impl Connection {
             close(&mut socket, CLOSE_UNAUTHORIZED, "unknown or erased session").await;
             return Err(End::Closed);
         };
+        let Some(slot) = Hub::admit(&state.hub, session.id) else {
+            close(&mut socket, CLOSE_TOO_MANY, "too many connections for this session").await;
+            return Err(End::Closed);
+        };
+        let open = state.store.open_conversation_of(session.id).await.ok().flatten();
+        // `after` counts in the conversation the client names; another one is sent from its start.
+        let same = known.is_none() || known.as_deref() == open.as_ref().map(|c| c.public_id.as_str());
         let mut connection = Connection {
             socket,
             state,
             session_id: session.id,
             site: session.site,
             conversation: None,
-            sent_up_to: after.unwrap_or(0),
+            sent_up_to: if same { after.unwrap_or(0) } else { 0 },
             window: (Instant::now(), 0),
+            last_typing: None,
+            _slot: slot,
         };
-        let open = connection.state.store.open_conversation_of(connection.session_id).await.ok().flatten();
         connection.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
         if let Some(open) = open {
             connection.follow(open).await?;
@@ -121,6 +138,11 @@ impl Connection {
     async fn follow(&mut self, conversation: ConversationRow) -> Result<(), End> {
         let receiver = self.state.hub.subscribe(conversation.id);
         let id = conversation.id;
+        if self.conversation.as_ref().is_some_and(|(c, _)| c.id != id) {
+            // Numbers count per conversation: a new one is sent from its first message.
+            self.sent_up_to = 0;
+        }
+        let receipt = ServerFrame::Receipt { delivered: conversation.agent_delivered, read: conversation.agent_read };
         self.conversation = Some((conversation, receiver));
         loop {
             let page =
@@ -131,7 +153,9 @@ impl Connection {
                 self.send(&ServerFrame::Message { message: message_view(row) }).await?;
             }
             if !full {
-                return Ok(());
+                // Where the agents got to, when they got anywhere: the states of the visitor's messages.
+                let ServerFrame::Receipt { delivered, .. } = receipt else { return Ok(()) };
+                return if delivered > 0 { self.send(&receipt).await } else { Ok(()) };
             }
         }
     }
@@ -199,12 +223,49 @@ impl Connection {
                     .map_err(|_| End::Closed)?;
                 self.send(&ServerFrame::Conversation { conversation: conversation_view(&opened) }).await?;
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
+                    let view = agent_view(&self.state, opened.clone()).await.map_err(|_| End::Closed)?;
+                    self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
                     self.follow(opened).await?;
                 }
                 Ok(())
             }
             ClientFrame::Send { client_id, body } => self.send_message(client_id, body).await,
+            ClientFrame::Typing => {
+                let recent = self.last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY);
+                if let (false, Some((c, _))) = (recent, self.conversation.as_ref()) {
+                    self.last_typing = Some(Instant::now());
+                    self.state.hub.tell_agents(AgentServerFrame::Typing { conversation: c.public_id.clone() });
+                }
+                Ok(())
+            }
+            ClientFrame::Read { seq } => {
+                let Some(public_id) = self.conversation.as_ref().map(|(c, _)| c.public_id.clone()) else {
+                    return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
+                };
+                let moved = self.state.store.record_progress(&public_id, Progress::VisitorRead, seq).await;
+                if let Ok(Some(row)) = moved {
+                    let read = row.visitor_read;
+                    self.state.hub.tell_agents(AgentServerFrame::Receipt { conversation: public_id, read });
+                }
+                Ok(())
+            }
+            ClientFrame::End => self.end().await,
         }
+    }
+
+    /// The visitor ends the conversation: every tab and the agents hear it; a later `start` opens a
+    /// new one.
+    async fn end(&mut self) -> Result<(), End> {
+        let Some((public_id, id)) = self.conversation.as_ref().map(|(c, _)| (c.public_id.clone(), c.id)) else {
+            return self.refuse(LiveErrorCode::NoConversation, "no conversation to end").await;
+        };
+        let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(|_| End::Closed)?;
+        if let Some(row) = closed {
+            self.state.hub.publish(id, ServerFrame::Conversation { conversation: conversation_view(&row) });
+            let view = agent_view(&self.state, row).await.map_err(|_| End::Closed)?;
+            self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
+        }
+        Ok(())
     }
 
     async fn send_message(&mut self, client_id: String, body: String) -> Result<(), End> {
@@ -213,7 +274,8 @@ impl Connection {
         if self.window.1 > MESSAGES_PER_SECOND {
             return self.refuse(LiveErrorCode::RateLimited, "at most 5 messages per second").await;
         }
-        let Some(conversation) = self.conversation.as_ref().map(|(c, _)| c.id) else {
+        let Some((conversation, public_id)) = self.conversation.as_ref().map(|(c, _)| (c.id, c.public_id.clone()))
+        else {
             return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
         };
         let length = body.trim().chars().count();
@@ -226,13 +288,20 @@ impl Connection {
             .state
             .store
             .add_message(conversation, MessageAuthor::Visitor, None, Some(&client_id), body.trim(), now())
-            .await
-            .map_err(|_| End::Closed)?;
-        let (row, is_new) = stored;
+            .await;
+        let (row, is_new) = match stored {
+            Ok(stored) => stored,
+            Err(Error::Conflict(_)) => {
+                return self.refuse(LiveErrorCode::NoConversation, "this conversation has ended: `start` again").await;
+            }
+            Err(_) => return Err(End::Closed),
+        };
         let seq = row.seq;
         if is_new {
             // After the commit: whoever follows the conversation gets it, this connection included.
-            self.state.hub.publish(conversation, ServerFrame::Message { message: message_view(row) });
+            let message = message_view(row);
+            self.state.hub.tell_agents(AgentServerFrame::Message { conversation: public_id, message: message.clone() });
+            self.state.hub.publish(conversation, ServerFrame::Message { message });
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await
     }
@@ -278,6 +347,86 @@ async fn availability(
         state.store.site_conversations(&site.public.site, crate::store::ConversationFilter::Waiting).await?.len();
     let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
     let estimated_wait_minutes = (open && agents > 0).then(|| (waiting * MINUTES_PER_CONVERSATION / agents).max(1));
-    let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes };
+    let long_wait = estimated_wait_minutes.is_some_and(|minutes| minutes > site.long_wait_minutes);
+    let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes, long_wait };
     Ok((no_store(), Json(body)).into_response())
+}
+
+/// A conversation of this visitor's session, open or ended; another session's is as unknown as one
+/// that does not exist.
+async fn own_conversation(state: &AppState, visitor: &Visitor, id: &str) -> Result<ConversationRow, Error> {
+    state
+        .store
+        .conversation(id)
+        .await?
+        .filter(|row| row.session_id == visitor.session.id)
+        .ok_or_else(|| Error::NotFound("no such conversation".to_owned()))
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<accueil_protocol::ChatRating>,
+) -> Result<Response, Error> {
+    let row = own_conversation(&state, &visitor, &id).await?;
+    if !(1..=5).contains(&request.score) {
+        return Err(Error::Validation {
+            message: "the rating is not valid".to_owned(),
+            fields: Error::field("score", "a whole number from 1 to 5"),
+        });
+    }
+    if row.status != accueil_protocol::ConversationStatus::Closed {
+        return Err(Error::Conflict("a conversation is rated once it has ended".to_owned()));
+    }
+    state.store.rate_conversation(row.id, request.score).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+async fn transcript(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<accueil_protocol::TranscriptRequest>,
+) -> Result<Response, Error> {
+    let row = own_conversation(&state, &visitor, &id).await?;
+    let email = request.email.trim();
+    if let Some(reason) = crate::mail::address_problem(email) {
+        return Err(Error::Validation {
+            message: "this email address cannot be used".to_owned(),
+            fields: Error::field("email", reason),
+        });
+    }
+    state.limits.check(crate::limits::Limit::Transcript, peer.ip())?;
+    let mail = state.config.mail.as_ref().ok_or_else(|| Error::Unavailable("email is not set up here".to_owned()))?;
+    let site = state.config.site(&row.site).ok_or_else(|| super::sites::unknown_site(&row.site))?;
+    let messages = state.store.messages_after(row.id, 0, 10_000).await?;
+    let english = row.locale == accueil_protocol::Locale::En;
+    let brand = site.public.name.clone();
+    let lines = messages
+        .into_iter()
+        .map(|m| crate::mail::TranscriptLine {
+            time: jiff::Timestamp::from_second(m.created_at)
+                .map(|t| t.to_zoned_datetime(site.time_zone.clone()).strftime("%d/%m/%Y %H:%M").to_string())
+                .unwrap_or_default(),
+            who: match (m.author, english) {
+                (MessageAuthor::Visitor, true) => "You".to_owned(),
+                (MessageAuthor::Visitor, false) => "Vous".to_owned(),
+                _ => brand.clone(),
+            },
+            body: m.body,
+        })
+        .collect();
+    let (subject, intro) = if english {
+        (format!("Your conversation with {brand}"), "Here is your conversation, as you asked.".to_owned())
+    } else {
+        (format!("Votre conversation avec {brand}"), "Voici votre conversation, comme vous l’avez demandé.".to_owned())
+    };
+    let transcript = crate::mail::Transcript { brand, subject, intro, lines };
+    crate::mail::send(mail, email, &transcript).await.map_err(|error| {
+        tracing::error!(%error, "a transcript could not be handed to the mail transport");
+        Error::Unavailable("the email could not be sent now; try again later".to_owned())
+    })?;
+    Ok(axum::http::StatusCode::ACCEPTED.into_response())
 }

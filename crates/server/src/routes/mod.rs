@@ -2,6 +2,7 @@
 //! the layers every request goes through.
 
 mod agent;
+mod agent_live;
 mod callbacks;
 mod community;
 mod console_callbacks;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_community::router())
         .merge(live::router())
         .merge(console_chat::router())
+        .merge(agent_live::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

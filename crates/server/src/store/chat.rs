@@ -4,7 +4,7 @@
 use super::Refusal;
 use super::UnixTime;
 use crate::error::Error;
-use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, VisitContext};
+use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,29 @@ pub struct ConversationRow {
     pub locale: Locale,
     pub context: VisitContext,
     pub created_at: UnixTime,
+    /// The visitor's messages up to this number reached an agent's console.
+    pub agent_delivered: u64,
+    /// An agent had the conversation on screen up to this number.
+    pub agent_read: u64,
+    /// The visitor had the conversation on screen up to this number.
+    pub visitor_read: u64,
+}
+
+/// Which side's progress through a conversation a receipt moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    AgentDelivered,
+    /// Also moves delivery: what was read was delivered.
+    AgentRead,
+    VisitorRead,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamRow {
+    pub id: i64,
+    pub name: String,
+    pub presence: Presence,
+    pub last_seen_at: Option<UnixTime>,
 }
 
 /// Which open conversations an agent lists.
@@ -55,7 +78,7 @@ pub trait ChatStore {
     ) -> Result<ConversationRow, Error>;
     async fn open_conversation_of(&self, session_id: i64) -> Result<Option<ConversationRow>, Error>;
     /// Stores a message as the next number, or finds the one already stored with this `client_id`
-    /// (`false`: nothing new).
+    /// (`false`: nothing new). `Error::Conflict` when the conversation is closed.
     async fn add_message(
         &self,
         conversation: i64,
@@ -73,4 +96,32 @@ pub trait ChatStore {
     async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error>;
     /// Messages numbered after `after`, in order, at most `limit`.
     async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, Error>;
+    /// Moves one side's progress forward to `seq` (never back, never past the last message); the
+    /// conversation when something changed.
+    async fn record_progress(
+        &self,
+        public_id: &str,
+        progress: Progress,
+        seq: u64,
+    ) -> Result<Option<ConversationRow>, Error>;
+    /// The visitor's 1-to-5 rating of an ended conversation.
+    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error>;
+    /// Hands a conversation from the agent who has it to another; `Refusal::Conflict` when `from` does
+    /// not have it, `Refusal::NotFound` when either is unknown.
+    async fn transfer_conversation(
+        &self,
+        public_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Result<ConversationRow, Refusal>, Error>;
+
+    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), Error>;
+    async fn presence(&self, agent: i64) -> Result<Presence, Error>;
+    /// Every agent, by name.
+    async fn team(&self) -> Result<Vec<TeamRow>, Error>;
+
+    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReply>, Error>;
+    async fn add_canned_reply(&self, site: &str, title: &str, body: &str, now: UnixTime) -> Result<CannedReply, Error>;
+    /// False when there was none.
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error>;
 }

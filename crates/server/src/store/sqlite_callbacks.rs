@@ -250,7 +250,7 @@ impl CallbackStore for SqliteStore {
     }
 
     async fn agents_seen_since(&self, since: UnixTime) -> Result<u32, Error> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE last_seen_at >= ?")
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE last_seen_at >= ? AND presence = 'online'")
             .bind(since)
             .fetch_one(&self.pool)
             .await?;

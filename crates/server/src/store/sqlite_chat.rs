@@ -2,29 +2,39 @@
 
 use super::Refusal;
 use super::UnixTime;
-use super::chat::{ChatStore, ConversationFilter, ConversationRow, MessageRow};
+use super::chat::{ChatStore, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
 use super::sqlite::SqliteStore;
 use crate::error::Error;
-use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, VisitContext};
+use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 fn conversation(row: &SqliteRow) -> Result<ConversationRow, Error> {
     let status: String = row.try_get("status")?;
-    let last_seq: i64 = row.try_get("last_seq")?;
     Ok(ConversationRow {
         id: row.try_get("id")?,
         public_id: row.try_get("public_id")?,
         site: row.try_get("site")?,
         session_id: row.try_get("session_id")?,
         status: serde_json::from_value(serde_json::Value::String(status)).unwrap_or(ConversationStatus::Unknown),
-        last_seq: u64::try_from(last_seq).unwrap_or(0),
+        last_seq: seq_of(row, "last_seq")?,
         agent: row.try_get::<Option<i64>, _>("agent_id")?.zip(row.try_get::<Option<String>, _>("agent_name")?),
         locale: Locale::from_tag(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::Fr),
         context: serde_json::from_str(&row.try_get::<String, _>("context")?).unwrap_or_default(),
         created_at: row.try_get("created_at")?,
+        agent_delivered: seq_of(row, "agent_delivered_seq")?,
+        agent_read: seq_of(row, "agent_read_seq")?,
+        visitor_read: seq_of(row, "visitor_read_seq")?,
     })
+}
+
+fn seq_of(row: &SqliteRow, column: &str) -> Result<u64, Error> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+}
+
+fn presence_of(text: &str) -> Presence {
+    if text == "away" { Presence::Away } else { Presence::Online }
 }
 
 const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id";
@@ -110,11 +120,13 @@ impl ChatStore for SqliteStore {
                 return Ok((message(&row)?, false));
             }
         }
-        let seq: i64 =
-            sqlx::query_scalar("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
-                .bind(conversation)
-                .fetch_one(&mut *tx)
-                .await?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? AND status != 'closed' RETURNING last_seq",
+        )
+        .bind(conversation)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let seq = seq.ok_or_else(|| Error::Conflict("this conversation has ended".to_owned()))?;
         let row = sqlx::query(
             "INSERT INTO chat_messages (conversation_id, seq, author, agent_id, body, client_id, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
@@ -197,5 +209,128 @@ impl ChatStore for SqliteStore {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter().map(message).collect()
+    }
+
+    async fn record_progress(
+        &self,
+        public_id: &str,
+        progress: Progress,
+        seq: u64,
+    ) -> Result<Option<ConversationRow>, Error> {
+        let set = match progress {
+            Progress::AgentDelivered => "agent_delivered_seq = ?1 WHERE agent_delivered_seq < ?1",
+            Progress::AgentRead => {
+                "agent_read_seq = ?1, agent_delivered_seq = MAX(agent_delivered_seq, ?1) WHERE agent_read_seq < ?1"
+            }
+            Progress::VisitorRead => "visitor_read_seq = ?1 WHERE visitor_read_seq < ?1",
+        };
+        let changed = sqlx::query(&format!("UPDATE conversations SET {set} AND ?1 <= last_seq AND public_id = ?2"))
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .bind(public_id)
+            .execute(&self.pool)
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.conversation(public_id).await
+    }
+
+    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error> {
+        sqlx::query("UPDATE conversations SET rating = ? WHERE id = ?")
+            .bind(i64::from(score))
+            .bind(conversation)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn transfer_conversation(
+        &self,
+        public_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Result<ConversationRow, Refusal>, Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM agents WHERE id = ?").bind(to).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Ok(Err(Refusal::NotFound));
+        }
+        let moved = sqlx::query(
+            "UPDATE conversations SET agent_id = ? WHERE public_id = ? AND agent_id = ? AND status = 'assigned'",
+        )
+        .bind(to)
+        .bind(public_id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        let row =
+            sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        match (row, moved.rows_affected()) {
+            (None, _) => Ok(Err(Refusal::NotFound)),
+            (Some(_), 0) => Ok(Err(Refusal::Conflict("take this conversation before handing it over"))),
+            (Some(row), _) => Ok(Ok(conversation(&row)?)),
+        }
+    }
+
+    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), Error> {
+        let text = if presence == Presence::Away { "away" } else { "online" };
+        sqlx::query("UPDATE agents SET presence = ? WHERE id = ?").bind(text).bind(agent).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn presence(&self, agent: i64) -> Result<Presence, Error> {
+        let text: Option<String> = sqlx::query_scalar("SELECT presence FROM agents WHERE id = ?")
+            .bind(agent)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(presence_of(text.as_deref().unwrap_or("online")))
+    }
+
+    async fn team(&self) -> Result<Vec<TeamRow>, Error> {
+        let rows = sqlx::query("SELECT id, name, presence, last_seen_at FROM agents ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TeamRow {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    presence: presence_of(&row.try_get::<String, _>("presence")?),
+                    last_seen_at: row.try_get("last_seen_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReply>, Error> {
+        let rows = sqlx::query("SELECT id, title, body FROM canned_replies WHERE site = ? ORDER BY title, id")
+            .bind(site)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CannedReply { id: row.try_get("id")?, title: row.try_get("title")?, body: row.try_get("body")? })
+            })
+            .collect()
+    }
+
+    async fn add_canned_reply(&self, site: &str, title: &str, body: &str, now: UnixTime) -> Result<CannedReply, Error> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO canned_replies (site, title, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(site)
+        .bind(title)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
+    }
+
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error> {
+        let done = sqlx::query("DELETE FROM canned_replies WHERE id = ?").bind(id).execute(&self.pool).await?;
+        Ok(done.rows_affected() > 0)
     }
 }

@@ -69,6 +69,10 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         database_url = "sqlite://test.db"
         static_dir = "dist"
 
+        [mail]
+        from = "Maison Lumière <ne-pas-repondre@shop.example>"
+        pickup_dir = "mail"
+
         [[site]]
         id = "demo"
         name = "Maison Lumière"

@@ -10,24 +10,24 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn session(app: &TestApp) -> String {
+pub(crate) async fn session(app: &TestApp) -> String {
     let response = app.client.post(app.url("/v1/sessions")).json(&json!({"site": "demo"})).send().await.unwrap();
     response.json::<SessionCreated>().await.unwrap().token
 }
 
-async fn connect(app: &TestApp) -> Socket {
+pub(crate) async fn connect(app: &TestApp) -> Socket {
     let url = app.url("/v1/live").replace("http://", "ws://");
     tokio_tungstenite::connect_async(url).await.expect("upgrade").0
 }
 
-async fn send(socket: &mut Socket, frame: &ClientFrame) {
+pub(crate) async fn send(socket: &mut Socket, frame: &ClientFrame) {
     socket.send(Message::Text(serde_json::to_string(frame).unwrap().into())).await.expect("sent");
 }
 
 /// The next server frame, skipping pings.
-async fn next(socket: &mut Socket) -> ServerFrame {
+pub(crate) async fn next(socket: &mut Socket) -> ServerFrame {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
             .await
@@ -41,7 +41,7 @@ async fn next(socket: &mut Socket) -> ServerFrame {
 }
 
 /// The next frame that is not the `conversation` answer to a `start`.
-async fn next_beyond_start(socket: &mut Socket) -> ServerFrame {
+pub(crate) async fn next_beyond_start(socket: &mut Socket) -> ServerFrame {
     loop {
         match next(socket).await {
             ServerFrame::Conversation { .. } => continue,
@@ -51,19 +51,19 @@ async fn next_beyond_start(socket: &mut Socket) -> ServerFrame {
 }
 
 /// Connects, says hello (resuming after `after`), and starts the conversation.
-async fn join(app: &TestApp, token: &str, after: Option<u64>) -> Socket {
+pub(crate) async fn join(app: &TestApp, token: &str, after: Option<u64>) -> Socket {
     let mut socket = connect(app).await;
-    send(&mut socket, &ClientFrame::Hello { token: token.to_owned(), after }).await;
+    send(&mut socket, &ClientFrame::Hello { token: token.to_owned(), after, conversation: None }).await;
     assert!(matches!(next(&mut socket).await, ServerFrame::Welcome { .. }));
     send(&mut socket, &ClientFrame::Start { locale: Locale::Fr, context: VisitContext::default() }).await;
     socket
 }
 
-fn say(client_id: &str, body: &str) -> ClientFrame {
+pub(crate) fn say(client_id: &str, body: &str) -> ClientFrame {
     ClientFrame::Send { client_id: client_id.to_owned(), body: body.to_owned() }
 }
 
-async fn history(app: &TestApp, token: &str) -> ChatHistory {
+pub(crate) async fn history(app: &TestApp, token: &str) -> ChatHistory {
     let response =
         app.client.get(app.url("/v1/conversations/current/messages")).bearer_auth(token).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -167,7 +167,7 @@ async fn bad_frames_get_an_error_frame_and_oversized_ones_close_the_connection()
     let app = spawn_app().await;
     let token = session(&app).await;
     let mut socket = connect(&app).await;
-    send(&mut socket, &ClientFrame::Hello { token, after: None }).await;
+    send(&mut socket, &ClientFrame::Hello { token, after: None, conversation: None }).await;
     assert!(matches!(next(&mut socket).await, ServerFrame::Welcome { conversation: None }));
     send(&mut socket, &say("x", "before start")).await;
     assert!(matches!(next(&mut socket).await, ServerFrame::Error { code: LiveErrorCode::NoConversation, .. }));
@@ -205,7 +205,7 @@ async fn two_agents_claim_at_once_one_wins_and_the_reply_reaches_the_visitor_liv
     let app = spawn_app().await;
     let token = session(&app).await;
     let mut visitor = connect(&app).await;
-    send(&mut visitor, &ClientFrame::Hello { token: token.clone(), after: None }).await;
+    send(&mut visitor, &ClientFrame::Hello { token: token.clone(), after: None, conversation: None }).await;
     assert!(matches!(next(&mut visitor).await, ServerFrame::Welcome { .. }));
     let context = VisitContext {
         page: Some("https://shop.example/lampe".to_owned()),

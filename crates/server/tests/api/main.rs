@@ -3,6 +3,7 @@
 
 mod agent;
 mod callbacks;
+mod chat_console;
 mod community;
 mod console_faq;
 mod faq;
