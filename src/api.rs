@@ -4,7 +4,8 @@
 use accueil_protocol::{
     AcceptAnswer, Answer, Callback, CallbackOptions, Callbacks, ChatAvailability, CreateCallback, CreateSession,
     ErrorBody, Faq, FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked, PhoneNumber,
-    ReportPost, SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, VoteCount, VoteRequest,
+    ReportPost, SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, TranscriptRequest, VoteCount,
+    VoteRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -178,4 +179,22 @@ pub async fn delete_post(token: &str, post_id: &str) -> Result<(), ApiFailure> {
 
 pub async fn chat_availability(site: &str) -> Result<ChatAvailability, ApiFailure> {
     get(Request::get(&site_path(site, "chat/availability"))).await
+}
+
+pub async fn rate_chat(token: &str, conversation: &str, score: u8) -> Result<(), ApiFailure> {
+    let url = format!("/v1/conversations/{}/rating", encoded(conversation));
+    no_content(bearer(Request::post(&url), token), &accueil_protocol::ChatRating { score }).await
+}
+
+pub async fn transcript(token: &str, conversation: &str, request: &TranscriptRequest) -> Result<(), ApiFailure> {
+    let url = format!("/v1/conversations/{}/transcript", encoded(conversation));
+    no_content(bearer(Request::post(&url), token), request).await
+}
+
+/// Whether the session has an open conversation, to offer it first on the home view.
+pub async fn has_open_conversation(token: &str) -> bool {
+    // Past every message number: the conversation without its messages. Only the status is read, so
+    // the home document carries no chat types.
+    let url = format!("/v1/conversations/current/messages?after={}", u64::MAX);
+    bearer(Request::get(&url), token).send().await.is_ok_and(|response| response.ok())
 }

@@ -56,6 +56,8 @@ pub struct Widget {
     pub query: RwSignal<String>,
     /// Answers to the visitor's community questions not yet seen (on the launcher badge too).
     pub unread: RwSignal<u32>,
+    /// The visitor has a conversation still open: the home view offers it first.
+    pub chat_open: RwSignal<bool>,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
     site: StoredValue<String>,
@@ -87,7 +89,7 @@ impl Widget {
                 View::Chat => "/widget/chat/",
                 _ => "/widget/",
             };
-            session::carry(&self.site(), &self.query.get_untracked(), &self.visit.get_value());
+            session::carry(&self.site(), &self.query.get_untracked(), &self.visit_context());
             // `carried` tells the next document to read what this one hands over: a document opened from
             // the launcher then never touches storage on its way to the first paint.
             let mut url = format!(
@@ -120,8 +122,12 @@ impl Widget {
     /// What the visitor did during this visit, with the page the widget was opened from.
     pub fn visit_context(self) -> VisitContext {
         let mut context = self.visit.get_value();
-        context.page =
-            web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).filter(|page| !page.is_empty());
+        if context.page.is_none() {
+            // The host page opened the first document, so it is the referrer; a document opened from
+            // another of the widget's was handed the page along with the visit.
+            context.page =
+                web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).filter(|page| !page.is_empty());
+        }
         context
     }
 
@@ -205,7 +211,7 @@ impl Widget {
     }
 
     /// A returning visitor who asked the community sees how many answers are new, in the widget and on
-    /// the launcher. Nothing is asked of a visitor who never posted (no token is stored). Checked a
+    /// the launcher, and one with a conversation still open sees it first. Nothing is asked of a visitor who never posted (no token is stored). Checked a
     /// moment after start, so storage access stays off the way to the first paint.
     pub fn check_unread(self) {
         let check = move || {
@@ -214,6 +220,7 @@ impl Widget {
                 if let Ok(mine) = api::my_threads(&token).await {
                     self.set_unread(mine.unread);
                 }
+                self.chat_open.set(api::has_open_conversation(&token).await);
             });
         };
         set_timeout(check, std::time::Duration::from_millis(800));
@@ -285,6 +292,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
         faq: RwSignal::new_local(None),
         query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
         unread: RwSignal::new(0),
+        chat_open: RwSignal::new(false),
         visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
         site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),

@@ -1,5 +1,6 @@
 //! The chat channel: whether someone can answer (before the visitor types), the conversation over
-//! the `/v1/live` WebSocket, messages shown as text with their sent state, and a connection that
+//! the `/v1/live` WebSocket, messages shown as text with their state (sending, sent, delivered, read),
+//! the agent typing, ending the chat with a rating and the transcript by email, and a connection that
 //! resumes by itself (backoff with jitter, and at once when the phone comes back online or to the tab)
 //! without losing or repeating a message.
 
@@ -9,6 +10,7 @@ use crate::i18n::{Key, text};
 use crate::session;
 use accueil_protocol::{
     ChatAvailability, ChatMessage, ClientFrame, Conversation, ConversationStatus, Locale, MessageAuthor, ServerFrame,
+    TranscriptRequest,
 };
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -17,6 +19,10 @@ use gloo_net::websocket::futures::WebSocket;
 use leptos::prelude::*;
 
 const LONGEST_BACKOFF_MS: f64 = 30_000.0;
+/// The agent's "typing" shows this long after their last keystroke was heard.
+const TYPING_SHOWN_MS: u64 = 6_000;
+/// The visitor's own typing is said at most this often.
+const TYPING_EVERY_MS: f64 = 3_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
@@ -33,6 +39,10 @@ struct Chat {
     /// Messages typed but not yet acknowledged: (client id, text). Sent again on every reconnect.
     pending: RwSignal<Vec<(String, String)>>,
     conversation: RwSignal<Option<Conversation>>,
+    /// How far the agents got with the visitor's messages: (delivered, read).
+    receipt: RwSignal<(u64, u64)>,
+    /// When the agent's typing was last heard, to hide it again.
+    agent_typing: RwSignal<Option<f64>>,
     link: RwSignal<Link>,
     outgoing: StoredValue<Option<UnboundedSender<ClientFrame>>>,
     wake: StoredValue<Option<UnboundedSender<()>>>,
@@ -45,21 +55,63 @@ impl Chat {
 
     fn receive(self, frame: ServerFrame) {
         match frame {
-            ServerFrame::Welcome { conversation } => self.conversation.set(conversation),
-            ServerFrame::Conversation { conversation } => self.conversation.set(Some(conversation)),
+            ServerFrame::Welcome { conversation: Some(conversation) } | ServerFrame::Conversation { conversation } => {
+                self.enter(conversation);
+            }
+            ServerFrame::Welcome { conversation: None } => {}
             ServerFrame::Message { message } => {
                 // Numbers say what is new: a message seen twice (resume, two ways) is kept once.
                 if message.seq > self.last_seq() {
                     if let Some(id) = &message.client_id {
                         self.pending.update(|pending| pending.retain(|(pending_id, _)| pending_id != id));
                     }
+                    if message.author != MessageAuthor::Visitor {
+                        self.agent_typing.set(None);
+                    }
                     self.messages.update(|all| all.push(message));
+                    self.mark_read();
                 }
             }
+            ServerFrame::Typing => {
+                let heard = js_sys::Date::now();
+                self.agent_typing.set(Some(heard));
+                set_timeout(
+                    move || {
+                        if self.agent_typing.get_untracked() == Some(heard) {
+                            self.agent_typing.set(None);
+                        }
+                    },
+                    std::time::Duration::from_millis(TYPING_SHOWN_MS),
+                );
+            }
+            ServerFrame::Receipt { delivered, read } => self.receipt.set((delivered, read)),
             ServerFrame::Ack { client_id, .. } => {
                 self.pending.update(|pending| pending.retain(|(id, _)| *id != client_id));
             }
-            ServerFrame::Error { .. } | ServerFrame::Pong | ServerFrame::Typing | ServerFrame::Receipt { .. } => {}
+            ServerFrame::Error { .. } | ServerFrame::Pong => {}
+        }
+    }
+
+    /// The conversation as the server says it is now; another one than held starts empty.
+    fn enter(self, conversation: Conversation) {
+        let other = self.conversation.with_untracked(|held| held.as_ref().is_some_and(|c| c.id != conversation.id));
+        if other {
+            self.messages.set(Vec::new());
+            self.receipt.set((0, 0));
+        }
+        self.conversation.set(Some(conversation));
+    }
+
+    fn is_open(self) -> bool {
+        self.conversation.with_untracked(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed))
+    }
+
+    /// Tells the agent what is on screen, when it is.
+    fn mark_read(self) {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
+        let seq = self.last_seq();
+        if !hidden && seq > 0 && self.is_open() {
+            self.queue(ClientFrame::Read { seq });
         }
     }
 
@@ -121,10 +173,7 @@ async fn keep_connected(
             let held = chat.conversation.with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
             let hello = ClientFrame::Hello { token: token.clone(), after: Some(chat.last_seq()), conversation: held };
             let mut opening = vec![hello];
-            let started = chat
-                .conversation
-                .with_untracked(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed));
-            if started || chat.pending.with_untracked(|p| !p.is_empty()) {
+            if chat.is_open() || chat.pending.with_untracked(|p| !p.is_empty()) {
                 opening.push(ClientFrame::Start { locale, context: context.clone() });
             }
             for (client_id, body) in chat.pending.get_untracked() {
@@ -173,6 +222,8 @@ pub fn ChatView() -> impl IntoView {
         messages: RwSignal::new(Vec::new()),
         pending: RwSignal::new(Vec::new()),
         conversation: RwSignal::new(None),
+        receipt: RwSignal::new((0, 0)),
+        agent_typing: RwSignal::new(None),
         link: RwSignal::new(Link::Idle),
         outgoing: StoredValue::new(None),
         wake: StoredValue::new(None),
@@ -202,10 +253,16 @@ pub fn ChatView() -> impl IntoView {
     // Back online, back to the tab, or back from the page cache: resume now, not after the backoff.
     let _ = window_event_listener(leptos::ev::online, move |_| chat.nudge());
     let _ = window_event_listener(leptos::ev::pageshow, move |_| chat.nudge());
-    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| chat.nudge());
+    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        chat.nudge();
+        chat.mark_read();
+    });
 
     // The search that led here is the first message's draft: the visitor need not type it again.
     let draft = RwSignal::new(widget.query.get_untracked().trim().to_owned());
+    // When typing was last said; a sent message hides it on the other side, so the next keystroke
+    // says it again at once.
+    let last_typing = StoredValue::new(0.0);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let body = draft.get_untracked().trim().to_owned();
@@ -215,10 +272,9 @@ pub fn ChatView() -> impl IntoView {
         let client_id = session::new_key();
         chat.pending.update(|pending| pending.push((client_id.clone(), body.clone())));
         draft.set(String::new());
-        let started =
-            chat.conversation.with_untracked(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed));
+        last_typing.set_value(0.0);
         if chat.outgoing.with_value(Option::is_some) {
-            if !started {
+            if !chat.is_open() {
                 chat.queue(ClientFrame::Start {
                     locale: widget.locale.get_untracked(),
                     context: widget.visit_context(),
@@ -235,6 +291,17 @@ pub fn ChatView() -> impl IntoView {
         }
     };
 
+    // Typing is said while the visitor types, at most every few seconds, in a started conversation.
+    let on_input = move |event: leptos::ev::Event| {
+        draft.set(event_target_value(&event));
+        let now = js_sys::Date::now();
+        if chat.is_open() && now - last_typing.get_value() > TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            chat.queue(ClientFrame::Typing);
+        }
+    };
+    let confirming_end = RwSignal::new(false);
+
     move || {
         let locale = widget.locale.get();
         let t = move |key| text(locale, key);
@@ -248,8 +315,22 @@ pub fn ChatView() -> impl IntoView {
                 _ => None,
             }
         };
+        let offer_callback = move || {
+            view! {
+                <button class="aw-button aw-button--quiet" type="button" on:click=move |_| widget.navigate(View::Callback)>
+                    {t(Key::Callback)}
+                </button>
+            }
+        };
         let intro = move || {
             availability.get().filter(|_| chat.messages.with(Vec::is_empty)).map(|found| match found.estimated_wait_minutes {
+                Some(minutes) if found.long_wait => view! {
+                    <div class="aw-note">
+                        <p>{format!("{} {minutes} {}", t(Key::LongWait), t(Key::Minutes))} ". " {t(Key::LongWaitChoice)}</p>
+                        {offer_callback()}
+                    </div>
+                }
+                .into_any(),
                 Some(minutes) => view! {
                     <p class="aw-note">{t(Key::AgentAvailable)} " " {format!("{} {minutes} {}", t(Key::ExpectedWait), t(Key::Minutes))}</p>
                 }
@@ -257,9 +338,7 @@ pub fn ChatView() -> impl IntoView {
                 None => view! {
                     <div class="aw-note">
                         <p>{t(Key::NobodyNow)}</p>
-                        <button class="aw-button aw-button--quiet" type="button" on:click=move |_| widget.navigate(View::Callback)>
-                            {t(Key::Callback)}
-                        </button>
+                        {offer_callback()}
                     </div>
                 }
                 .into_any(),
@@ -275,30 +354,148 @@ pub fn ChatView() -> impl IntoView {
                 </li>
             }
         };
+        let typing = move || {
+            chat.agent_typing.get().map(|_| {
+                let who = chat
+                    .conversation
+                    .with(|c| c.as_ref().and_then(|c| c.agent.clone()))
+                    .unwrap_or_else(|| t(Key::TeamMember).to_owned());
+                view! { <p class="aw-typing">{format!("{who} {}", t(Key::IsTyping))}</p> }
+            })
+        };
+        let is_open =
+            move || chat.conversation.with(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed));
+        let is_closed =
+            move || chat.conversation.with(|c| c.as_ref().is_some_and(|c| c.status == ConversationStatus::Closed));
+        let end_controls = move || {
+            is_open().then(|| if confirming_end.get() {
+                view! {
+                    <div class="aw-confirm" role="group" aria-label=t(Key::EndChat)>
+                        <p>{t(Key::EndChatConfirm)}</p>
+                        <button class="aw-button" type="button" on:click=move |_| {
+                            confirming_end.set(false);
+                            chat.queue(ClientFrame::End);
+                        }>{t(Key::ConfirmEnd)}</button>
+                        <button class="aw-button aw-button--quiet" type="button" on:click=move |_| confirming_end.set(false)>{t(Key::KeepChatting)}</button>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <button class="aw-button aw-button--quiet aw-end" type="button" on:click=move |_| confirming_end.set(true)>{t(Key::EndChat)}</button>
+                }.into_any()
+            })
+        };
         view! {
             <section class="aw-channel aw-chat">
                 {intro}
                 <p class="aw-hint" role="status">{status}</p>
                 <ol class="aw-messages" aria-live="polite">
-                    {move || chat.messages.get().into_iter().map(|m| {
-                        let state = (m.author == MessageAuthor::Visitor).then_some(Key::SentState);
-                        bubble(m.author, m.body, state)
-                    }).collect_view()}
+                    {move || {
+                        let (delivered, read) = chat.receipt.get();
+                        chat.messages.get().into_iter().map(|m| {
+                            let state = (m.author == MessageAuthor::Visitor).then_some(if m.seq <= read {
+                                Key::ReadState
+                            } else if m.seq <= delivered {
+                                Key::DeliveredState
+                            } else {
+                                Key::SentState
+                            });
+                            bubble(m.author, m.body, state)
+                        }).collect_view()
+                    }}
                     {move || chat.pending.get().into_iter().map(|(_, body)| bubble(MessageAuthor::Visitor, body, Some(Key::SendingState))).collect_view()}
                 </ol>
+                <div role="status" class="aw-typing-zone">{typing}</div>
+                {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}
                 <form class="aw-composer" on:submit=submit>
-                    <label class="aw-label" for="aw-chat-input">{t(Key::MessageLabel)}</label>
+                    <label class="aw-label" for="aw-chat-input">{move || t(if is_closed() { Key::NewConversation } else { Key::MessageLabel })}</label>
                     <textarea
                         id="aw-chat-input"
                         class="aw-input aw-textarea"
                         rows="2"
                         maxlength="2000"
                         prop:value=draft
-                        on:input=move |event| draft.set(event_target_value(&event))
+                        on:input=on_input
                     ></textarea>
                     <button class="aw-button" type="submit">{t(Key::SendMessage)}</button>
                 </form>
+                {end_controls}
             </section>
+        }
+    }
+}
+
+/// After the chat: a 1-to-5 rating and the transcript by email (the address serves that and nothing else).
+#[component]
+fn AfterChat(chat: Chat) -> impl IntoView {
+    let widget = use_widget();
+    let site = widget.site();
+    let conversation = chat.conversation.with_untracked(|c| c.as_ref().map(|c| c.id.clone())).unwrap_or_default();
+    let token = StoredValue::new(session::stored(&site).unwrap_or_default());
+    let conversation = StoredValue::new(conversation);
+    let rated = RwSignal::new(None::<u8>);
+    let email = RwSignal::new(String::new());
+    let mail_state = RwSignal::new(None::<Result<(), Key>>);
+    let rate = move |score: u8| {
+        rated.set(Some(score));
+        leptos::task::spawn_local(async move {
+            let _ = api::rate_chat(&token.get_value(), &conversation.get_value(), score).await;
+        });
+    };
+    let send = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let address = email.get_untracked().trim().to_owned();
+        leptos::task::spawn_local(async move {
+            let request = TranscriptRequest { email: address };
+            let outcome = match api::transcript(&token.get_value(), &conversation.get_value(), &request).await {
+                Ok(()) => Ok(()),
+                Err(api::ApiFailure::Refused { status: 422, .. }) => Err(Key::EmailProblem),
+                Err(_) => Err(Key::TranscriptUnavailable),
+            };
+            mail_state.set(Some(outcome));
+        });
+    };
+    move || {
+        let t = move |key| widget.t(key);
+        let problem = move || mail_state.get().and_then(Result::err);
+        view! {
+            <div class="aw-after">
+                {move || match rated.get() {
+                    Some(_) => view! { <p role="status">{t(Key::RateThanks)}</p> }.into_any(),
+                    None => view! {
+                        <div class="aw-rating" role="group" aria-label=t(Key::RateChat)>
+                            <p>{t(Key::RateChat)}</p>
+                            {(1..=5u8).map(|score| view! {
+                                <button class="aw-button aw-button--quiet" type="button" aria-label=format!("{score} {}", t(Key::OutOfFive)) on:click=move |_| rate(score)>
+                                    {score.to_string()}
+                                </button>
+                            }).collect_view()}
+                        </div>
+                    }.into_any(),
+                }}
+                {move || match mail_state.get() {
+                    Some(Ok(())) => view! { <p role="status">{t(Key::TranscriptSent)}</p> }.into_any(),
+                    _ => view! {
+                        <form class="aw-composer" on:submit=send novalidate>
+                            <label class="aw-label" for="aw-transcript">{t(Key::TranscriptLabel)}</label>
+                            <p class="aw-hint" id="aw-transcript-hint">{t(Key::TranscriptHint)}</p>
+                            <input
+                                id="aw-transcript"
+                                class="aw-input"
+                                type="email"
+                                autocomplete="email"
+                                inputmode="email"
+                                aria-describedby="aw-transcript-hint aw-transcript-msg"
+                                aria-invalid=move || problem().is_some().to_string()
+                                prop:value=email
+                                on:input=move |e| email.set(event_target_value(&e))
+                            />
+                            <p class="aw-field-error" id="aw-transcript-msg" role="alert">{move || problem().map(t)}</p>
+                            <button class="aw-button aw-button--quiet" type="submit">{t(Key::TranscriptSend)}</button>
+                        </form>
+                    }.into_any(),
+                }}
+            </div>
         }
     }
 }

@@ -77,12 +77,16 @@ pub fn ChannelEntries(features: Features) -> impl IntoView {
                 .filter(|(enabled, ..)| *enabled)
                 .map(|(_, view, title, hint)| {
                     let is_community = view == View::Community;
+                    let is_chat = view == View::Chat;
                     view! {
                         <li>
                             <button class="aw-entry" type="button" on:click=move |_| widget.navigate(view.clone())>
                                 <span class="aw-entry-text">
                                     <span class="aw-entry-title">{move || widget.t(title)}</span>
                                     <span class="aw-entry-hint">{move || widget.t(hint)}</span>
+                                    {move || (is_chat && widget.chat_open.get()).then(|| view! {
+                                        <span class="aw-badge">{widget.t(Key::OngoingChat)}</span>
+                                    })}
                                     {move || (is_community && widget.unread.get() > 0).then(|| view! {
                                         <span class="aw-badge">{format!("{} {}", widget.unread.get(), widget.t(Key::NewAnswers))}</span>
                                     })}

@@ -11,6 +11,8 @@ const { chromium } = createRequire(path.join(tools, "package.json"))("playwright
 
 export const BASE = process.env.ACCUEIL_URL;
 export const OUT = process.env.ACCUEIL_E2E_OUT || ".";
+/** Where the server's mail transport drops messages (.eml files). */
+export const MAIL_DIR = process.env.ACCUEIL_MAIL_DIR;
 export const AGENT = { email: process.env.ACCUEIL_AGENT_EMAIL, password: process.env.ACCUEIL_AGENT_PASSWORD };
 
 export async function launch() {

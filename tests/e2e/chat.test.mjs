@@ -1,10 +1,13 @@
 // The chat end to end: a visitor on a phone writes, an agent in the console takes the conversation with
 // the visitor's searches beside it and replies, the visitor sees it live; the phone's network drops and
-// comes back in the middle, and nothing is lost or shown twice.
+// comes back in the middle, and nothing is lost or shown twice. Then typing and read states both ways,
+// a canned reply, the visitor ending, rating and getting the transcript by email, and, with the agent
+// away, the offline path offering a callback.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { BASE, OUT, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
+import fs from "node:fs";
+import { BASE, MAIL_DIR, OUT, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -51,6 +54,7 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await consolePage.getByRole("button", { name: "Prendre la conversation" }).click();
   // Beside the conversation, what the visitor searched before asking.
   await consolePage.locator("dd", { hasText: "lampe clignote" }).waitFor();
+  assert.equal(await consolePage.locator("dd").first().textContent(), BASE + "/", "the page the visitor was on");
   await consolePage.getByLabel("Votre réponse").fill("Bonjour, je regarde cela avec vous.");
   await consolePage.getByRole("button", { name: "Envoyer" }).click();
   await frame.getByText("Bonjour, je regarde cela avec vous.").waitFor();
@@ -77,7 +81,68 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
     assert.equal(await frame.getByText(text).count(), 1, `${text} shown once`);
     assert.equal(await consolePage.getByText(text).count(), 1, `${text} once in the console`);
   }
+  // A waiting conversation shows in the console's title.
+  assert.match(await consolePage.title(), /^(\(\d+\) )?Accueil$/);
+
+  // Each side sees the other typing, and the visitor sees the agent has read their messages.
+  const reply = consolePage.getByLabel("Votre réponse");
+  await reply.pressSequentially("Un inst");
+  await frame.getByText("Camille écrit…").waitFor();
+  await composer.pressSequentially("Mer");
+  await consolePage.getByText("Le visiteur écrit…").waitFor();
+  await frame.getByText("Lu", { exact: true }).first().waitFor();
+  await consolePage.getByText(/· lu/).first().waitFor();
+
+  // A canned reply, written once, inserted in the reply box.
+  await consolePage.locator("summary", { hasText: "Réponses types" }).click();
+  await consolePage.getByLabel("Titre").fill("Prise");
+  await consolePage.getByLabel("Texte").fill("Essayez une autre prise, puis dites-moi.");
+  await consolePage.getByRole("button", { name: "Ajouter la réponse type" }).click();
+  await reply.fill("");
+  await consolePage.getByLabel("Réponses types").selectOption({ label: "Prise" });
+  assert.equal(await reply.inputValue(), "Essayez une autre prise, puis dites-moi.");
+  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  await frame.getByText("Essayez une autre prise, puis dites-moi.").waitFor();
+
+  // The visitor ends the chat, rates it and gets it by email; the address goes nowhere else.
+  await composer.fill("");
+  await frame.getByRole("button", { name: "Terminer la conversation" }).tap();
+  await frame.getByRole("button", { name: "Oui, terminer" }).tap();
+  await frame.getByText("La conversation est terminée.").waitFor();
+  await consolePage.getByText("Conversation terminée.").waitFor();
+  await frame.getByRole("group", { name: "Comment s’est passée cette conversation ?" }).waitFor();
+  await frame.getByRole("button", { name: "4 sur 5" }).tap();
+  await frame.getByText("Merci pour votre avis.").waitFor();
+  const email = frame.getByLabel("Recevoir la conversation par e-mail");
+  await email.fill("lea@localhost");
+  await frame.getByRole("button", { name: "Envoyer la conversation" }).tap();
+  await frame.getByText(/Vérifiez l’adresse e-mail/).waitFor();
+  assert.equal(await email.getAttribute("aria-invalid"), "true");
+  await email.fill("lea.martin@exemple.fr");
+  await frame.getByRole("button", { name: "Envoyer la conversation" }).tap();
+  await frame.getByText(/C’est envoyé/).waitFor();
+  await page.screenshot({ path: path.join(OUT, "phone-chat-ended.png") });
+  const mails = fs.readdirSync(MAIL_DIR).filter((name) => name.endsWith(".eml"));
+  const mail = mails.map((name) => fs.readFileSync(path.join(MAIL_DIR, name), "utf8")).find((m) => m.includes("To: lea.martin@exemple.fr"));
+  assert.ok(mail, "the transcript was handed to the mail transport");
+  const html = Buffer.from(mail.split("text/html")[1].split("\r\n\r\n")[1].split("--")[0].replace(/\s/g, ""), "base64").toString("utf8");
+  assert.ok(html.includes("Bonjour, ma lampe &lt;b&gt;clignote&lt;/b&gt;."), "messages are text in the email too");
+
+  // The agent steps away: a new visitor is told nobody can answer, before typing, and offered a callback.
+  await consolePage.getByLabel("Mon statut pour le chat").selectOption("away");
+  await eventually(async () => (await (await fetch(BASE + "/v1/sites/demo/chat/availability")).json()).agents === 0);
+  const other = await phone(browser);
+  const otherPage = await other.newPage();
+  await otherPage.goto(BASE + "/");
+  await otherPage.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const otherFrame = widgetFrame(otherPage);
+  await otherFrame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  await otherFrame.getByText(/Personne n'est disponible/).waitFor();
+  await otherFrame.getByRole("button", { name: "Être rappelé" }).tap();
+  await otherFrame.getByRole("heading", { name: "Être rappelé", level: 1 }).waitFor();
+  await consolePage.getByLabel("Mon statut pour le chat").selectOption("online");
   await consolePage.screenshot({ path: path.join(OUT, "console-chat.png") });
+  await other.close();
   await agent.close();
   await visitor.close();
 });

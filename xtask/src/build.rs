@@ -123,6 +123,8 @@ fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
         ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
         ("ACCUEIL_DATABASE_URL", format!("sqlite://{}", work.join("e2e.db").display())),
         ("ACCUEIL_STATIC_DIR", root().join("dist").display().to_string()),
+        // Transcripts land here as .eml files, where the tests read them.
+        ("ACCUEIL_MAIL_PICKUP_DIR", work.join("mail").display().to_string()),
     ];
     add_demo_agent(&env)?;
     let mut child = Command::new(server_binary())
@@ -209,6 +211,7 @@ pub fn test() -> Result {
         .env("ACCUEIL_URL", &base)
         .env("ACCUEIL_TOOLS_DIR", tools_dir())
         .env("ACCUEIL_E2E_OUT", &work)
+        .env("ACCUEIL_MAIL_DIR", work.join("mail"))
         .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
         .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD))?;
     eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());

@@ -1,10 +1,11 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin, AgentMessage, AgentSites,
-    Answer, CallbackOptions, CallbackResult, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview,
-    FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
-    OfficialAnswer, Thread, Threads,
+    Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin, AgentMessage,
+    AgentPresence, AgentSites, AgentTeam, Answer, CallbackOptions, CallbackResult, CannedReplies, CannedReply,
+    ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource,
+    FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer, Presence,
+    Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -169,4 +170,34 @@ pub async fn reply(id: &str, client_id: String, body: String) -> Result<ChatMess
 
 pub async fn close_conversation(id: &str) -> Result<AgentConversation, ApiFailure> {
     read(Request::post(&conversation_path(id, "close")).send().await.map_err(|_| ApiFailure::Unreachable)?).await
+}
+
+pub async fn transfer(id: &str, agent: i64) -> Result<AgentConversation, ApiFailure> {
+    send(Request::post(&conversation_path(id, "transfer")), &TransferConversation { agent }).await
+}
+
+pub async fn team() -> Result<AgentTeam, ApiFailure> {
+    get("/v1/agent/team").await
+}
+
+pub async fn presence() -> Result<AgentPresence, ApiFailure> {
+    get("/v1/agent/presence").await
+}
+
+pub async fn set_presence(presence: Presence) -> Result<AgentPresence, ApiFailure> {
+    send(Request::put("/v1/agent/presence"), &AgentPresence { presence }).await
+}
+
+pub async fn canned_replies(site: &str) -> Result<CannedReplies, ApiFailure> {
+    get(&format!("/v1/agent/canned-replies?site={site}")).await
+}
+
+pub async fn add_canned_reply(reply: &NewCannedReply) -> Result<CannedReply, ApiFailure> {
+    send(Request::post("/v1/agent/canned-replies"), reply).await
+}
+
+pub async fn delete_canned_reply(id: i64) -> Result<(), ApiFailure> {
+    let response =
+        Request::delete(&format!("/v1/agent/canned-replies/{id}")).send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() { Ok(()) } else { Err(ApiFailure::Refused { status: response.status(), body: None }) }
 }

@@ -1,42 +1,68 @@
 //! The inbox: open conversations (waiting, mine, all) with the visitor's context beside each, taking
-//! one (one agent wins), replying and ending it. It refreshes itself every few seconds, which is also
-//! the agent's presence; a new waiting conversation shows in the page title.
+//! one (one agent wins), replying with canned replies at hand, handing over and ending it. Everything
+//! arrives live over the console's connection: new messages, the visitor typing, what they have read.
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
-use crate::use_console;
-use accueil_protocol::{AgentConversation, ChatMessage, ConversationStatus, MessageAuthor};
+use crate::live::use_live;
+use crate::{Screen, use_console};
+use accueil_protocol::{
+    AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
+    NewCannedReply, TeamMember,
+};
 use leptos::prelude::*;
-use std::time::Duration;
 
-const REFRESH_EVERY: Duration = Duration::from_secs(3);
+/// The visitor's "typing" shows this long after it was last heard.
+const TYPING_SHOWN_MS: f64 = 6_000.0;
+/// The agent's own typing is said at most this often.
+const TYPING_EVERY_MS: f64 = 3_000.0;
 
 #[component]
-pub fn Inbox(site: String, waiting: RwSignal<usize>) -> impl IntoView {
+pub fn Inbox(site: String) -> impl IntoView {
     let console = use_console();
+    let live = use_live();
     let site = StoredValue::new(site);
     let filter = RwSignal::new("waiting");
     let list = RwSignal::new(None::<Result<Vec<AgentConversation>, ApiFailure>>);
-    let open = RwSignal::new(None::<String>);
+    let open = RwSignal::new(None::<AgentConversation>);
+    let canned = RwSignal::new(Vec::<CannedReply>::new());
     let load = move || {
         let which = filter.get_untracked();
         leptos::task::spawn_local(async move {
             let found = api::conversations(&site.get_value(), which).await.map(|l| l.conversations);
-            if let (Ok(all), "waiting") = (&found, which) {
-                waiting.set(all.len());
-            }
             list.set(Some(found));
         });
     };
+    let load_canned = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = api::canned_replies(&site.get_value()).await {
+                canned.set(found.replies);
+            }
+        });
+    };
+    load_canned();
     Effect::new(move |_| {
-        let _ = filter.get();
+        // On start, on another filter, and on every (re)connection: what happened meanwhile is read again.
+        let _ = (filter.get(), live.connected.get());
         load();
     });
-    let poll = set_interval_with_handle(load, REFRESH_EVERY).ok();
-    on_cleanup(move || {
-        if let Some(poll) = poll {
-            poll.clear();
+    live.listen(move |frame| match frame {
+        AgentServerFrame::Changed { .. } => load(),
+        AgentServerFrame::Message { conversation, message } => {
+            let mut known = false;
+            list.update(|list| {
+                if let Some(Ok(all)) = list {
+                    for c in all.iter_mut().filter(|c| &c.id == conversation) {
+                        c.last_message = Some(message.clone());
+                        known = true;
+                    }
+                }
+            });
+            if !known {
+                load();
+            }
         }
+        _ => {}
     });
     let tab = move |which: &'static str, key: Key| {
         view! {
@@ -61,12 +87,11 @@ pub fn Inbox(site: String, waiting: RwSignal<usize>) -> impl IntoView {
                     Some(Ok(all)) => view! {
                         <ul class="ac-callbacks">
                             {all.into_iter().map(|c| {
-                                let id = c.id.clone();
-                                let preview = c.last_message.map(|m| m.body).unwrap_or_default();
+                                let preview = c.last_message.as_ref().map(|m| m.body.clone()).unwrap_or_default();
                                 let searches = c.context.searches.join(" · ");
                                 view! {
                                     <li class="ac-callback">
-                                        <button type="button" class="ac-link" on:click=move |_| open.set(Some(id.clone()))>{preview}</button>
+                                        <button type="button" class="ac-link" on:click=move |_| open.set(Some(c.clone()))>{preview}</button>
                                         <p class="ac-hint">{searches}</p>
                                     </li>
                                 }
@@ -75,110 +100,298 @@ pub fn Inbox(site: String, waiting: RwSignal<usize>) -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
-            {move || open.get().map(|id| view! { <ConversationPane id=id reload=load /> })}
+            {move || open.get().map(|c| view! { <ConversationPane initial=c canned=canned /> })}
         </div>
+        <CannedRepliesEditor site=site.get_value() canned=canned reload=load_canned />
+    }
+}
+
+fn me() -> i64 {
+    match use_console().screen.get_untracked() {
+        Screen::SignedIn(agent) => agent.id,
+        _ => 0,
     }
 }
 
 #[component]
-fn ConversationPane(id: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply>>) -> impl IntoView {
     let console = use_console();
-    let id = StoredValue::new(id);
+    let live = use_live();
+    let me = me();
+    let id = StoredValue::new(initial.id.clone());
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
-    let details = RwSignal::new(None::<AgentConversation>);
+    let details = RwSignal::new(initial);
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Key>);
-    let refresh = move || {
+    let visitor_typing = RwSignal::new(None::<f64>);
+    let team = RwSignal::new(Vec::<TeamMember>::new());
+    let mark_read = move || {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
+        let last = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
+        if !hidden && last > 0 {
+            live.tell(AgentClientFrame::Read { conversation: id.get_value(), seq: last });
+        }
+    };
+    let catch_up = move || {
         leptos::task::spawn_local(async move {
             let after = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
             if let Ok(history) = api::conversation_messages(&id.get_value(), after).await {
-                messages.update(|all| all.extend(history.messages.into_iter().filter(|m| m.seq > after)));
+                messages.update(|all| {
+                    let last = all.last().map_or(0, |m| m.seq);
+                    all.extend(history.messages.into_iter().filter(|m| m.seq > last));
+                });
+                mark_read();
             }
         });
     };
-    refresh();
-    let poll = set_interval_with_handle(refresh, Duration::from_secs(2)).ok();
-    on_cleanup(move || {
-        if let Some(poll) = poll {
-            poll.clear();
+    Effect::new(move |_| {
+        let _ = live.connected.get();
+        catch_up();
+    });
+    live.listen(move |frame| match frame {
+        AgentServerFrame::Message { conversation, message } if *conversation == id.get_value() => {
+            let last = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
+            if message.seq == last + 1 {
+                if message.author == MessageAuthor::Visitor {
+                    visitor_typing.set(None);
+                }
+                messages.update(|all| all.push(message.clone()));
+                mark_read();
+            } else if message.seq > last {
+                // A gap: read what is missing in order rather than show it out of order.
+                catch_up();
+            }
+        }
+        AgentServerFrame::Changed { conversation } if conversation.id == id.get_value() => {
+            details.set(conversation.clone());
+        }
+        AgentServerFrame::Typing { conversation } if *conversation == id.get_value() => {
+            let heard = js_sys::Date::now();
+            visitor_typing.set(Some(heard));
+            set_timeout(
+                move || {
+                    if visitor_typing.get_untracked() == Some(heard) {
+                        visitor_typing.set(None);
+                    }
+                },
+                std::time::Duration::from_millis(TYPING_SHOWN_MS as u64),
+            );
+        }
+        AgentServerFrame::Receipt { conversation, read } if *conversation == id.get_value() => {
+            details.update(|d| d.visitor_read = d.visitor_read.max(*read));
+        }
+        _ => {}
+    });
+    leptos::task::spawn_local(async move {
+        if let Ok(found) = api::team().await {
+            team.set(found.agents.into_iter().filter(|a| a.id != me).collect());
         }
     });
+    let fail = move |failure: ApiFailure| {
+        problem.set(Some(match failure {
+            ApiFailure::Refused { status: 409, .. } => Key::TakenByOther,
+            _ => Key::Unreachable,
+        }));
+    };
     let take = move |_| {
         leptos::task::spawn_local(async move {
             match api::claim_conversation(&id.get_value()).await {
-                Ok(found) => details.set(Some(found)),
-                Err(ApiFailure::Refused { status: 409, .. }) => problem.set(Some(Key::TakenByOther)),
-                Err(_) => problem.set(Some(Key::Unreachable)),
+                Ok(found) => details.set(found),
+                Err(failure) => fail(failure),
             }
-            reload();
         });
+    };
+    let last_typing = StoredValue::new(0.0);
+    let on_input = move |event: leptos::ev::Event| {
+        draft.set(event_target_value(&event));
+        let now = js_sys::Date::now();
+        if now - last_typing.get_value() > TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            live.tell(AgentClientFrame::Typing { conversation: id.get_value() });
+        }
     };
     let send = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let body = draft.get_untracked();
-        let client_id = format!("{}", js_sys::Date::now());
+        if body.trim().is_empty() {
+            return;
+        }
+        let client_id = format!("{}-{}", js_sys::Date::now(), js_sys::Math::random());
         leptos::task::spawn_local(async move {
             match api::reply(&id.get_value(), client_id, body).await {
                 Ok(_) => {
                     draft.set(String::new());
-                    refresh();
+                    problem.set(None);
+                    // The message hid "typing" on the visitor's side: the next keystroke says it again.
+                    last_typing.set_value(0.0);
                 }
-                Err(ApiFailure::Refused { status: 409, .. }) => problem.set(Some(Key::TakenByOther)),
-                Err(_) => problem.set(Some(Key::Unreachable)),
+                Err(failure) => fail(failure),
             }
         });
     };
     let end = move |_| {
         leptos::task::spawn_local(async move {
             if let Ok(found) = api::close_conversation(&id.get_value()).await {
-                details.set(Some(found));
-                reload();
+                details.set(found);
             }
         });
     };
-    let reply_id = format!("ac-reply-{}", id.get_value());
+    let hand_to = RwSignal::new(String::new());
+    let transfer = move |_| {
+        let Ok(agent) = hand_to.get_untracked().parse::<i64>() else { return };
+        leptos::task::spawn_local(async move {
+            match api::transfer(&id.get_value(), agent).await {
+                Ok(found) => details.set(found),
+                Err(failure) => fail(failure),
+            }
+        });
+    };
+    let insert_canned = move |event: leptos::ev::Event| {
+        let chosen = event_target_value(&event);
+        if let Some(reply) = canned.with_untracked(|all| all.iter().find(|r| r.id.to_string() == chosen).cloned()) {
+            draft.update(|d| {
+                if !d.is_empty() && !d.ends_with(char::is_whitespace) {
+                    d.push(' ');
+                }
+                d.push_str(&reply.body);
+            });
+        }
+    };
+    let pane_id = id.get_value();
+    let reply_id = format!("ac-reply-{pane_id}");
+    let canned_id = format!("ac-canned-{pane_id}");
+    let transfer_id = format!("ac-transfer-{pane_id}");
     // What the visitor searched and read before asking, beside the conversation.
     let context = move || {
-        details.get().map(|d| {
-            let items = [
-                (Key::Page, d.context.page.clone().unwrap_or_default()),
-                (Key::Searches, d.context.searches.join(" · ")),
-                (Key::ArticlesRead, d.context.articles.join(" · ")),
-            ];
-            view! {
-                <dl class="ac-context">
-                    {items.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{console.t(k)}</dt> <dd>{v}</dd> }).collect_view()}
-                </dl>
-            }
-        })
+        let d = details.get();
+        let items = [
+            (Key::Page, d.context.page.clone().unwrap_or_default()),
+            (Key::Searches, d.context.searches.join(" · ")),
+            (Key::ArticlesRead, d.context.articles.join(" · ")),
+        ];
+        view! {
+            <dl class="ac-context">
+                {items.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{console.t(k)}</dt> <dd>{v}</dd> }).collect_view()}
+            </dl>
+        }
     };
     view! {
-        <section class="ac-callback" aria-label=console.t(Key::Inbox)>
+        <section class="ac-callback" aria-label=console.t(Key::Conversation)>
             {context}
             <ol class="ac-messages">
-                {move || messages.get().into_iter().map(|m| {
-                    let who = if m.author == MessageAuthor::Visitor { Key::VisitorSaid } else { Key::AgentSaid };
-                    view! { <li><strong>{console.t(who)} " : "</strong><span>{m.body}</span></li> }
-                }).collect_view()}
+                {move || {
+                    let read = details.with(|d| d.visitor_read);
+                    messages.get().into_iter().map(|m| {
+                        let from_visitor = m.author == MessageAuthor::Visitor;
+                        let who = if from_visitor { Key::VisitorSaid } else { Key::AgentSaid };
+                        let seen = (!from_visitor && m.seq <= read).then(|| view! { <span class="ac-hint">" · " {console.t(Key::SeenByVisitor)}</span> });
+                        view! { <li><strong>{console.t(who)} " : "</strong><span>{m.body}</span>{seen}</li> }
+                    }).collect_view()
+                }}
             </ol>
+            <p class="ac-hint" role="status">{move || visitor_typing.get().map(|_| console.t(Key::VisitorTyping))}</p>
             <p class="ac-alert" role="alert" hidden=move || problem.get().is_none()>{move || problem.get().map(|k| console.t(k))}</p>
             {move || {
-                let mine = details.get().is_some_and(|d| d.status == ConversationStatus::Assigned);
-                if mine {
-                    view! {
+                let d = details.get();
+                let mine = d.status == ConversationStatus::Assigned && d.agent.as_ref().is_some_and(|a| a.id == me);
+                match d.status {
+                    ConversationStatus::Closed => view! { <p class="ac-hint">{console.t(Key::ConversationEnded)}</p> }.into_any(),
+                    _ if mine => view! {
                         <form on:submit=send>
+                            <label for=canned_id.clone()>{console.t(Key::CannedReplies)}</label>
+                            <select id=canned_id.clone() on:change=insert_canned prop:value="">
+                                <option value="">{console.t(Key::ChooseCanned)}</option>
+                                {move || canned.get().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.title}</option> }).collect_view()}
+                            </select>
                             <label for=reply_id.clone()>{console.t(Key::Reply)}</label>
-                            <textarea id=reply_id.clone() rows="2" maxlength="2000" prop:value=draft on:input=move |e| draft.set(event_target_value(&e))></textarea>
+                            <textarea id=reply_id.clone() rows="3" maxlength="2000" prop:value=draft on:input=on_input></textarea>
                             <div class="ac-actions">
                                 <button type="submit" class="ac-primary">{console.t(Key::Send)}</button>
                                 <button type="button" class="ac-secondary-dark" on:click=end>{console.t(Key::CloseConversation)}</button>
                             </div>
                         </form>
-                    }.into_any()
-                } else {
-                    view! { <button type="button" class="ac-primary" on:click=take>{console.t(Key::TakeConversation)}</button> }.into_any()
+                        <div class="ac-actions">
+                            <label for=transfer_id.clone()>{console.t(Key::HandTo)}</label>
+                            <select id=transfer_id.clone() on:change=move |e| hand_to.set(event_target_value(&e))>
+                                <option value="">{console.t(Key::ChooseAgent)}</option>
+                                {move || team.get().into_iter().map(|a| {
+                                    let state = if a.connected && a.presence == accueil_protocol::Presence::Online { Key::Online } else { Key::Away };
+                                    view! { <option value=a.id.to_string()>{format!("{} ({})", a.name, console.t(state))}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="button" class="ac-secondary-dark" on:click=transfer>{console.t(Key::Transfer)}</button>
+                        </div>
+                    }.into_any(),
+                    ConversationStatus::Waiting => view! {
+                        <button type="button" class="ac-primary" on:click=take>{console.t(Key::TakeConversation)}</button>
+                    }.into_any(),
+                    _ => {
+                        let name = d.agent.map(|a| a.name).unwrap_or_default();
+                        view! { <p class="ac-hint">{format!("{} {name}", console.t(Key::HandledBy))}</p> }.into_any()
+                    }
                 }
             }}
         </section>
+    }
+}
+
+/// The site's canned replies: added and removed here, inserted from the reply box.
+#[component]
+fn CannedRepliesEditor(
+    site: String,
+    canned: RwSignal<Vec<CannedReply>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let console = use_console();
+    let site = StoredValue::new(site);
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Key>);
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let reply = NewCannedReply { site: site.get_value(), title: title.get_untracked(), body: body.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::add_canned_reply(&reply).await {
+                Ok(_) => {
+                    title.set(String::new());
+                    body.set(String::new());
+                    problem.set(None);
+                    reload();
+                }
+                Err(ApiFailure::Refused { status: 422, .. }) => problem.set(Some(Key::CannedInvalid)),
+                Err(_) => problem.set(Some(Key::Unreachable)),
+            }
+        });
+    };
+    let remove = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            let _ = api::delete_canned_reply(id).await;
+            reload();
+        });
+    };
+    view! {
+        <details class="ac-canned">
+            <summary>{console.t(Key::CannedReplies)}</summary>
+            <ul class="ac-callbacks">
+                {move || canned.get().into_iter().map(|r| {
+                    let label = format!("{} {}", console.t(Key::Delete), r.title);
+                    view! {
+                        <li class="ac-callback">
+                            <strong>{r.title.clone()}</strong>
+                            <p>{r.body}</p>
+                            <button type="button" class="ac-secondary-dark" aria-label=label on:click=move |_| remove(r.id)>{console.t(Key::Delete)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form on:submit=add>
+                <label for="ac-canned-title">{console.t(Key::CannedTitle)}</label>
+                <input id="ac-canned-title" maxlength="80" prop:value=title on:input=move |e| title.set(event_target_value(&e)) />
+                <label for="ac-canned-body">{console.t(Key::CannedBody)}</label>
+                <textarea id="ac-canned-body" rows="3" maxlength="2000" prop:value=body on:input=move |e| body.set(event_target_value(&e))></textarea>
+                <p class="ac-alert" role="alert" hidden=move || problem.get().is_none()>{move || problem.get().map(|k| console.t(k))}</p>
+                <button type="submit" class="ac-primary">{console.t(Key::AddCanned)}</button>
+            </form>
+        </details>
     }
 }

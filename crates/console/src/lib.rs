@@ -7,6 +7,7 @@ mod community;
 mod faq_editor;
 pub mod i18n;
 mod inbox;
+mod live;
 mod login;
 mod report;
 mod shell;

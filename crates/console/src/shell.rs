@@ -2,9 +2,11 @@
 //! and the site and language the FAQ sections work on.
 
 use crate::i18n::Key;
+use crate::live::{Live, chime};
 use crate::{Screen, api, callbacks, community, faq_editor, inbox, report, use_console};
-use accueil_protocol::{Agent, AgentSite, Locale};
+use accueil_protocol::{Agent, AgentServerFrame, AgentSite, ConversationStatus, Locale, Presence};
 use leptos::prelude::*;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -26,9 +28,54 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         console.faq_draft.set(Some((question, answer)));
         section.set(Section::Faq);
     };
-    // Requests waiting for an agent, on the tab and in the page title, so a new one is noticed.
+    // Requests waiting for an agent, on the tab and in the page title, so a new one is noticed; a new
+    // waiting chat also chimes.
     let waiting = RwSignal::new(0usize);
     let chats = RwSignal::new(0usize);
+    let live = Live::start();
+    let waiting_chats = StoredValue::new(HashSet::<String>::new());
+    let count_waiting_chats = move || {
+        leptos::task::spawn_local(async move {
+            let Some(site) = site.get_untracked() else { return };
+            if let Ok(found) = api::conversations(&site.site, "waiting").await {
+                waiting_chats.set_value(found.conversations.into_iter().map(|c| c.id).collect());
+                chats.set(waiting_chats.with_value(HashSet::len));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let _ = (site.get(), live.connected.get());
+        count_waiting_chats();
+    });
+    live.listen(move |frame| {
+        if let AgentServerFrame::Changed { conversation } = frame {
+            let is_new = conversation.status == ConversationStatus::Waiting
+                && waiting_chats.try_update_value(|all| all.insert(conversation.id.clone())).unwrap_or(false);
+            if conversation.status != ConversationStatus::Waiting {
+                waiting_chats.update_value(|all| {
+                    all.remove(&conversation.id);
+                });
+            }
+            chats.set(waiting_chats.with_value(HashSet::len));
+            if is_new {
+                chime();
+            }
+        }
+    });
+    let presence = RwSignal::new(None::<Presence>);
+    leptos::task::spawn_local(async move {
+        if let Ok(found) = api::presence().await {
+            presence.set(Some(found.presence));
+        }
+    });
+    let change_presence = move |event: leptos::ev::Event| {
+        let chosen = if event_target_value(&event) == "away" { Presence::Away } else { Presence::Online };
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = api::set_presence(chosen).await {
+                presence.set(Some(found.presence));
+            }
+        });
+    };
     Effect::new(move |_| {
         let count = waiting.get() + chats.get();
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
@@ -75,11 +122,21 @@ pub fn Shell(agent: Agent) -> impl IntoView {
                 {tab(Section::Gaps, Key::VisitorGaps)}
             </nav>
             <p class="ac-who">{console.t(Key::SignedInAs)} " " <strong>{agent.name.clone()}</strong></p>
+            <label class="ac-presence">
+                <span>{console.t(Key::Presence)}</span>
+                <select
+                    on:change=change_presence
+                    prop:value=move || if presence.get() == Some(Presence::Away) { "away" } else { "online" }
+                >
+                    <option value="online">{console.t(Key::PresenceOnline)}</option>
+                    <option value="away">{console.t(Key::PresenceAway)}</option>
+                </select>
+            </label>
             <button type="button" class="ac-secondary" on:click=sign_out>{console.t(Key::SignOut)}</button>
         </header>
         <main class="ac-page">
             {move || match (section.get(), site.get()) {
-                (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() waiting=chats /> }.into_any(),
+                (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
                 (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
