@@ -322,26 +322,30 @@ pub fn ChatView() -> impl IntoView {
                 </button>
             }
         };
+        // Before the first message, whether someone can answer and how soon; while nobody can (or the
+        // wait is long) and no agent has joined, the callback stays one tap away.
         let intro = move || {
-            availability.get().filter(|_| chat.messages.with(Vec::is_empty)).map(|found| match found.estimated_wait_minutes {
-                Some(minutes) if found.long_wait => view! {
+            let found = availability.get()?;
+            let first = chat.messages.with(Vec::is_empty);
+            let unanswered =
+                chat.conversation.with(|c| c.as_ref().is_none_or(|c| c.status == ConversationStatus::Waiting));
+            let note = match found.estimated_wait_minutes {
+                Some(minutes) if found.long_wait => {
+                    format!("{} {minutes} {}. {}", t(Key::LongWait), t(Key::Minutes), t(Key::LongWaitChoice))
+                }
+                Some(minutes) => {
+                    format!("{} {} {minutes} {}", t(Key::AgentAvailable), t(Key::ExpectedWait), t(Key::Minutes))
+                }
+                None => t(Key::NobodyNow).to_owned(),
+            };
+            let offer = (found.estimated_wait_minutes.is_none() || found.long_wait) && unanswered;
+            (first || offer).then(|| {
+                view! {
                     <div class="aw-note">
-                        <p>{format!("{} {minutes} {}", t(Key::LongWait), t(Key::Minutes))} ". " {t(Key::LongWaitChoice)}</p>
-                        {offer_callback()}
+                        {first.then(|| view! { <p>{note}</p> })}
+                        {offer.then(offer_callback)}
                     </div>
                 }
-                .into_any(),
-                Some(minutes) => view! {
-                    <p class="aw-note">{t(Key::AgentAvailable)} " " {format!("{} {minutes} {}", t(Key::ExpectedWait), t(Key::Minutes))}</p>
-                }
-                .into_any(),
-                None => view! {
-                    <div class="aw-note">
-                        <p>{t(Key::NobodyNow)}</p>
-                        {offer_callback()}
-                    </div>
-                }
-                .into_any(),
             })
         };
         let bubble = move |author: MessageAuthor, body: String, state: Option<Key>| {

@@ -2,26 +2,11 @@
 // meets. Any serious or critical violation fails, with its rule, target and fix in the message.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { AGENT, BASE, eventually, launch, phone } from "./browser.mjs";
-
-const AXE = fs.readFileSync(path.join(process.env.ACCUEIL_TOOLS_DIR, "node_modules/axe-core/axe.min.js"), "utf8");
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+import { AGENT, BASE, audit, eventually, launch, phone } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Runs axe in `frame` (a Playwright Frame) and fails on serious or critical violations. */
-async function audit(frame, name) {
-  // evaluate() goes through the DevTools protocol, which the pages' strict CSP does not restrict.
-  await frame.evaluate(AXE);
-  const result = await frame.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), TAGS);
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " -> " + n.failureSummary).join("\n  ")}`);
-  assert.deepEqual(report, [], `${name}: accessibility violations`);
-}
 
 function widgetDocument(page) {
   return page.frames().find((f) => f.url().includes("/widget/"));

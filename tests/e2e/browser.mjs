@@ -1,5 +1,7 @@
 // Shared set-up for the end-to-end tests: Debian's Chromium driven by playwright-core (installed by
 // `cargo xtask setup` outside the clone), a phone context, and the demo server's address.
+import assert from "node:assert/strict";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -60,4 +62,17 @@ export async function signIn(context) {
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
   return page;
+}
+
+const AXE = fs.readFileSync(path.join(tools, "node_modules/axe-core/axe.min.js"), "utf8");
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** Runs axe (WCAG 2.0-2.2, A and AA) in `frame` (a Playwright Frame); fails on serious or critical violations. */
+export async function audit(frame, name) {
+  // evaluate() goes through the DevTools protocol, which the pages' strict CSP does not restrict.
+  await frame.evaluate(AXE);
+  const result = await frame.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), TAGS);
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " -> " + n.failureSummary).join("\n  ")}`);
+  assert.deepEqual(report, [], `${name}: accessibility violations`);
 }

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs";
-import { BASE, MAIL_DIR, OUT, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
+import { BASE, MAIL_DIR, OUT, audit, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -47,6 +47,14 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await frame.getByText("Envoyé").waitFor();
 
   const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  // Counts the console's chimes: each is a new AudioContext.
+  await agent.addInitScript(() => {
+    window.chimes = 0;
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      constructor(...args) { super(...args); window.chimes += 1; }
+    };
+  });
   const consolePage = await signIn(agent);
   const waiting = consolePage.getByRole("listitem").filter({ hasText: "Bonjour, ma lampe <b>clignote</b>." });
   await waiting.getByText("lampe clignote").waitFor();
@@ -92,6 +100,8 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await consolePage.getByText("Le visiteur écrit…").waitFor();
   await frame.getByText("Lu", { exact: true }).first().waitFor();
   await consolePage.getByText(/· lu/).first().waitFor();
+  await audit(page.frames().find((f) => f.url().includes("/widget/chat/")), "chat in progress");
+  await audit(consolePage.mainFrame(), "console conversation");
 
   // A canned reply, written once, inserted in the reply box.
   await consolePage.locator("summary", { hasText: "Réponses types" }).click();
@@ -118,6 +128,7 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await frame.getByRole("button", { name: "Envoyer la conversation" }).tap();
   await frame.getByText(/Vérifiez l’adresse e-mail/).waitFor();
   assert.equal(await email.getAttribute("aria-invalid"), "true");
+  await audit(page.frames().find((f) => f.url().includes("/widget/chat/")), "chat ended, with a field error");
   await email.fill("lea.martin@exemple.fr");
   await frame.getByRole("button", { name: "Envoyer la conversation" }).tap();
   await frame.getByText(/C’est envoyé/).waitFor();
@@ -138,6 +149,13 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   const otherFrame = widgetFrame(otherPage);
   await otherFrame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
   await otherFrame.getByText(/Personne n'est disponible/).waitFor();
+  // Leaving a message still works; the console hears a new waiting chat and chimes.
+  const chimesBefore = await consolePage.evaluate(() => window.chimes);
+  await otherFrame.getByLabel("Votre message").fill("Je repasserai plus tard.");
+  await otherFrame.getByRole("button", { name: "Envoyer" }).tap();
+  await otherFrame.getByText("Envoyé").waitFor();
+  assert.ok(await eventually(async () => (await consolePage.evaluate(() => window.chimes)) > chimesBefore), "a chime");
+  assert.match(await consolePage.title(), /^\(\d+\) Accueil$/, "the waiting chat in the title");
   await otherFrame.getByRole("button", { name: "Être rappelé" }).tap();
   await otherFrame.getByRole("heading", { name: "Être rappelé", level: 1 }).waitFor();
   await consolePage.getByLabel("Mon statut pour le chat").selectOption("online");

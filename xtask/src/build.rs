@@ -118,6 +118,11 @@ fn free_port() -> Result<u16> {
 }
 
 fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
+    start_server(work, &server_binary())
+}
+
+/// The demo configuration on `work/e2e.db`, served by `binary`.
+fn start_server(work: &Path, binary: &Path) -> Result<(Server, String)> {
     let port = free_port()?;
     let env = [
         ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
@@ -127,7 +132,7 @@ fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
         ("ACCUEIL_MAIL_PICKUP_DIR", work.join("mail").display().to_string()),
     ];
     add_demo_agent(&env)?;
-    let mut child = Command::new(server_binary())
+    let mut child = Command::new(binary)
         .args(["serve", "--config"])
         .arg(root().join("crates/server/demo/accueil.toml"))
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -178,14 +183,40 @@ pub fn bench() -> Result {
     let work = target_dir().join("bench");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let (_server, base) = start_e2e_server(&work)?;
+    let (server, base) = start_e2e_server(&work)?;
     print_figures(
         Command::new("node")
             .arg(root().join("tests/bench/open-faq.mjs"))
             .env("ACCUEIL_URL", &base)
             .env("ACCUEIL_TOOLS_DIR", tools_dir()),
         &["BENCH"],
-    )
+    )?;
+    drop(server);
+    bench_live()
+}
+
+/// The chat benchmark's load: idle connections, active conversations (one message a second each) and
+/// how long they talk.
+const LIVE_IDLE: usize = 10_000;
+const LIVE_ACTIVE: usize = 1_000;
+const LIVE_SECONDS: u64 = 20;
+
+/// The chat under load: a release server (a debug one measures the debug build, not the code) and the
+/// `live_load` generator, each in its own process over loopback.
+fn bench_live() -> Result {
+    run(cargo().args(["build", "--release", "-p", "accueil-server", "--example", "live_load", "--bin", "accueil"]))?;
+    let work = target_dir().join("bench-live");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let generator = target_dir().join("release/examples/live_load");
+    // Sessions for the warm-up, the idle and the active connections.
+    let sessions = (LIVE_IDLE + LIVE_ACTIVE + 500).to_string();
+    let database = format!("sqlite://{}", work.join("e2e.db").display());
+    run(Command::new(&generator).args(["seed", &database, &sessions]))?;
+    let (server, base) = start_server(&work, &target_dir().join("release/accueil"))?;
+    let pid = server.0.id().to_string();
+    let numbers = [LIVE_IDLE.to_string(), LIVE_ACTIVE.to_string(), LIVE_SECONDS.to_string()];
+    print_figures(Command::new(&generator).args(["run", &base, &pid]).args(numbers), &["BENCH"])
 }
 
 pub fn test() -> Result {

@@ -26,13 +26,26 @@ pub struct Hub {
     channels: Mutex<HashMap<i64, broadcast::Sender<ServerFrame>>>,
     agents: broadcast::Sender<AgentServerFrame>,
     sessions: Mutex<HashMap<i64, usize>>,
+    /// Visitor messages that reached a console, by conversation: the highest number, not yet stored.
+    delivered: Mutex<HashMap<String, u64>>,
+    delivered_wake: tokio::sync::Notify,
 }
 
 impl Default for Hub {
     fn default() -> Hub {
-        Hub { channels: Mutex::default(), agents: broadcast::channel(AGENT_BACKLOG).0, sessions: Mutex::default() }
+        Hub {
+            channels: Mutex::default(),
+            agents: broadcast::channel(AGENT_BACKLOG).0,
+            sessions: Mutex::default(),
+            delivered: Mutex::default(),
+            delivered_wake: tokio::sync::Notify::new(),
+        }
     }
 }
+
+/// How long delivery marks gather before they are stored together: each message would otherwise cost
+/// one more write per console that received it.
+const DELIVERED_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// One live connection of a visitor session, counted while it lives.
 pub struct SessionSlot {
@@ -62,6 +75,36 @@ impl Hub {
         }
         *count += 1;
         Some(SessionSlot { hub: hub.clone(), session })
+    }
+
+    /// A visitor message up to `seq` of `conversation` is on an agent's screen.
+    pub fn mark_delivered(&self, conversation: &str, seq: u64) {
+        let mut delivered = self.delivered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let held = delivered.entry(conversation.to_owned()).or_insert(0);
+        *held = (*held).max(seq);
+        drop(delivered);
+        self.delivered_wake.notify_one();
+    }
+
+    /// Runs until the process ends: stores the delivery marks gathered, in one transaction every
+    /// `DELIVERED_EVERY` at most, and tells each visitor how far the agents got.
+    pub async fn store_deliveries(self: std::sync::Arc<Hub>, store: std::sync::Arc<dyn crate::store::Store>) {
+        loop {
+            self.delivered_wake.notified().await;
+            tokio::time::sleep(DELIVERED_EVERY).await;
+            let marks: Vec<(String, u64)> = {
+                let mut delivered = self.delivered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                delivered.drain().collect()
+            };
+            match store.record_deliveries(&marks).await {
+                Ok(moved) => {
+                    for (id, delivered, read) in moved {
+                        self.publish(id, ServerFrame::Receipt { delivered, read });
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "delivery receipts were not stored"),
+            }
+        }
     }
 
     pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentServerFrame> {

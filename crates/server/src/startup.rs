@@ -103,12 +103,14 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> Result<(), Error> {
         let state = self.state;
+        let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone()));
         let maintenance =
             tokio::spawn(crate::callbacks::maintenance::run(state.config, state.store, state.webhook_wake));
         // The peer address feeds the per-address limits.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
         maintenance.abort();
+        deliveries.abort();
         Ok(served?)
     }
 }

@@ -90,9 +90,9 @@ async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
                     if socket.send(text(&frame)).await.is_err() {
                         return;
                     }
-                    // On an agent's screen now: the visitor sees it delivered.
+                    // On an agent's screen now: the visitor sees it delivered (stored in batches).
                     if let Some((conversation, seq)) = delivered {
-                        receipt(&state, &conversation, Progress::AgentDelivered, seq).await;
+                        state.hub.mark_delivered(&conversation, seq);
                     }
                 }
                 // Fell behind: the console reconnects and reloads its lists.

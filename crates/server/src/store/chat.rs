@@ -31,7 +31,6 @@ pub struct ConversationRow {
 /// Which side's progress through a conversation a receipt moves forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
-    AgentDelivered,
     /// Also moves delivery: what was read was delivered.
     AgentRead,
     VisitorRead,
@@ -104,6 +103,9 @@ pub trait ChatStore {
         progress: Progress,
         seq: u64,
     ) -> Result<Option<ConversationRow>, Error>;
+    /// Moves the agents' delivery forward for many conversations in one transaction: (id, delivered,
+    /// read) of each that moved.
+    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, Error>;
     /// The visitor's 1-to-5 rating of an ended conversation.
     async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error>;
     /// Hands a conversation from the agent who has it to another; `Refusal::Conflict` when `from` does

@@ -5,13 +5,16 @@ use crate::error::Error;
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{FaqEntry, FaqEvent, Locale};
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
+    /// Taken by the chat's frequent writes before they start: they then queue here, in order, instead
+    /// of meeting SQLite's busy handler, whose back-off sleeps turn contention into long stalls.
+    pub(super) chat_writes: tokio::sync::Mutex<()>,
 }
 
 impl SqliteStore {
@@ -21,6 +24,10 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL syncs at checkpoints rather than at every commit: a commit survives the
+            // server process crashing or restarting; only a power cut may lose the last ones. Chat
+            // messages and receipts are small writes many times a second.
+            .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
@@ -29,7 +36,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, chat_writes: tokio::sync::Mutex::new(()) })
     }
 }
 

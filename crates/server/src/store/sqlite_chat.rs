@@ -72,6 +72,7 @@ impl ChatStore for SqliteStore {
         context: &VisitContext,
         now: UnixTime,
     ) -> Result<ConversationRow, Error> {
+        let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(row) = sqlx::query(OPEN).bind(session_id).fetch_optional(&mut *tx).await? {
             return conversation(&row);
@@ -107,41 +108,36 @@ impl ChatStore for SqliteStore {
         body: &str,
         now: UnixTime,
     ) -> Result<(MessageRow, bool), Error> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(client_id) = client_id {
-            let existing =
-                sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = ? AND author = ? AND client_id = ?")
-                    .bind(conversation)
-                    .bind(author_text(author))
-                    .bind(client_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(row) = existing {
-                return Ok((message(&row)?, false));
-            }
-        }
-        let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? AND status != 'closed' RETURNING last_seq",
-        )
-        .bind(conversation)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let seq = seq.ok_or_else(|| Error::Conflict("this conversation has ended".to_owned()))?;
-        let row = sqlx::query(
+        let _writing = self.chat_writes.lock().await;
+        // One statement: the next number from the conversation (open only), and the trigger of
+        // migration 0007 moves `last_seq`; a retried `client_id` inserts nothing.
+        let inserted = sqlx::query(
             "INSERT INTO chat_messages (conversation_id, seq, author, agent_id, body, client_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+             SELECT c.id, c.last_seq + 1, ?, ?, ?, ?, ? FROM conversations c WHERE c.id = ? AND c.status != 'closed'
+             ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING *",
         )
-        .bind(conversation)
-        .bind(seq)
         .bind(author_text(author))
         .bind(agent)
         .bind(body)
         .bind(client_id)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(conversation)
+        .fetch_optional(&self.pool)
         .await?;
-        tx.commit().await?;
-        Ok((message(&row)?, true))
+        if let Some(row) = inserted {
+            return Ok((message(&row)?, true));
+        }
+        let existing =
+            sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = ? AND author = ? AND client_id = ?")
+                .bind(conversation)
+                .bind(author_text(author))
+                .bind(client_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        match existing {
+            Some(row) => Ok((message(&row)?, false)),
+            None => Err(Error::Conflict("this conversation has ended".to_owned())),
+        }
     }
 
     async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, Error> {
@@ -166,6 +162,7 @@ impl ChatStore for SqliteStore {
     }
 
     async fn claim_conversation(&self, public_id: &str, agent: i64) -> Result<Result<ConversationRow, Refusal>, Error> {
+        let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) =
             sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&mut *tx).await?
@@ -218,21 +215,44 @@ impl ChatStore for SqliteStore {
         seq: u64,
     ) -> Result<Option<ConversationRow>, Error> {
         let set = match progress {
-            Progress::AgentDelivered => "agent_delivered_seq = ?1 WHERE agent_delivered_seq < ?1",
             Progress::AgentRead => {
                 "agent_read_seq = ?1, agent_delivered_seq = MAX(agent_delivered_seq, ?1) WHERE agent_read_seq < ?1"
             }
             Progress::VisitorRead => "visitor_read_seq = ?1 WHERE visitor_read_seq < ?1",
         };
+        let writing = self.chat_writes.lock().await;
         let changed = sqlx::query(&format!("UPDATE conversations SET {set} AND ?1 <= last_seq AND public_id = ?2"))
             .bind(i64::try_from(seq).unwrap_or(i64::MAX))
             .bind(public_id)
             .execute(&self.pool)
             .await?;
+        drop(writing);
         if changed.rows_affected() == 0 {
             return Ok(None);
         }
         self.conversation(public_id).await
+    }
+
+    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, Error> {
+        let _writing = self.chat_writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut moved = Vec::new();
+        for (public_id, seq) in marks {
+            let row = sqlx::query(
+                "UPDATE conversations SET agent_delivered_seq = ?1
+                 WHERE public_id = ?2 AND agent_delivered_seq < ?1 AND ?1 <= last_seq
+                 RETURNING id, agent_delivered_seq, agent_read_seq",
+            )
+            .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+            .bind(public_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                moved.push((row.try_get("id")?, seq_of(&row, "agent_delivered_seq")?, seq_of(&row, "agent_read_seq")?));
+            }
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 
     async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error> {
@@ -250,6 +270,7 @@ impl ChatStore for SqliteStore {
         from: i64,
         to: i64,
     ) -> Result<Result<ConversationRow, Refusal>, Error> {
+        let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM agents WHERE id = ?").bind(to).fetch_optional(&mut *tx).await?;
