@@ -139,6 +139,7 @@ pub enum Key {
     LongWaitChoice,
     NewConversation,
     OngoingChat,
+    QueuePlace,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -420,6 +421,8 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, NewConversation) => "Another question? Write to us",
         (Locale::Fr, OngoingChat) => "Conversation en cours",
         (Locale::En, OngoingChat) => "Ongoing conversation",
+        (Locale::Fr, QueuePlace) => "Votre place dans la file :",
+        (Locale::En, QueuePlace) => "Your place in the queue:",
         (Locale::Fr, HelpfulVotes) => "vote(s) utile(s)",
         (Locale::En, HelpfulVotes) => "helpful vote(s)",
         (Locale::Fr, SlowDown) => "Vous avez beaucoup publié : réessayez dans un moment.",

@@ -41,6 +41,8 @@ struct Chat {
     conversation: RwSignal<Option<Conversation>>,
     /// How far the agents got with the visitor's messages: (delivered, read).
     receipt: RwSignal<(u64, u64)>,
+    /// While waiting: the place in the queue and the rough wait in minutes.
+    queue: RwSignal<Option<(u32, Option<u32>)>>,
     /// When the agent's typing was last heard, to hide it again.
     agent_typing: RwSignal<Option<f64>>,
     link: RwSignal<Link>,
@@ -85,6 +87,9 @@ impl Chat {
                 );
             }
             ServerFrame::Receipt { delivered, read } => self.receipt.set((delivered, read)),
+            ServerFrame::Queue { position, estimated_wait_minutes } => {
+                self.queue.set(Some((position, estimated_wait_minutes)));
+            }
             ServerFrame::Ack { client_id, .. } => {
                 self.pending.update(|pending| pending.retain(|(id, _)| *id != client_id));
             }
@@ -223,6 +228,7 @@ pub fn ChatView() -> impl IntoView {
         pending: RwSignal::new(Vec::new()),
         conversation: RwSignal::new(None),
         receipt: RwSignal::new((0, 0)),
+        queue: RwSignal::new(None),
         agent_typing: RwSignal::new(None),
         link: RwSignal::new(Link::Idle),
         outgoing: StoredValue::new(None),
@@ -311,7 +317,17 @@ pub fn ChatView() -> impl IntoView {
                 (Link::Offline, _) => Some(t(Key::Reconnecting).to_owned()),
                 (_, Some(c)) if c.status == ConversationStatus::Closed => Some(t(Key::ConversationClosed).to_owned()),
                 (_, Some(Conversation { agent: Some(agent), .. })) => Some(format!("{agent} {}", t(Key::AgentJoined))),
-                (_, Some(c)) if c.status == ConversationStatus::Waiting => Some(t(Key::WaitingForAgent).to_owned()),
+                (_, Some(c)) if c.status == ConversationStatus::Waiting => Some(match chat.queue.get() {
+                    Some((position, Some(minutes))) => format!(
+                        "{} {} {position}. {} {minutes} {}",
+                        t(Key::WaitingForAgent),
+                        t(Key::QueuePlace),
+                        t(Key::ExpectedWait),
+                        t(Key::Minutes)
+                    ),
+                    Some((position, None)) => format!("{} {} {position}.", t(Key::WaitingForAgent), t(Key::QueuePlace)),
+                    None => t(Key::WaitingForAgent).to_owned(),
+                }),
                 _ => None,
             }
         };

@@ -45,6 +45,8 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await frame.getByRole("button", { name: "Envoyer" }).tap();
   await frame.getByText("Bonjour, ma lampe <b>clignote</b>.").waitFor();
   await frame.getByText("Envoyé").waitFor();
+  // While waiting, the visitor knows their place in the queue.
+  await frame.getByText(/Votre place dans la file : \d+/).waitFor();
 
   const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   // Counts the console's chimes: each is a new AudioContext.

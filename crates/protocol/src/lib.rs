@@ -853,6 +853,9 @@ wire! {
         Error { code: LiveErrorCode, message: String },
         /// An agent is typing; shown for a few seconds, or until their message arrives.
         Typing,
+        /// While the conversation waits for an agent: its place in the site's queue (1 is next) and a
+        /// rough wait, `null` when nobody can answer now. Sent again whenever the queue moves.
+        Queue { position: u32, estimated_wait_minutes: Option<u32> },
         /// How far the agents got with the visitor's messages: every message up to `delivered`
         /// reached an agent's console, every one up to `read` was on an agent's screen.
         Receipt { delivered: u64, read: u64 },

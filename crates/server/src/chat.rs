@@ -173,3 +173,29 @@ fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessag
         visitor_read: row.visitor_read,
     }
 }
+
+/// Minutes one agent takes per conversation, for the rough waits shown to visitors.
+const MINUTES_PER_CONVERSATION: u32 = 3;
+
+/// A rough wait in minutes for the conversation answered `position`th (1 is next), or `None` when
+/// nobody can answer now (outside hours, or no agent online).
+pub fn estimated_wait(open: bool, agents: u32, position: u32) -> Option<u32> {
+    (open && agents > 0).then(|| (position.saturating_mul(MINUTES_PER_CONVERSATION) / agents).max(1))
+}
+
+/// Tells every waiting visitor of `site` their place in the queue and the rough wait, after the queue
+/// moved (a conversation started, taken or ended). Best effort: a failure leaves the last figures shown.
+pub async fn announce_queue(state: &crate::startup::AppState, site: &str) {
+    let Some(settings) = state.config.site(site) else { return };
+    let now = crate::now();
+    let agents = state.store.agents_seen_since(now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
+    let open = crate::callbacks::slots::is_open(settings, now);
+    let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
+        return;
+    };
+    for (index, row) in waiting.iter().enumerate() {
+        let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let estimated_wait_minutes = estimated_wait(open, agents, position);
+        state.hub.publish(row.id, ServerFrame::Queue { position, estimated_wait_minutes });
+    }
+}

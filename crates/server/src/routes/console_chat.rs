@@ -38,8 +38,10 @@ pub fn router() -> Router<AppState> {
 /// Tells the visitor (who answers now, or that it ended) and every console about a changed conversation.
 async fn announce(state: &AppState, row: ConversationRow) -> Result<accueil_protocol::AgentConversation, Error> {
     state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
+    let site = row.site.clone();
     let view = agent_view(state, row).await?;
     state.hub.tell_agents(AgentServerFrame::Changed { conversation: view.clone() });
+    crate::chat::announce_queue(state, &site).await;
     Ok(view)
 }
 

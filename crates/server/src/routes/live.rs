@@ -3,7 +3,7 @@
 //! stored twice), gap-free resume from the last number the client holds, and the history over HTTP.
 
 use super::no_store;
-use crate::chat::{Hub, SessionSlot, agent_view, conversation_view, message_view};
+use crate::chat::{Hub, SessionSlot, agent_view, announce_queue, conversation_view, estimated_wait, message_view};
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
 use crate::now;
@@ -22,6 +22,9 @@ use tokio::sync::broadcast;
 
 /// Largest frame and message a client may send; a larger one closes the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// What the WebSocket layer reads at most: a message between this and `MAX_FRAME_BYTES` is read whole,
+/// so the close that refuses it is a clean handshake rather than a reset that may lose it.
+const READ_AT_MOST_BYTES: usize = 4 * MAX_FRAME_BYTES;
 /// The close code for a missing, late or unknown `hello`.
 pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 /// The close code when the session already holds as many connections as it may.
@@ -47,8 +50,8 @@ pub fn router() -> Router<AppState> {
 async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     // Small buffers and a bounded write queue: an idle connection costs little, and a client that
     // does not read is dropped (it resumes) instead of growing the server's memory.
-    ws.max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
+    ws.max_message_size(READ_AT_MOST_BYTES)
+        .max_frame_size(READ_AT_MOST_BYTES)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(256 * 1024)
@@ -120,7 +123,12 @@ impl Connection {
         };
         connection.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
         if let Some(open) = open {
+            let waiting = open.status == accueil_protocol::ConversationStatus::Waiting;
             connection.follow(open).await?;
+            if waiting {
+                // Its place in the queue, for this connection too (the others hear it again, harmlessly).
+                announce_queue(&connection.state, &connection.site).await;
+            }
         }
         connection.serve().await
     }
@@ -172,6 +180,19 @@ impl Connection {
             };
             tokio::select! {
                 incoming = self.socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) if text.len() > MAX_FRAME_BYTES => {
+                        close(&mut self.socket, 1009, "frame too large").await;
+                        // Wait for the client's close, so the refusal reaches it.
+                        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                            while let Some(Ok(message)) = self.socket.recv().await {
+                                if matches!(message, Message::Close(_)) {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
+                        return Err(End::Closed);
+                    }
                     Some(Ok(Message::Text(text))) => self.handle(&text).await?,
                     Some(Ok(Message::Close(_))) | None => return Ok(()),
                     Some(Ok(_)) => {}
@@ -226,6 +247,7 @@ impl Connection {
                     let view = agent_view(&self.state, opened.clone()).await.map_err(|_| End::Closed)?;
                     self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
                     self.follow(opened).await?;
+                    announce_queue(&self.state, &self.site).await;
                 }
                 Ok(())
             }
@@ -264,6 +286,7 @@ impl Connection {
             self.state.hub.publish(id, ServerFrame::Conversation { conversation: conversation_view(&row) });
             let view = agent_view(&self.state, row).await.map_err(|_| End::Closed)?;
             self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
+            announce_queue(&self.state, &self.site).await;
         }
         Ok(())
     }
@@ -332,9 +355,6 @@ async fn history(
     Ok((no_store(), Json(body)).into_response())
 }
 
-/// Minutes one agent takes per waiting conversation, for the rough wait shown to visitors.
-const MINUTES_PER_CONVERSATION: u32 = 3;
-
 async fn availability(
     State(state): State<AppState>,
     axum::extract::Path(site): axum::extract::Path<String>,
@@ -346,7 +366,8 @@ async fn availability(
     let waiting =
         state.store.site_conversations(&site.public.site, crate::store::ConversationFilter::Waiting).await?.len();
     let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
-    let estimated_wait_minutes = (open && agents > 0).then(|| (waiting * MINUTES_PER_CONVERSATION / agents).max(1));
+    // A new conversation would come after every waiting one.
+    let estimated_wait_minutes = estimated_wait(open, agents, waiting.saturating_add(1));
     let long_wait = estimated_wait_minutes.is_some_and(|minutes| minutes > site.long_wait_minutes);
     let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes, long_wait };
     Ok((no_store(), Json(body)).into_response())

@@ -21,6 +21,8 @@ use crate::extract::BODY_LIMIT;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+/// Agents seen within this many seconds count as present.
+pub use callbacks::PRESENCE_SECONDS;
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {

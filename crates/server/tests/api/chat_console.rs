@@ -3,7 +3,7 @@
 //! conversation over, presence deciding availability, canned replies, and the per-session limit.
 
 use crate::helpers::{SHOP_ORIGIN, TestApp, error_fields, spawn_app};
-use crate::live::{Socket, connect, join, next, say, send, session};
+use crate::live::{Socket, connect, join, next, next_any, say, send, session};
 use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, AgentTeam, CannedReplies, CannedReply, ChatAvailability,
     ClientFrame, Conversation, ConversationStatus, ErrorCode, LiveErrorCode, MessageAuthor, ServerFrame,
@@ -49,7 +49,7 @@ async fn tell(socket: &mut Socket, frame: &AgentClientFrame) {
 /// The next visitor frame that `pick` accepts, skipping the others.
 async fn until<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) -> T {
     loop {
-        if let Some(found) = pick(next(socket).await) {
+        if let Some(found) = pick(next_any(socket).await) {
             return found;
         }
     }
@@ -227,14 +227,26 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
     assert_eq!(error_fields(bad, 400, ErrorCode::InvalidRequest).await[0].0, "presence");
     assert_eq!(availability().await.agents, 1);
 
-    // Four waiting conversations for one agent: about 12 minutes, past the 10-minute threshold.
+    // Four waiting conversations for one agent.
     let (_, mut visitor, conversation) = visitor_with_message(&app, "Bonjour").await;
     let mut others = Vec::new();
     for _ in 0..3 {
         others.push(visitor_with_message(&app, "Bonjour").await);
     }
+    // A fifth would wait about 15 minutes, past the 10-minute threshold.
     let found = availability().await;
-    assert_eq!((found.waiting, found.estimated_wait_minutes, found.long_wait), (4, Some(12), true));
+    assert_eq!((found.waiting, found.estimated_wait_minutes, found.long_wait), (4, Some(15), true));
+    // Each waiting visitor knows their place: the second is second.
+    let place = |f| match f {
+        ServerFrame::Queue { position, estimated_wait_minutes } => Some((position, estimated_wait_minutes)),
+        _ => None,
+    };
+    let mut second = others.remove(0).1;
+    loop {
+        if until(&mut second, place).await == (2, Some(6)) {
+            break;
+        }
+    }
     assert_eq!(put(camille, "away").await.unwrap().status(), 200);
     let found = availability().await;
     assert_eq!((found.agents, found.estimated_wait_minutes, found.long_wait), (0, None, false));
@@ -247,6 +259,12 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
     let transfer = |cookie: &'static str, agent: i64| post(&app, &transfer_path, cookie, json!({ "agent": agent }));
     assert_eq!(transfer(camille, hugo_id).await.status(), 409, "only the agent who has it hands it over");
     post(&app, &format!("/v1/agent/conversations/{}/claim", conversation.id), camille, json!({})).await;
+    // The first was taken: the second moves up.
+    loop {
+        if until(&mut second, place).await.0 == 1 {
+            break;
+        }
+    }
     let unknown = transfer(camille, 999_999).await;
     assert_eq!(error_fields(unknown, 422, ErrorCode::ValidationFailed).await[0].0, "agent");
     let moved: AgentConversation = transfer(camille, hugo_id).await.json().await.unwrap();

@@ -26,8 +26,19 @@ pub(crate) async fn send(socket: &mut Socket, frame: &ClientFrame) {
     socket.send(Message::Text(serde_json::to_string(frame).unwrap().into())).await.expect("sent");
 }
 
-/// The next server frame, skipping pings.
+/// The next server frame, skipping pings and the queue's `queue` frames (which come whenever the
+/// queue moves).
 pub(crate) async fn next(socket: &mut Socket) -> ServerFrame {
+    loop {
+        match next_any(socket).await {
+            ServerFrame::Queue { .. } => continue,
+            other => return other,
+        }
+    }
+}
+
+/// The next server frame, skipping pings only.
+pub(crate) async fn next_any(socket: &mut Socket) -> ServerFrame {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
             .await
