@@ -58,6 +58,9 @@ pub struct Widget {
     pub unread: RwSignal<u32>,
     /// The visitor has a conversation still open: the home view offers it first.
     pub chat_open: RwSignal<bool>,
+    /// The host's panel shows the widget (always, when it is not embedded): what arrives while it is
+    /// hidden is unread.
+    pub panel_open: RwSignal<bool>,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
     site: StoredValue<String>,
@@ -293,6 +296,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
         query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
         unread: RwSignal::new(0),
         chat_open: RwSignal::new(false),
+        panel_open: RwSignal::new(params.host_origin.is_none()),
         visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
         site: StoredValue::new(params.site.clone()),
         host_origin: StoredValue::new(params.host_origin),
@@ -330,7 +334,11 @@ pub fn App(document: &'static Document) -> impl IntoView {
     let _ = window_event_listener(leptos::ev::message, move |event| {
         let message = widget.host_origin.with_value(|origin| host::receive(origin.as_deref(), &event));
         match message {
-            Some(HostMessage::Opened) => widget.focus_title(),
+            Some(HostMessage::Opened) => {
+                widget.panel_open.set(true);
+                widget.focus_title();
+            }
+            Some(HostMessage::Closed) => widget.panel_open.set(false),
             Some(HostMessage::SetLocale { locale }) => widget.locale.set(locale),
             None => {}
         }

@@ -43,6 +43,10 @@ struct Chat {
     receipt: RwSignal<(u64, u64)>,
     /// While waiting: the place in the queue and the rough wait in minutes.
     queue: RwSignal<Option<(u32, Option<u32>)>>,
+    /// Whether the host shows the panel (from the widget).
+    panel_open: RwSignal<bool>,
+    /// Agent messages that arrived while the chat was not on screen (the launcher's badge).
+    unseen: RwSignal<u32>,
     /// When the agent's typing was last heard, to hide it again.
     agent_typing: RwSignal<Option<f64>>,
     link: RwSignal<Link>,
@@ -69,6 +73,9 @@ impl Chat {
                     }
                     if message.author != MessageAuthor::Visitor {
                         self.agent_typing.set(None);
+                        if !self.on_screen() {
+                            self.unseen.update(|n| *n += 1);
+                        }
                     }
                     self.messages.update(|all| all.push(message));
                     self.mark_read();
@@ -111,11 +118,20 @@ impl Chat {
         self.conversation.with_untracked(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed))
     }
 
+    /// The chat is in front of the visitor: the panel is open and the tab is visible.
+    fn on_screen(self) -> bool {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
+        !hidden && self.panel_open.get_untracked()
+    }
+
     /// Tells the agent what is on screen, when it is.
     fn mark_read(self) {
-        let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
+        if !self.on_screen() {
+            return;
+        }
+        self.unseen.set(0);
         let seq = self.last_seq();
-        if !hidden && seq > 0 && self.is_open() {
+        if seq > 0 && self.is_open() {
             self.queue(ClientFrame::Read { seq });
         }
     }
@@ -229,6 +245,8 @@ pub fn ChatView() -> impl IntoView {
         conversation: RwSignal::new(None),
         receipt: RwSignal::new((0, 0)),
         queue: RwSignal::new(None),
+        panel_open: widget.panel_open,
+        unseen: RwSignal::new(0),
         agent_typing: RwSignal::new(None),
         link: RwSignal::new(Link::Idle),
         outgoing: StoredValue::new(None),
@@ -259,6 +277,19 @@ pub fn ChatView() -> impl IntoView {
     // Back online, back to the tab, or back from the page cache: resume now, not after the backoff.
     let _ = window_event_listener(leptos::ev::online, move |_| chat.nudge());
     let _ = window_event_listener(leptos::ev::pageshow, move |_| chat.nudge());
+    // Opening the panel reads what came meanwhile; the launcher's badge counts it until then.
+    Effect::new(move |_| {
+        if widget.panel_open.get() {
+            chat.mark_read();
+        }
+    });
+    Effect::new(move |previous: Option<u32>| {
+        let unseen = chat.unseen.get();
+        if previous.is_some_and(|p| p != unseen) {
+            widget.set_unread(unseen);
+        }
+        unseen
+    });
     let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
         chat.nudge();
         chat.mark_read();

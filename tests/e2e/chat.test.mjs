@@ -116,6 +116,19 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await consolePage.getByRole("button", { name: "Envoyer" }).click();
   await frame.getByText("Essayez une autre prise, puis dites-moi.").waitFor();
 
+  // With the panel closed, a reply is unread: the launcher counts it and the agent does not see it
+  // read until the visitor opens the panel again.
+  await frame.getByRole("button", { name: "Fermer" }).first().tap();
+  await consolePage.getByLabel("Votre réponse").fill("Je reste disponible si besoin.");
+  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  const launcher = page.getByRole("button", { name: /^Ouvrir l'aide et le contact \(1/ });
+  await launcher.waitFor();
+  const lastReply = consolePage.getByRole("listitem").filter({ hasText: "Je reste disponible si besoin." });
+  await lastReply.waitFor();
+  assert.equal(await lastReply.getByText(/· lu/).count(), 0, "not read while the panel is closed");
+  await launcher.tap();
+  await lastReply.getByText(/· lu/).waitFor();
+
   // The visitor ends the chat, rates it and gets it by email; the address goes nowhere else.
   await composer.fill("");
   await frame.getByRole("button", { name: "Terminer la conversation" }).tap();
@@ -155,7 +168,8 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   const chimesBefore = await consolePage.evaluate(() => window.chimes);
   await otherFrame.getByLabel("Votre message").fill("Je repasserai plus tard.");
   await otherFrame.getByRole("button", { name: "Envoyer" }).tap();
-  await otherFrame.getByText("Envoyé").waitFor();
+  // Sent, then delivered: the console (away, but open) received it.
+  await otherFrame.getByText("Distribué", { exact: true }).waitFor();
   assert.ok(await eventually(async () => (await consolePage.evaluate(() => window.chimes)) > chimesBefore), "a chime");
   assert.match(await consolePage.title(), /^\(\d+\) Accueil$/, "the waiting chat in the title");
   await otherFrame.getByRole("button", { name: "Être rappelé" }).tap();

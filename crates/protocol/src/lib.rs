@@ -1083,6 +1083,9 @@ wire! {
         /// The panel became visible: the widget takes focus.
         #[serde(rename = "accueil.opened")]
         Opened,
+        /// The panel was hidden (the frame lives on): nothing shown counts as read until it opens again.
+        #[serde(rename = "accueil.closed")]
+        Closed,
         /// `Accueil.setLocale(locale)` was called on the host page.
         #[serde(rename = "accueil.set_locale")]
         SetLocale { locale: Locale },

@@ -115,6 +115,7 @@
   function close() {
     if (!isOpen) return;
     isOpen = false;
+    if (ready) post({ type: "accueil.closed" });
     frame.hidden = true;
     button.hidden = false;
     button.setAttribute("aria-expanded", "false");
