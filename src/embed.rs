@@ -15,6 +15,8 @@ pub struct EmbedParams {
     pub carried: bool,
     /// What the host page is about (`data-topic`, e.g. a product reference), for its community questions.
     pub topic: Option<String>,
+    /// The host page's address without query or fragment, for the agent's context.
+    pub page: Option<String>,
 }
 
 impl EmbedParams {
@@ -31,9 +33,18 @@ impl EmbedParams {
                 "host" if is_origin(&value) => params.host_origin = Some(value),
                 "topic" if !value.is_empty() && value.len() <= 100 => params.topic = Some(value),
                 "carried" => params.carried = value == "1",
+                "page" if value.len() <= 500 => params.page = Some(value),
                 _ => {}
             }
         }
+        // Only a page of the host that embeds the widget.
+        let on_host = |page: &String| {
+            params
+                .host_origin
+                .as_ref()
+                .is_some_and(|host| page.strip_prefix(host.as_str()).is_some_and(|p| p.starts_with('/')))
+        };
+        params.page = params.page.take().filter(on_host);
         params
     }
 }
@@ -85,6 +96,13 @@ mod tests {
         assert_eq!(params.locale, Some(Locale::En));
         assert_eq!(params.host_origin.as_deref(), Some("https://shop.example:8443"));
         assert_eq!((params.topic, params.carried), (None, false));
+        let embedded = EmbedParams::from_query(
+            "site=demo&host=https%3A%2F%2Fshop.example&page=https%3A%2F%2Fshop.example%2Flampes%2Fatelier",
+        );
+        assert_eq!(embedded.page.as_deref(), Some("https://shop.example/lampes/atelier"));
+        let elsewhere =
+            EmbedParams::from_query("site=demo&host=https%3A%2F%2Fshop.example&page=https%3A%2F%2Fevil.example%2F");
+        assert_eq!(elsewhere.page, None, "a page of another origin than the host is dropped");
         let moved = EmbedParams::from_query("carried=1&site=demo&topic=sku%201234");
         assert_eq!((moved.topic.as_deref(), moved.carried), (Some("sku 1234"), true));
     }

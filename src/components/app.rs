@@ -126,8 +126,8 @@ impl Widget {
     pub fn visit_context(self) -> VisitContext {
         let mut context = self.visit.get_value();
         if context.page.is_none() {
-            // The host page opened the first document, so it is the referrer; a document opened from
-            // another of the widget's was handed the page along with the visit.
+            // The loader names the page; without it (the widget opened on its own), the referrer. A
+            // document opened from another of the widget's was handed the page along with the visit.
             context.page =
                 web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).filter(|page| !page.is_empty());
         }
@@ -288,23 +288,27 @@ pub fn App(document: &'static Document) -> impl IntoView {
     let requested_locale = params.locale.or_else(browser_locale);
     // Coming from another of the widget's documents: the visitor's search and visit come along.
     let carried = params.carried.then(|| session::take_carried(&params.site)).flatten();
-    let widget = Widget {
-        locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
-        view: RwSignal::new(document.first_view.clone()),
-        config: RwSignal::new_local(None),
-        faq: RwSignal::new_local(None),
-        query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
-        unread: RwSignal::new(0),
-        chat_open: RwSignal::new(false),
-        panel_open: RwSignal::new(params.host_origin.is_none()),
-        visit: StoredValue::new(carried.as_ref().map(|(_, v)| v.clone()).unwrap_or_default()),
-        site: StoredValue::new(params.site.clone()),
-        host_origin: StoredValue::new(params.host_origin),
-        topic: StoredValue::new(params.topic),
-        document,
-        title: NodeRef::new(),
-        main: NodeRef::new(),
-    };
+    let widget =
+        Widget {
+            locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
+            view: RwSignal::new(document.first_view.clone()),
+            config: RwSignal::new_local(None),
+            faq: RwSignal::new_local(None),
+            query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
+            unread: RwSignal::new(0),
+            chat_open: RwSignal::new(false),
+            panel_open: RwSignal::new(params.host_origin.is_none()),
+            visit: StoredValue::new(carried.as_ref().map_or_else(
+                || VisitContext { page: params.page.clone(), ..VisitContext::default() },
+                |(_, v)| v.clone(),
+            )),
+            site: StoredValue::new(params.site.clone()),
+            host_origin: StoredValue::new(params.host_origin),
+            topic: StoredValue::new(params.topic),
+            document,
+            title: NodeRef::new(),
+            main: NodeRef::new(),
+        };
     provide_context(widget);
     widget.load_config();
     (document.setup)(widget);

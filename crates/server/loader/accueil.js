@@ -69,7 +69,9 @@
     (handlers[event] || []).forEach(function (fn) { try { fn(value); } catch (e) { setTimeout(function () { throw e; }); } });
   }
   function widgetUrl() {
+    // The page, for the agent's context: its path only, as queries and fragments can hold personal data.
     return origin + "/widget/?site=" + encodeURIComponent(site) + "&locale=" + locale + "&host=" + encodeURIComponent(location.origin) +
+      "&page=" + encodeURIComponent(location.origin + location.pathname) +
       (data.topic ? "&topic=" + encodeURIComponent(data.topic) : "");
   }
   function post(message) { if (frame && ready) frame.contentWindow.postMessage(message, origin); }
