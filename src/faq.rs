@@ -7,10 +7,11 @@ use accueil_search::{Hit, Index, MatchedTerm, faq_index, highlight};
 /// How long a snippet may be, in characters, before it is cut with an ellipsis.
 const SNIPPET_CHARS: usize = 150;
 
-/// A published FAQ ready to search.
+/// A published FAQ ready to search. The index is built on first use (or by `warm` once the list is on
+/// screen), so building it never delays the first paint of the frequent questions.
 pub struct LoadedFaq {
     pub faq: Faq,
-    pub index: Index,
+    index: std::cell::OnceCell<Index>,
 }
 
 /// A piece of text and whether it is a matched word.
@@ -18,7 +19,16 @@ pub type Pieces = Vec<(String, bool)>;
 
 impl LoadedFaq {
     pub fn new(faq: Faq) -> LoadedFaq {
-        LoadedFaq { index: faq_index(&faq), faq }
+        LoadedFaq { index: std::cell::OnceCell::new(), faq }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| faq_index(&self.faq))
+    }
+
+    /// Builds the index now, so the first keystroke does not wait for it.
+    pub fn warm(&self) {
+        let _ = self.index();
     }
 
     pub fn entry(&self, id: &str) -> Option<&FaqEntry> {
@@ -26,7 +36,7 @@ impl LoadedFaq {
     }
 
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
-        self.index.search(query, k)
+        self.index().search(query, k)
     }
 
     /// The first entry of each category: what to show before the visitor types.
@@ -50,14 +60,14 @@ impl LoadedFaq {
     }
 
     pub fn marked(&self, text: &str, matched: &[MatchedTerm]) -> Pieces {
-        highlight(&self.index, text, matched).into_iter().map(|(t, on)| (t.to_owned(), on)).collect()
+        highlight(self.index(), text, matched).into_iter().map(|(t, on)| (t.to_owned(), on)).collect()
     }
 
     /// The answer's sentence with the most matched words (the first sentence if none), marked.
     pub fn snippet(&self, text: &str, matched: &[MatchedTerm]) -> Pieces {
         let sentences: Vec<&str> =
             text.split_inclusive(['.', '!', '?', ':']).map(str::trim).filter(|s| !s.is_empty()).collect();
-        let score = |s: &&str| highlight(&self.index, s, matched).iter().filter(|(_, on)| *on).count();
+        let score = |s: &&str| highlight(self.index(), s, matched).iter().filter(|(_, on)| *on).count();
         let best = sentences.iter().max_by_key(|s| (score(s), std::cmp::Reverse(s.len()))).copied().unwrap_or(text);
         let cut: String = best.chars().take(SNIPPET_CHARS).collect();
         let mut pieces = self.marked(&cut, matched);

@@ -247,7 +247,13 @@ impl Widget {
         leptos::task::spawn_local(async move {
             let faq = api::faq(site, locale).await.map(|faq| faq.map(|f| Rc::new(LoadedFaq::new(f))));
             if self.locale.get_untracked() == locale {
+                let loaded = faq.as_ref().ok().cloned().flatten();
                 self.faq.set(Some(faq));
+                // Once the questions are painted (after the next frame), the search index is built, so
+                // it is ready for the first keystroke without delaying what the visitor sees first.
+                if let Some(loaded) = loaded {
+                    request_animation_frame(move || set_timeout(move || loaded.warm(), std::time::Duration::ZERO));
+                }
             }
         });
     }
