@@ -414,10 +414,9 @@ pub fn ChatView() -> impl IntoView {
                 view! { <p class="aw-typing">{format!("{who} {}", t(Key::IsTyping))}</p> }
             })
         };
-        let is_open =
-            move || chat.conversation.with(|c| c.as_ref().is_some_and(|c| c.status != ConversationStatus::Closed));
-        let is_closed =
-            move || chat.conversation.with(|c| c.as_ref().is_some_and(|c| c.status == ConversationStatus::Closed));
+        let current_status = move || chat.conversation.with(|c| c.as_ref().map(|c| c.status));
+        let is_open = move || current_status().is_some_and(|s| s != ConversationStatus::Closed);
+        let is_closed = move || current_status() == Some(ConversationStatus::Closed);
         let end_controls = move || {
             is_open().then(|| if confirming_end.get() {
                 view! {

@@ -107,6 +107,13 @@ impl Hub {
         }
     }
 
+    /// Pushes a newly stored message to the visitor's connections and to every console.
+    pub fn publish_message(&self, conversation: (i64, &str), message: ChatMessage) {
+        let (id, public_id) = conversation;
+        self.tell_agents(AgentServerFrame::Message { conversation: public_id.to_owned(), message: message.clone() });
+        self.publish(id, ServerFrame::Message { message });
+    }
+
     pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentServerFrame> {
         self.agents.subscribe()
     }
@@ -174,6 +181,21 @@ fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessag
     }
 }
 
+/// Tells everyone about a conversation that changed (taken, handed over, ended): the visitor's
+/// connections (who answers now, or that it ended), every console, and the waiting visitors whose place
+/// in the queue moved. The console's view of it, for the answer.
+pub async fn announce_change(
+    state: &crate::startup::AppState,
+    row: ConversationRow,
+) -> Result<AgentConversation, Error> {
+    state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
+    let site = row.site.clone();
+    let view = agent_view(state, row).await?;
+    state.hub.tell_agents(AgentServerFrame::Changed { conversation: view.clone() });
+    announce_queue(state, &site).await;
+    Ok(view)
+}
+
 /// Minutes one agent takes per conversation, for the rough waits shown to visitors.
 const MINUTES_PER_CONVERSATION: u32 = 3;
 
@@ -183,19 +205,29 @@ pub fn estimated_wait(open: bool, agents: u32, position: u32) -> Option<u32> {
     (open && agents > 0).then(|| (position.saturating_mul(MINUTES_PER_CONVERSATION) / agents).max(1))
 }
 
-/// Tells every waiting visitor of `site` their place in the queue and the rough wait, after the queue
-/// moved (a conversation started, taken or ended). Best effort: a failure leaves the last figures shown.
-pub async fn announce_queue(state: &crate::startup::AppState, site: &str) {
-    let Some(settings) = state.config.site(site) else { return };
+/// Each waiting conversation of `site` (by id) with its `queue` frame: its place (1 is next) and the
+/// rough wait. Empty when the queue cannot be read: the last figures shown stay.
+pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(i64, ServerFrame)> {
+    let Some(settings) = state.config.site(site) else { return Vec::new() };
     let now = crate::now();
     let agents = state.store.agents_seen_since(now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
     let open = crate::callbacks::slots::is_open(settings, now);
     let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
-        return;
+        return Vec::new();
     };
-    for (index, row) in waiting.iter().enumerate() {
-        let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let estimated_wait_minutes = estimated_wait(open, agents, position);
-        state.hub.publish(row.id, ServerFrame::Queue { position, estimated_wait_minutes });
+    (1u32..)
+        .zip(waiting)
+        .map(|(position, row)| {
+            let estimated_wait_minutes = estimated_wait(open, agents, position);
+            (row.id, ServerFrame::Queue { position, estimated_wait_minutes })
+        })
+        .collect()
+}
+
+/// Tells every waiting visitor of `site` their place, after the queue moved (a conversation started,
+/// taken or ended).
+pub async fn announce_queue(state: &crate::startup::AppState, site: &str) {
+    for (conversation, frame) in queue_frames(state, site).await {
+        state.hub.publish(conversation, frame);
     }
 }

@@ -3,15 +3,15 @@
 //! presence and team, and the site's canned replies.
 
 use super::no_store;
-use crate::chat::{agent_view, conversation_view, message_view};
+use crate::chat::{agent_view, announce_change, conversation_view, message_view};
 use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
-use crate::store::{ConversationFilter, ConversationRow, Refusal};
+use crate::store::{ConversationFilter, Refusal};
 use accueil_protocol::{
-    AgentConversations, AgentMessage, AgentPresence, AgentServerFrame, AgentTeam, CannedReplies, ChatHistory,
-    MessageAuthor, NewCannedReply, ServerFrame, TeamMember, TransferConversation,
+    AgentConversations, AgentMessage, AgentPresence, AgentTeam, CannedReplies, ChatHistory, MessageAuthor,
+    NewCannedReply, TeamMember, TransferConversation,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -33,16 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agent/team", get(team))
         .route("/v1/agent/canned-replies", get(canned_replies).post(add_canned_reply))
         .route("/v1/agent/canned-replies/{id}", delete(delete_canned_reply))
-}
-
-/// Tells the visitor (who answers now, or that it ended) and every console about a changed conversation.
-async fn announce(state: &AppState, row: ConversationRow) -> Result<accueil_protocol::AgentConversation, Error> {
-    state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
-    let site = row.site.clone();
-    let view = agent_view(state, row).await?;
-    state.hub.tell_agents(AgentServerFrame::Changed { conversation: view.clone() });
-    crate::chat::announce_queue(state, &site).await;
-    Ok(view)
 }
 
 fn bad_query(field: &str, reason: &str) -> Error {
@@ -84,7 +74,7 @@ async fn claim(
 ) -> Result<Response, Error> {
     let row = state.store.claim_conversation(&id, signed_in.agent.id).await?.map_err(refused)?;
     // The visitor learns who answers; the other consoles see it taken.
-    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
+    Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
 
 async fn history(
@@ -127,8 +117,7 @@ async fn reply(
         .await?;
     let message = message_view(message);
     if is_new {
-        state.hub.publish(row.id, ServerFrame::Message { message: message.clone() });
-        state.hub.tell_agents(AgentServerFrame::Message { conversation: row.public_id, message: message.clone() });
+        state.hub.publish_message((row.id, &row.public_id), message.clone());
     }
     Ok((StatusCode::CREATED, no_store(), Json(message)).into_response())
 }
@@ -139,7 +128,7 @@ async fn close(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let row = state.store.close_conversation(&id, now()).await?.ok_or_else(|| refused(Refusal::NotFound))?;
-    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
+    Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
 
 async fn transfer(
@@ -159,7 +148,7 @@ async fn transfer(
         }
         Err(refusal) => return Err(refused(refusal)),
     };
-    Ok((no_store(), Json(announce(&state, row).await?)).into_response())
+    Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
 
 async fn presence(State(state): State<AppState>, signed_in: SignedInAgent) -> Result<Response, Error> {

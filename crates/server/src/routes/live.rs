@@ -3,7 +3,10 @@
 //! stored twice), gap-free resume from the last number the client holds, and the history over HTTP.
 
 use super::no_store;
-use crate::chat::{Hub, SessionSlot, agent_view, announce_queue, conversation_view, estimated_wait, message_view};
+use crate::chat::{
+    Hub, SessionSlot, agent_view, announce_change, announce_queue, conversation_view, estimated_wait, message_view,
+    queue_frames,
+};
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
 use crate::now;
@@ -123,11 +126,14 @@ impl Connection {
         };
         connection.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
         if let Some(open) = open {
-            let waiting = open.status == accueil_protocol::ConversationStatus::Waiting;
+            let (id, waiting) = (open.id, open.status == accueil_protocol::ConversationStatus::Waiting);
             connection.follow(open).await?;
             if waiting {
-                // Its place in the queue, for this connection too (the others hear it again, harmlessly).
-                announce_queue(&connection.state, &connection.site).await;
+                // Its place in the queue, to this connection only: the queue itself did not move.
+                let frames = queue_frames(&connection.state, &connection.site).await;
+                if let Some((_, frame)) = frames.into_iter().find(|(conversation, _)| *conversation == id) {
+                    connection.send(&frame).await?;
+                }
             }
         }
         connection.serve().await
@@ -150,7 +156,7 @@ impl Connection {
             // Numbers count per conversation: a new one is sent from its first message.
             self.sent_up_to = 0;
         }
-        let receipt = ServerFrame::Receipt { delivered: conversation.agent_delivered, read: conversation.agent_read };
+        let (delivered, read) = (conversation.agent_delivered, conversation.agent_read);
         self.conversation = Some((conversation, receiver));
         loop {
             let page =
@@ -162,8 +168,7 @@ impl Connection {
             }
             if !full {
                 // Where the agents got to, when they got anywhere: the states of the visitor's messages.
-                let ServerFrame::Receipt { delivered, .. } = receipt else { return Ok(()) };
-                return if delivered > 0 { self.send(&receipt).await } else { Ok(()) };
+                return if delivered > 0 { self.send(&ServerFrame::Receipt { delivered, read }).await } else { Ok(()) };
             }
         }
     }
@@ -278,15 +283,12 @@ impl Connection {
     /// The visitor ends the conversation: every tab and the agents hear it; a later `start` opens a
     /// new one.
     async fn end(&mut self) -> Result<(), End> {
-        let Some((public_id, id)) = self.conversation.as_ref().map(|(c, _)| (c.public_id.clone(), c.id)) else {
+        let Some(public_id) = self.conversation.as_ref().map(|(c, _)| c.public_id.clone()) else {
             return self.refuse(LiveErrorCode::NoConversation, "no conversation to end").await;
         };
         let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(|_| End::Closed)?;
         if let Some(row) = closed {
-            self.state.hub.publish(id, ServerFrame::Conversation { conversation: conversation_view(&row) });
-            let view = agent_view(&self.state, row).await.map_err(|_| End::Closed)?;
-            self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
-            announce_queue(&self.state, &self.site).await;
+            announce_change(&self.state, row).await.map_err(|_| End::Closed)?;
         }
         Ok(())
     }
@@ -322,9 +324,7 @@ impl Connection {
         let seq = row.seq;
         if is_new {
             // After the commit: whoever follows the conversation gets it, this connection included.
-            let message = message_view(row);
-            self.state.hub.tell_agents(AgentServerFrame::Message { conversation: public_id, message: message.clone() });
-            self.state.hub.publish(conversation, ServerFrame::Message { message });
+            self.state.hub.publish_message((conversation, &public_id), message_view(row));
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await
     }
