@@ -102,6 +102,7 @@ pub enum Key {
     Blocked,
     AnswersLabel,
     By,
+    VisitorWhoLeft,
     DeletePost,
     SlowDown,
     HelpfulVotes,
@@ -429,6 +430,8 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, SlowDown) => "You have posted a lot: please try again in a while.",
         (Locale::Fr, By) => "par",
         (Locale::En, By) => "by",
+        (Locale::Fr, VisitorWhoLeft) => "un visiteur parti",
+        (Locale::En, VisitorWhoLeft) => "a visitor who left",
         (Locale::Fr, YourCalls) => "Vos demandes de rappel",
         (Locale::En, YourCalls) => "Your call requests",
     }

@@ -148,13 +148,19 @@ pub fn CommunityView() -> impl IntoView {
     }
 }
 
+/// Who wrote a post: their pseudonym, or, when they erased their data and others had answered, "a
+/// visitor who left" (the server then sends no pseudonym).
+fn author(locale: Locale, pseudonym: &str) -> String {
+    let shown = if pseudonym.is_empty() { text(locale, Key::VisitorWhoLeft) } else { pseudonym };
+    format!("{} {shown}", text(locale, Key::By))
+}
+
 fn thread_card(thread: ThreadSummary, locale: Locale, open: impl Fn(Screen) + Copy + 'static) -> impl IntoView {
     let t = move |key| text(locale, key);
     let id = thread.id.clone();
     let meta = format!(
-        "{} {} · {} {} · {} {}",
-        t(Key::By),
-        thread.pseudonym,
+        "{} · {} {} · {} {}",
+        author(locale, &thread.pseudonym),
         thread.answers,
         t(Key::AnswersLabel),
         thread.score,
@@ -338,7 +344,7 @@ fn thread_body(
             <h2 class="aw-post-title">{thread.title}</h2>
             {pending}
             <div class="aw-answer" inner_html=thread.html></div>
-            <p class="aw-hint">{format!("{} {}", t(Key::By), thread.pseudonym)}</p>
+            <p class="aw-hint">{author(locale, &thread.pseudonym)}</p>
             <PostActions
                 id=thread.id
                 score=thread.score
@@ -385,7 +391,7 @@ fn answer_card(
         <li class="aw-post" class:aw-post--official=answer.official>
             <p class="aw-badges">{badges}</p>
             <div class="aw-answer" inner_html=answer.html></div>
-            <p class="aw-hint">{format!("{} {}", t(Key::By), answer.pseudonym)}</p>
+            <p class="aw-hint">{author(locale, &answer.pseudonym)}</p>
             <PostActions
                 id=answer.id
                 score=answer.score

@@ -69,7 +69,38 @@ pub fn build_bundles() -> Result {
         externalize_boot_script(&root.join(&dist), &public_url)?;
     }
     trunk_build(&root.join("crates/console"), &[])?;
-    externalize_boot_script(&root.join("dist/console"), "/console/")
+    externalize_boot_script(&root.join("dist/console"), "/console/")?;
+    precompress(&root.join("dist"))
+}
+
+/// Writes `x.br` and `x.gz` beside each compressible file under `dir`, so the server only checks them
+/// at start instead of compressing (seconds per megabyte at brotli's best quality).
+fn precompress(dir: &Path) -> Result {
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| format!("{}: {e}", current.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("html" | "js" | "css" | "wasm" | "json" | "svg" | "txt")
+            ) {
+                let quiet = |mut command: Command| -> Result {
+                    let status = command.status().map_err(|e| format!("cannot run {command:?}: {e}"))?;
+                    if status.success() { Ok(()) } else { Err(format!("{command:?} failed ({status})")) }
+                };
+                let mut brotli = Command::new("brotli");
+                brotli.args(["--quality=11", "--force", "--keep"]).arg(&path);
+                quiet(brotli)?;
+                let mut gzip = Command::new("gzip");
+                gzip.args(["-9", "--no-name", "--keep", "--force"]).arg(&path);
+                quiet(gzip)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn server_binary() -> PathBuf {
@@ -84,7 +115,18 @@ pub fn build_all() -> Result {
 /// Adds the demo agent unless it exists.
 fn add_demo_agent(env: &[(&str, String)]) -> Result {
     run(Command::new(server_binary())
-        .args(["agent", "add", "--email", DEMO_AGENT_EMAIL, "--name", "Camille", "--if-missing", "--config"])
+        .args([
+            "agent",
+            "add",
+            "--email",
+            DEMO_AGENT_EMAIL,
+            "--name",
+            "Camille",
+            "--sites",
+            "demo",
+            "--if-missing",
+            "--config",
+        ])
         .arg(root().join("crates/server/demo/accueil.toml"))
         .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str()))))

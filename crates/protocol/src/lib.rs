@@ -153,6 +153,8 @@ wire! {
         InvalidRequest,
         /// 401: a missing, unknown or expired token or agent session.
         Unauthorized,
+        /// 403: a console change that did not come from the console's own pages (another origin).
+        Forbidden,
         /// 404: no such site or resource (also for resources that belong to someone else).
         NotFound,
         /// 405: the route exists but not with this method.
@@ -171,7 +173,7 @@ wire! {
         RateLimited,
         /// 500: the server failed; nothing about the cause is disclosed.
         Internal,
-        /// 503: the server is not ready (database unreachable).
+        /// 503: the server cannot store or read now (database unreachable, locked, full or failing).
         Unavailable,
         #[serde(other)]
         Unknown,
@@ -1048,6 +1050,9 @@ wire! {
         NoConversation,
         /// Too many messages per second on this connection.
         RateLimited,
+        /// The server cannot store anything now (its database is full, locked or failing). What was not
+        /// acknowledged was not stored; the server then closes with 1013 and the client resumes later.
+        Unavailable,
         #[serde(other)]
         Unknown,
     }

@@ -8,7 +8,7 @@
 //! `live_load run <base-url> <server-pid> <idle-connections> <active-conversations> <seconds>`.
 
 use accueil_protocol::{AgentServerFrame, ClientFrame, Locale, MessageAuthor, ServerFrame, VisitContext};
-use accueil_server::store::{SqliteStore, Store};
+use accueil_server::store::{SiteScope, SqliteStore, Store};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,8 +54,10 @@ async fn seed(database_url: &str, sessions: usize) -> Result<(), String> {
         store.insert_visitor_session(&hash, "demo", Some(Locale::Fr), now).await.map_err(|e| e.to_string())?;
     }
     let password = accueil_server::secrets::hash_password("bench-password-not-used").map_err(|e| e.to_string())?;
-    let agent =
-        store.insert_agent("bench@accueil.example", "Bench", &password, now).await.map_err(|e| e.to_string())?;
+    let agent = store
+        .insert_agent("bench@accueil.example", "Bench", &password, &SiteScope::Every, now)
+        .await
+        .map_err(|e| e.to_string())?;
     let hash = accueil_server::secrets::token_hash(AGENT_TOKEN);
     store.insert_agent_session(&hash, agent.id, now, now + 86_400).await.map_err(|e| e.to_string())?;
     Ok(())

@@ -1,6 +1,8 @@
-//! Static files (loader, widget, console, demo page) held in memory with their brotli and gzip forms
-//! made once at start, served with strong ETags, 304s and caching that depends on whether the file name
-//! carries a content hash.
+//! Static files (loader, widget, console, demo page) held in memory with their brotli and gzip forms,
+//! served with strong ETags, 304s and caching that depends on whether the file name carries a content
+//! hash. The compressed forms are made at build time (`name.br` and `name.gz` beside each file, by
+//! `cargo xtask build`) and only checked at start, so a node starts in about a second; a file without
+//! them is compressed at start, which at brotli's best quality takes seconds per megabyte.
 
 use crate::error::Error;
 use axum::body::Body;
@@ -37,8 +39,21 @@ pub enum Caching {
     MaxAge(u32),
 }
 
+/// Compressed forms of a file made ahead of time, not yet checked.
+#[derive(Debug, Default)]
+pub struct Precompressed {
+    pub brotli: Option<Vec<u8>>,
+    pub gzip: Option<Vec<u8>>,
+}
+
 impl Asset {
     pub fn new(name: &str, bytes: Vec<u8>, caching: Caching) -> Asset {
+        Asset::with_precompressed(name, bytes, caching, Precompressed::default())
+    }
+
+    /// Like `new`, using the forms compressed ahead of time when they decompress to exactly `bytes` (a
+    /// stale or damaged one is ignored, and that form is made here instead).
+    pub fn with_precompressed(name: &str, bytes: Vec<u8>, caching: Caching, ahead: Precompressed) -> Asset {
         let content_type = content_type(name);
         let cache_control = match caching {
             Caching::MaxAge(seconds) => header_value(&format!("public, max-age={seconds}")),
@@ -50,7 +65,13 @@ impl Asset {
         let hash = Sha256::digest(&bytes);
         let etag_base = hash[..12].iter().map(|b| format!("{b:02x}")).collect::<String>();
         let compressible = is_compressible(content_type) && bytes.len() > 256;
-        let (brotli, gzip) = if compressible { (compress_brotli(&bytes), compress_gzip(&bytes)) } else { (None, None) };
+        let brotli = ahead.brotli.filter(|br| decompress_brotli(br).as_deref() == Some(&bytes[..]));
+        let gzip = ahead.gzip.filter(|gz| decompress_gzip(gz).as_deref() == Some(&bytes[..]));
+        let (brotli, gzip) = if compressible {
+            (brotli.or_else(|| compress_brotli(&bytes)), gzip.or_else(|| compress_gzip(&bytes)))
+        } else {
+            (None, None)
+        };
         // A compressed form that saves nothing is not worth a variant.
         let keep = |c: Option<Vec<u8>>| c.filter(|c| c.len() < bytes.len());
         Asset { content_type, cache_control, brotli: keep(brotli), gzip: keep(gzip), identity: bytes, etag_base }
@@ -104,6 +125,7 @@ impl AssetDir {
     pub fn load(dir: &Path) -> Result<AssetDir, Error> {
         let mut files = HashMap::new();
         let mut pending = vec![dir.to_path_buf()];
+        let mut compressed_here = Vec::new();
         while let Some(current) = pending.pop() {
             let entries = std::fs::read_dir(&current)
                 .map_err(|e| Error::Config(format!("cannot read {}: {e}", current.display())))?;
@@ -115,9 +137,28 @@ impl AssetDir {
                 }
                 let Ok(relative) = path.strip_prefix(dir) else { continue };
                 let key = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                let asset = Asset::new(&key, std::fs::read(&path)?, Caching::ByName);
+                // `x.br` and `x.gz` are forms of `x`, not files of their own.
+                let is_form_of_another =
+                    |suffix: &str| key.strip_suffix(suffix).is_some_and(|base| dir.join(base).is_file());
+                if is_form_of_another(".br") || is_form_of_another(".gz") {
+                    continue;
+                }
+                let sibling = |suffix: &str| std::fs::read(format!("{}{suffix}", path.display())).ok();
+                let ahead = Precompressed { brotli: sibling(".br"), gzip: sibling(".gz") };
+                let had_forms = ahead.brotli.is_some();
+                let asset = Asset::with_precompressed(&key, std::fs::read(&path)?, Caching::ByName, ahead);
+                if !had_forms && asset.brotli.is_some() {
+                    compressed_here.push(key.clone());
+                }
                 files.insert(key, asset);
             }
+        }
+        if !compressed_here.is_empty() {
+            tracing::warn!(
+                dir = %dir.display(),
+                files = compressed_here.len(),
+                "files compressed at start (slow): build with `cargo xtask build` to compress them ahead of time"
+            );
         }
         Ok(AssetDir { files })
     }
@@ -173,6 +214,18 @@ fn compress_brotli(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+fn decompress_brotli(compressed: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &compressed[..], &mut out).ok()?;
+    Some(out)
+}
+
+fn decompress_gzip(compressed: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(compressed), &mut out).ok()?;
+    Some(out)
+}
+
 fn compress_gzip(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).ok()?;
@@ -194,6 +247,21 @@ mod tests {
         assert!(has_content_hash("style-0123456789abcdef.css"));
         assert!(!has_content_hash("index.html"));
         assert!(!has_content_hash("accueil-widget.js"));
+    }
+
+    #[test]
+    fn forms_compressed_ahead_are_used_only_when_they_hold_the_same_bytes() {
+        let bytes = "let answer = 42;\n".repeat(64).into_bytes();
+        let fresh = Precompressed { brotli: compress_brotli(&bytes), gzip: compress_gzip(&bytes) };
+        let expected = (fresh.brotli.clone(), fresh.gzip.clone());
+        let asset = Asset::with_precompressed("app.js", bytes.clone(), Caching::ByName, fresh);
+        assert_eq!((asset.brotli, asset.gzip), expected);
+        // A stale form (of an older build) is not served: the file is compressed again.
+        let stale =
+            Precompressed { brotli: compress_brotli(b"older content, older content"), gzip: Some(b"junk".to_vec()) };
+        let asset = Asset::with_precompressed("app.js", bytes.clone(), Caching::ByName, stale);
+        assert_eq!(asset.brotli.as_deref().and_then(decompress_brotli).as_deref(), Some(&bytes[..]));
+        assert_eq!(asset.gzip.as_deref().and_then(decompress_gzip).as_deref(), Some(&bytes[..]));
     }
 
     #[test]

@@ -15,6 +15,8 @@ use tokio::sync::broadcast;
 const BACKLOG: usize = 64;
 /// Frames an agent's console may fall behind by: it hears every conversation of every site.
 const AGENT_BACKLOG: usize = 4096;
+/// Session ends a connection may fall behind by; past it, it closes to be safe.
+const REVOKED_BACKLOG: usize = 256;
 /// Live connections one visitor session may hold at once (tabs of one browser); more are refused.
 pub const CONNECTIONS_PER_SESSION: usize = 5;
 
@@ -24,7 +26,9 @@ pub const CONNECTIONS_PER_SESSION: usize = 5;
 /// from the database on reconnect.
 pub struct Hub {
     channels: Mutex<HashMap<i64, broadcast::Sender<ServerFrame>>>,
-    agents: broadcast::Sender<AgentServerFrame>,
+    agents: broadcast::Sender<AgentFrame>,
+    /// Sessions that ended (signed out, erased): their live connections close at once.
+    revoked: broadcast::Sender<Revoked>,
     sessions: Mutex<HashMap<i64, usize>>,
     /// Visitor messages that reached a console, by conversation: the highest number, not yet stored.
     delivered: Mutex<HashMap<String, u64>>,
@@ -36,12 +40,34 @@ impl Default for Hub {
         Hub {
             channels: Mutex::default(),
             agents: broadcast::channel(AGENT_BACKLOG).0,
+            revoked: broadcast::channel(REVOKED_BACKLOG).0,
             sessions: Mutex::default(),
             delivered: Mutex::default(),
             delivered_wake: tokio::sync::Notify::new(),
         }
     }
 }
+
+/// A frame for the consoles, with the site it is about: a console passes on only its agent's sites.
+#[derive(Debug, Clone)]
+pub struct AgentFrame {
+    pub site: std::sync::Arc<str>,
+    pub frame: AgentServerFrame,
+}
+
+/// A session that ended while connections may still hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revoked {
+    /// An agent's console session, by its token's hash (signed out).
+    Agent(Vec<u8>),
+    /// A visitor session, by id (erased).
+    Visitor(i64),
+    /// Every session on this node: the server is shutting down.
+    ServerStopping,
+}
+
+/// The close code that sends a client to reconnect because the server is restarting (RFC 6455 1012).
+pub const CLOSE_SERVER_RESTARTING: u16 = 1012;
 
 /// How long delivery marks gather before they are stored together: each message would otherwise cost
 /// one more write per console that received it.
@@ -107,21 +133,32 @@ impl Hub {
         }
     }
 
-    /// Pushes a newly stored message to the visitor's connections and to every console.
-    pub fn publish_message(&self, conversation: (i64, &str), message: ChatMessage) {
-        let (id, public_id) = conversation;
-        self.tell_agents(AgentServerFrame::Message { conversation: public_id.to_owned(), message: message.clone() });
-        self.publish(id, ServerFrame::Message { message });
+    /// Pushes a newly stored message to the visitor's connections and to the consoles of its site.
+    pub fn publish_message(&self, conversation: &ConversationRow, message: ChatMessage) {
+        let frame =
+            AgentServerFrame::Message { conversation: conversation.public_id.clone(), message: message.clone() };
+        self.tell_agents(&conversation.site, frame);
+        self.publish(conversation.id, ServerFrame::Message { message });
     }
 
-    pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentServerFrame> {
+    pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentFrame> {
         self.agents.subscribe()
     }
 
-    /// Pushes a frame to every agent's console.
-    pub fn tell_agents(&self, frame: AgentServerFrame) {
+    /// Pushes a frame about `site` to the consoles of the agents who work on it.
+    pub fn tell_agents(&self, site: &str, frame: AgentServerFrame) {
         // No console open is fine: the state is stored.
-        let _ = self.agents.send(frame);
+        let _ = self.agents.send(AgentFrame { site: site.into(), frame });
+    }
+
+    pub fn subscribe_revoked(&self) -> broadcast::Receiver<Revoked> {
+        self.revoked.subscribe()
+    }
+
+    /// Closes the live connections of a session that just ended.
+    pub fn revoke(&self, session: Revoked) {
+        // No connection open is fine.
+        let _ = self.revoked.send(session);
     }
 
     pub fn subscribe(&self, conversation: i64) -> broadcast::Receiver<ServerFrame> {
@@ -191,7 +228,7 @@ pub async fn announce_change(
     state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
     let site = row.site.clone();
     let view = agent_view(state, row).await?;
-    state.hub.tell_agents(AgentServerFrame::Changed { conversation: view.clone() });
+    state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: view.clone() });
     announce_queue(state, &site).await;
     Ok(view)
 }

@@ -45,16 +45,26 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
-/// Why a pseudonym is refused, if it is: too short or long, or passing for the brand or an agent.
+/// Why a pseudonym is refused, if it is: too short or long, invisible or direction-changing characters,
+/// or passing for the brand or an agent, also with look-alike letters from another script.
 pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Option<&'static str> {
     let length = pseudonym.chars().count();
     if !(2..=30).contains(&length) {
         return Some("2 to 30 characters");
     }
+    if pseudonym.chars().any(is_invisible_or_directional) {
+        return Some("invisible or text-direction characters are not allowed");
+    }
     let folded = fold(pseudonym);
-    let squeezed: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    // Compared as their confusable skeletons (Unicode TS 39): a Cyrillic `С` or a Greek `ο` passes
+    // for a Latin `C` or `o` on screen, so it does here too.
+    let skeleton = |text: &str| -> String {
+        let skeleton: String = unicode_security::confusable_detection::skeleton(text).collect();
+        fold(&skeleton).chars().filter(|c| c.is_alphanumeric()).collect()
+    };
+    let squeezed: String = skeleton(pseudonym);
     let imitates = |name: &str| {
-        let name: String = fold(name).chars().filter(|c| c.is_alphanumeric()).collect();
+        let name = skeleton(name);
         !name.is_empty() && squeezed.contains(&name)
     };
     let reserved = RESERVED.iter().any(|word| folded.contains(word) || squeezed.contains(&word.replace(' ', "")));
@@ -62,6 +72,16 @@ pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Opt
         return Some("this name would pass for the brand or its team");
     }
     None
+}
+
+/// Characters that show nothing or change the direction of the text around them: Unicode's format
+/// controls (zero-width spaces and joiners, bidirectional embeddings, overrides and isolates, the byte
+/// order mark, the soft hyphen), and every other control character.
+fn is_invisible_or_directional(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}')
 }
 
 /// The first filtered word found in `text`, if any (whole words, case and accents ignored).
@@ -105,6 +125,19 @@ mod tests {
         for bad in ["Maison-Lumiere", "maisonlumière officiel", "Le Support", "Équipe", "camille", "x"] {
             assert!(pseudonym_problem(bad, "Maison Lumière", &agents).is_some(), "{bad}");
         }
+        // Look-alikes from other scripts, and characters one cannot see or that turn the text around.
+        for bad in [
+            "\u{421}amille",
+            "Cаmillе",
+            "Mar\u{200B}ion",
+            "Mar\u{200D}ion",
+            "\u{202E}noiraM",
+            "Mari\u{2067}on",
+            "Mar\0ion",
+        ] {
+            assert!(pseudonym_problem(bad, "Maison Lumière", &agents).is_some(), "{bad:?}");
+        }
+        assert_eq!(pseudonym_problem("Ольга", "Maison Lumière", &agents), None, "another script is fine on its own");
     }
 
     #[test]

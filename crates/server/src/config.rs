@@ -23,6 +23,8 @@ struct RawConfig {
     sites: Vec<RawSite>,
     #[serde(default)]
     mail: Option<RawMail>,
+    /// Connections one client address may hold open at once (0: no cap).
+    max_connections_per_address: Option<usize>,
 }
 
 /// How the server sends the only mail it sends: chat transcripts a visitor asked for.
@@ -107,6 +109,10 @@ struct RawCallback {
     webhook_url: Option<String>,
     #[serde(default)]
     webhook_secret: Option<String>,
+    /// The kinds of numbers called back (libphonenumber's names); premium-rate, shared-cost and
+    /// personal numbers are left out by default, so a visitor cannot make the brand pay to call one.
+    #[serde(default)]
+    number_types: Option<Vec<String>>,
 }
 
 fn default_slot_minutes() -> u32 {
@@ -141,7 +147,13 @@ pub struct Config {
     pub sites: Vec<Site>,
     /// Absent: transcripts by email are refused as unavailable.
     pub mail: Option<MailSettings>,
+    /// Connections one client address may hold open at once (0: no cap). Generous by default: a
+    /// company or a mobile carrier puts many visitors behind one address, each with a live chat.
+    pub max_connections_per_address: usize,
 }
+
+/// The default of `max_connections_per_address`.
+pub const CONNECTIONS_PER_ADDRESS: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -192,6 +204,8 @@ pub struct CallbackSettings {
     pub phone_retention_days: u32,
     pub daily_cap_per_phone: u32,
     pub webhook: Option<Webhook>,
+    /// The kinds of numbers this site calls back.
+    pub number_types: Vec<phonenumber::Type>,
 }
 
 #[derive(Debug, Clone)]
@@ -274,7 +288,22 @@ impl Config {
                 Some(MailSettings { from: mail.from, transport })
             }
         };
-        Ok(Config { listen, public_url, database_url, static_dir, demo_page_dir, sites, mail })
+        let max_connections_per_address = match env("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS") {
+            Some(text) => text.trim().parse().map_err(|_| {
+                Error::Config(format!("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS: `{text}` is not a whole number"))
+            })?,
+            None => raw.max_connections_per_address.unwrap_or(CONNECTIONS_PER_ADDRESS),
+        };
+        Ok(Config {
+            listen,
+            public_url,
+            database_url,
+            static_dir,
+            demo_page_dir,
+            sites,
+            mail,
+            max_connections_per_address,
+        })
     }
 
     pub fn site(&self, id: &str) -> Option<&Site> {
@@ -399,6 +428,17 @@ fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<Callb
     if let Some(missing) = locales.iter().find(|l| raw.consent_text.get(l).is_none_or(|t| t.trim().is_empty())) {
         return Err(format!("consent_text: no text for `{}`", missing.tag()));
     }
+    let number_types = match raw.number_types {
+        None => crate::callbacks::phone::CALLED_BY_DEFAULT.to_vec(),
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
+                    format!("number_types: `{name}` is not a kind of number (mobile, fixed_line, voip...)")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
     let webhook = match (raw.webhook_url, raw.webhook_secret) {
         (None, None) => None,
         (Some(url), Some(secret))
@@ -418,6 +458,7 @@ fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<Callb
         phone_retention_days: raw.phone_retention_days,
         daily_cap_per_phone: raw.daily_cap_per_phone,
         webhook,
+        number_types,
     })
 }
 

@@ -21,6 +21,11 @@ pub enum Error {
         message: String,
         fields: Vec<FieldError>,
     },
+    /// A console change sent from another origin's page (cross-site request forgery).
+    Forbidden {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     NotFound(String),
     MethodNotAllowed,
     /// The body is larger than the route accepts (16 KiB for most, more where content is long).
@@ -54,6 +59,7 @@ impl Error {
             Error::InvalidRequest { .. } => (ErrorCode::InvalidRequest, StatusCode::BAD_REQUEST),
             Error::Validation { .. } => (ErrorCode::ValidationFailed, StatusCode::UNPROCESSABLE_ENTITY),
             Error::Unauthorized { .. } => (ErrorCode::Unauthorized, StatusCode::UNAUTHORIZED),
+            Error::Forbidden { .. } => (ErrorCode::Forbidden, StatusCode::FORBIDDEN),
             Error::NotFound(_) => (ErrorCode::NotFound, StatusCode::NOT_FOUND),
             Error::MethodNotAllowed => (ErrorCode::MethodNotAllowed, StatusCode::METHOD_NOT_ALLOWED),
             Error::PayloadTooLarge => (ErrorCode::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
@@ -74,7 +80,8 @@ impl std::fmt::Display for Error {
         match self {
             Error::InvalidRequest { message, .. }
             | Error::Validation { message, .. }
-            | Error::Unauthorized { message, .. } => f.write_str(message),
+            | Error::Unauthorized { message, .. }
+            | Error::Forbidden { message, .. } => f.write_str(message),
             Error::NotFound(what) => f.write_str(what),
             Error::MethodNotAllowed => f.write_str("this route does not accept that method"),
             Error::PayloadTooLarge => f.write_str("the body is larger than this route accepts"),
@@ -95,7 +102,30 @@ impl std::error::Error for Error {}
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        if database_unavailable(&e) {
+            // The database cannot take the request now (full disk, locked, I/O failing): the client
+            // did nothing wrong and may retry; the operator reads the cause in the log.
+            return Error::Unavailable(format!("database: {e}"));
+        }
         Error::Database(e)
+    }
+}
+
+/// SQLite's primary result codes that mean "the database cannot do this now", not "this request is
+/// wrong" nor "the code is wrong": busy or locked by another writer, out of memory, read-only, an I/O
+/// error, a full disk, a file that cannot be opened.
+const SQLITE_UNAVAILABLE_CODES: [i64; 7] = [5, 6, 7, 8, 10, 13, 14];
+
+/// Whether `e` says the database is unreachable, saturated or unwritable rather than the query wrong.
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .and_then(|code| code.parse::<i64>().ok())
+            // The extended code carries the primary one in its low byte.
+            .is_some_and(|code| SQLITE_UNAVAILABLE_CODES.contains(&(code & 0xff))),
+        _ => false,
     }
 }
 
@@ -111,11 +141,17 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// What `Retry-After` says when the service is unavailable.
+const UNAVAILABLE_RETRY_SECONDS: u64 = 5;
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (code, status) = self.code_and_status();
         let retry_after = match self {
             Error::RateLimited { retry_after } => Some(retry_after),
+            // A full disk or a locked database is not fixed in a second, but a client should not
+            // hammer it either.
+            Error::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECONDS),
             _ => None,
         };
         let (next_slots, fields_of_slot) = match &self {
@@ -125,7 +161,8 @@ impl IntoResponse for Error {
         let (message, fields) = match self {
             Error::InvalidRequest { message, fields }
             | Error::Validation { message, fields }
-            | Error::Unauthorized { message, fields } => (message, fields),
+            | Error::Unauthorized { message, fields }
+            | Error::Forbidden { message, fields } => (message, fields),
             ref server_fault if status.is_server_error() => {
                 // The cause is for the operator's log, never for the client.
                 tracing::error!(error = %server_fault, "request failed");

@@ -7,7 +7,7 @@ use crate::startup::AppState;
 use crate::store::{AgentRow, VisitorSessionRow};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
@@ -47,15 +47,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// Deserializes `bytes`, turning serde's message into a field path and a reason without positions.
+/// Every string is checked and normalised first (see `clean_text`), so no handler sees a NUL byte or
+/// two spellings of one text.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    // Trailing garbage after the value is as malformed as a syntax error; both name the body.
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| describe_json_error(".", &error))?;
+    clean_text(&mut value, "")?;
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         describe_json_error(&path, &error.into_inner())
-    })?;
-    // Trailing garbage after the value is as malformed as a syntax error.
-    deserializer.end().map_err(|error| describe_json_error(".", &error))?;
-    Ok(value)
+    })
+}
+
+/// Refuses control characters other than line breaks and tabs in any string of a request (a NUL byte
+/// truncates text in C libraries, mail headers and logs; the others have no place in what people
+/// type), and puts every string in Unicode's composed form (NFC), so `é` typed two ways is one text
+/// for search, filters and look-alike checks.
+fn clean_text(value: &mut serde_json::Value, path: &str) -> Result<(), Error> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match value {
+        serde_json::Value::String(text) => {
+            if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+                let field = if path.is_empty() { "body" } else { path };
+                return Err(Error::InvalidRequest {
+                    message: "the request body is not valid".to_owned(),
+                    fields: Error::field(field, "contains a control character"),
+                });
+            }
+            if is_nfc_quick(text.chars()) != IsNormalized::Yes {
+                *text = text.nfc().collect();
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            items.iter_mut().enumerate().try_for_each(|(index, item)| clean_text(item, &at(&index.to_string())))
+        }
+        serde_json::Value::Object(fields) => fields.iter_mut().try_for_each(|(key, item)| clean_text(item, &at(key))),
+        _ => Ok(()),
+    }
 }
 
 fn describe_json_error(path: &str, error: &serde_json::Error) -> Error {
@@ -132,6 +163,43 @@ pub struct SignedInAgent {
     pub token_hash: Vec<u8>,
 }
 
+impl SignedInAgent {
+    /// Whether this agent works on `site`.
+    pub fn works_on(&self, site: &str) -> bool {
+        self.agent.sites.includes(site)
+    }
+
+    /// Refuses a site this agent does not work on with the same 404 as a site that does not exist, so
+    /// an agent cannot tell another brand's data from none.
+    pub fn check_site(&self, site: &str) -> Result<(), Error> {
+        if self.works_on(site) { Ok(()) } else { Err(crate::routes::unknown_site(site)) }
+    }
+}
+
+/// Refuses a request a browser sent from a page of another origin. The console's cookie is
+/// `SameSite=Strict`, but a page on another port or sub-domain of the same site is "same-site" and still
+/// sends it: without this check such a page could sign an agent out or roll the FAQ back with a plain
+/// auto-submitted form. Browsers send `Origin` with every cross-origin request and every request
+/// but GET/HEAD, and `Sec-Fetch-Site` with all of them; neither can be set by a page. Clients that are not
+/// browsers send neither, and must hold the cookie anyway.
+pub fn same_origin_only(headers: &HeaderMap, public_url: &str) -> Result<(), Error> {
+    let forbidden = |field: &str, reason: &str| Error::Forbidden {
+        message: "console changes are accepted from the console's own pages only".to_owned(),
+        fields: Error::field(field, reason),
+    };
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site.is_some_and(|site| site != "same-origin" && site != "none") {
+        return Err(forbidden("sec-fetch-site", "not same-origin"));
+    }
+    let Some(origin) = headers.get(ORIGIN) else { return Ok(()) };
+    let origin = origin.to_str().unwrap_or_default();
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let authority = origin.split_once("://").map(|(_, authority)| authority);
+    // The Host this request came to, or the public URL when a proxy in front rewrote the Host.
+    let same = (authority.is_some() && authority == host) || origin == public_url.trim_end_matches('/');
+    if same { Ok(()) } else { Err(forbidden("origin", "not this server's origin")) }
+}
+
 /// The value of the named cookie in a request's `Cookie` headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -180,5 +248,16 @@ mod tests {
         assert_eq!(field_of(r#"{"site":"demo""#).0, "body");
         assert_eq!(field_of(r#"{"site":"demo"} trailing"#).0, "body");
         assert_eq!(field_of("[]").0, "body");
+        assert_eq!(
+            field_of(r#"{"site":"de\u0000mo"}"#),
+            ("site".to_owned(), "contains a control character".to_owned())
+        );
+    }
+
+    #[test]
+    fn text_is_composed_so_one_word_has_one_spelling() {
+        // `é` as `e` followed by a combining acute accent becomes the one character.
+        let parsed: CreateSession = parse_json("{\"site\":\"caf\\u0065\\u0301\"}".as_bytes()).expect("valid");
+        assert_eq!(parsed.site, "caf\u{e9}");
     }
 }

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod routes;
 pub mod search_eval;
 pub mod secrets;
+pub mod serve;
 pub mod startup;
 pub mod store;
 

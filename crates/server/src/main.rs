@@ -2,7 +2,7 @@
 
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
-use accueil_server::store::{SqliteStore, Store};
+use accueil_server::store::{SiteScope, SqliteStore, Store};
 use accueil_server::{Error, now, secrets};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = r#"usage:
   accueil serve [--config FILE]
-  accueil agent add --email EMAIL --name NAME [--if-missing] [--config FILE]
-      (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input)
+  accueil agent add --email EMAIL --name NAME --sites SITE[,SITE...] [--if-missing] [--config FILE]
+      (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input;
+       the agent works on those sites only; --sites '*' gives every site, for the first administrator)
   accueil faq check DIR [--config FILE]            validate a FAQ folder (problems with file:line)
   accueil faq import DIR --site SITE [--config FILE]   validate, then publish it as a new snapshot
   accueil faq restore --site SITE [--config FILE]      publish the snapshot before the published one
@@ -89,13 +90,14 @@ async fn serve(args: &[String]) -> Result<(), Error> {
 }
 
 async fn add_agent(args: &[String]) -> Result<(), Error> {
-    let usage = || Error::Config(format!("agent add needs --email and --name\n{USAGE}"));
+    let usage = || Error::Config(format!("agent add needs --email, --name and --sites\n{USAGE}"));
     let email = flag(args, "--email").ok_or_else(usage)?.trim().to_owned();
     let name = flag(args, "--name").ok_or_else(usage)?.trim().to_owned();
     if !email.contains('@') || name.is_empty() {
         return Err(Error::Config("give a real email address and a non-empty name".to_owned()));
     }
     let config = config(args)?;
+    let sites = site_scope(flag(args, "--sites").ok_or_else(usage)?, &config)?;
     let store = SqliteStore::open(&config.database_url).await?;
     if args.iter().any(|a| a == "--if-missing") && store.agent_by_email(&email).await?.is_some() {
         println!("agent {email} already exists; left as it is");
@@ -109,9 +111,24 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
         return Err(Error::Config("the password needs at least 10 characters".to_owned()));
     }
     let hash = secrets::hash_password(&password)?;
-    let agent = store.insert_agent(&email, &name, &hash, now()).await?;
+    let agent = store.insert_agent(&email, &name, &hash, &sites, now()).await?;
     println!("agent {} <{}> created (id {})", agent.name, agent.email, agent.id);
     Ok(())
+}
+
+/// The sites of `--sites`: `*` for every site, else a comma-separated list of configured site ids.
+fn site_scope(list: &str, config: &Config) -> Result<SiteScope, Error> {
+    if list.trim() == SiteScope::EVERY {
+        return Ok(SiteScope::Every);
+    }
+    let sites: Vec<String> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    if sites.is_empty() {
+        return Err(Error::Config("--sites names at least one site (or '*' for every site)".to_owned()));
+    }
+    if let Some(unknown) = sites.iter().find(|site| config.site(site).is_none()) {
+        return Err(Error::Config(format!("--sites: no site is named `{unknown}` in the configuration")));
+    }
+    Ok(SiteScope::Only(sites))
 }
 
 /// The positional (non-flag) arguments of `args`: values that follow `--flag` are not positional.

@@ -103,12 +103,18 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> Result<(), Error> {
         let state = self.state;
+        let per_address = state.config.max_connections_per_address;
         let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone()));
         let maintenance =
             tokio::spawn(crate::callbacks::maintenance::run(state.config, state.store, state.webhook_wake));
-        // The peer address feeds the per-address limits.
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
+        let hub = state.hub.clone();
+        let stopping = async move {
+            shutdown_signal().await;
+            // Live connections are long: tell them to reconnect (to this node once it is back, or to
+            // another) rather than wait for them.
+            hub.revoke(crate::chat::Revoked::ServerStopping);
+        };
+        let served = crate::serve::serve(self.listener, self.router, per_address, stopping).await;
         maintenance.abort();
         deliveries.abort();
         Ok(served?)

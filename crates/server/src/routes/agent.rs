@@ -76,6 +76,8 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, agent: SignedInAgent) -> Result<Response, Error> {
     state.store.delete_agent_session(&agent.token_hash).await?;
+    // The console's live connection ends with the session, in this tab and any other.
+    state.hub.revoke(crate::chat::Revoked::Agent(agent.token_hash));
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }

@@ -3,6 +3,7 @@
 //! and the agent's own typing and reading passed to the visitor. Authenticated by the agent's cookie at
 //! the upgrade, from the console's own origin only.
 
+use crate::chat::{AgentFrame, CLOSE_SERVER_RESTARTING, Revoked};
 use crate::error::Error;
 use crate::extract::SignedInAgent;
 use crate::now;
@@ -13,7 +14,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use axum::routing::get;
 use std::time::Duration;
@@ -33,36 +33,50 @@ async fn upgrade(
     signed_in: SignedInAgent,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    // WebSockets are not bound by CORS: a page of another origin must not open an agent's connection,
-    // so the browser's Origin has to be the host this request came to (clients that are not browsers
-    // send no Origin, and have to hold the cookie anyway).
-    let origin = headers.get(ORIGIN).and_then(|v| v.to_str().ok());
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
-    if origin.is_some_and(|origin| origin.split_once("://").map(|(_, authority)| authority) != host) {
-        return Err(Error::Unauthorized {
-            message: "the console connects from its own origin only".to_owned(),
-            fields: Error::field("origin", "not this server's origin"),
-        });
-    }
-    let agent = signed_in.agent.id;
+    // WebSockets are not bound by CORS: a page of another origin must not open an agent's connection.
+    crate::extract::same_origin_only(&headers, &state.config.public_url)?;
     // Present from the moment the console connects, renewed by the heartbeat.
-    state.store.touch_agent(agent, now()).await?;
+    state.store.touch_agent(signed_in.agent.id, now()).await?;
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .max_write_buffer_size(1024 * 1024)
-        .on_upgrade(move |socket| serve(socket, state, agent)))
+        .on_upgrade(move |socket| serve(socket, state, signed_in)))
 }
+
+/// The close code when the agent's session ended (signed out) while the console was connected.
+pub const CLOSE_SIGNED_OUT: u16 = 4401;
 
 fn text(frame: &AgentServerFrame) -> Message {
     Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
 }
 
-async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
+async fn serve(mut socket: WebSocket, state: AppState, signed_in: SignedInAgent) {
+    let agent = signed_in.agent.id;
     let mut pushed = state.hub.subscribe_agents();
+    let mut revoked = state.hub.subscribe_revoked();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
         tokio::select! {
+            ended = revoked.recv() => {
+                let signed_out = match ended {
+                    Ok(Revoked::ServerStopping) => {
+                        let close = CloseFrame { code: CLOSE_SERVER_RESTARTING, reason: "server restarting: reconnect".into() };
+                        let _ = socket.send(Message::Close(Some(close))).await;
+                        return;
+                    }
+                    Ok(Revoked::Agent(token_hash)) => token_hash == signed_in.token_hash,
+                    Ok(Revoked::Visitor(_)) => false,
+                    // Missed some: this session may be among them, so it closes and signs in again.
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return,
+                };
+                if signed_out {
+                    let close = CloseFrame { code: CLOSE_SIGNED_OUT, reason: "signed out".into() };
+                    let _ = socket.send(Message::Close(Some(close))).await;
+                    return;
+                }
+            }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(json))) => {
                     match serde_json::from_str::<AgentClientFrame>(&json) {
@@ -71,7 +85,7 @@ async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
                                 return;
                             }
                         }
-                        Ok(frame) => handle(&state, agent, frame).await,
+                        Ok(frame) => handle(&state, &signed_in, frame).await,
                         // The console is ours; a frame it cannot have sent is ignored.
                         Err(_) => {}
                     }
@@ -80,7 +94,9 @@ async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
                 Some(Ok(_)) => {}
             },
             frame = pushed.recv() => match frame {
-                Ok(frame) => {
+                // Another site's conversations are not this agent's to see.
+                Ok(AgentFrame { site, .. }) if !signed_in.works_on(&site) => {}
+                Ok(AgentFrame { frame, .. }) => {
                     let delivered = match &frame {
                         AgentServerFrame::Message { conversation, message } if message.author == MessageAuthor::Visitor => {
                             Some((conversation.clone(), message.seq))
@@ -104,7 +120,9 @@ async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
                 Err(RecvError::Closed) => return,
             },
             _ = heartbeat.tick() => {
-                let _ = state.store.touch_agent(agent, now()).await;
+                if let Err(error) = state.store.touch_agent(agent, now()).await {
+                    tracing::warn!(%error, agent, "a console's presence was not renewed");
+                }
                 if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
                     return;
                 }
@@ -114,24 +132,39 @@ async fn serve(mut socket: WebSocket, state: AppState, agent: i64) {
 }
 
 /// Moves the agents' progress and tells the visitor when it moved.
-async fn receipt(state: &AppState, conversation: &str, progress: Progress, seq: u64) {
-    if let Ok(Some(row)) = state.store.record_progress(conversation, progress, seq).await {
+async fn receipt(state: &AppState, conversation: &str, progress: Progress, seq: u64) -> Result<(), Error> {
+    if let Some(row) = state.store.record_progress(conversation, progress, seq).await? {
         let frame = ServerFrame::Receipt { delivered: row.agent_delivered, read: row.agent_read };
         state.hub.publish(row.id, frame);
     }
+    Ok(())
 }
 
-async fn handle(state: &AppState, agent: i64, frame: AgentClientFrame) {
+async fn handle(state: &AppState, signed_in: &SignedInAgent, frame: AgentClientFrame) {
+    if let Err(error) = handle_frame(state, signed_in, frame).await {
+        // Logged once, with its cause; the console keeps its connection and its state is stored.
+        tracing::warn!(%error, agent = signed_in.agent.id, "a console frame could not be handled");
+    }
+}
+
+async fn handle_frame(state: &AppState, signed_in: &SignedInAgent, frame: AgentClientFrame) -> Result<(), Error> {
+    let conversation = match &frame {
+        AgentClientFrame::Typing { conversation } | AgentClientFrame::Read { conversation, .. } => conversation,
+        AgentClientFrame::Ping => return Ok(()),
+    };
+    // Only a conversation of the agent's sites; another is ignored like one that does not exist.
+    let Some(row) = state.store.conversation(conversation).await?.filter(|row| signed_in.works_on(&row.site)) else {
+        return Ok(());
+    };
     match frame {
-        AgentClientFrame::Typing { conversation } => {
-            // Only the agent who has the conversation types in it.
-            if let Ok(Some(row)) = state.store.conversation(&conversation).await
-                && row.agent.as_ref().is_some_and(|(owner, _)| *owner == agent)
-            {
+        // Only the agent who has the conversation types in it.
+        AgentClientFrame::Typing { .. } => {
+            if row.agent.as_ref().is_some_and(|(owner, _)| *owner == signed_in.agent.id) {
                 state.hub.publish(row.id, ServerFrame::Typing);
             }
+            Ok(())
         }
-        AgentClientFrame::Read { conversation, seq } => receipt(state, &conversation, Progress::AgentRead, seq).await,
-        AgentClientFrame::Ping => {}
+        AgentClientFrame::Read { seq, .. } => receipt(state, &row.public_id, Progress::AgentRead, seq).await,
+        AgentClientFrame::Ping => Ok(()),
     }
 }

@@ -111,7 +111,8 @@ fn checked_phone(settings: &CallbackSettings, number: &PhoneNumber, prefix: &str
     if !settings.countries.iter().any(|c| c.country == country) {
         return Err(field("country", "not a country this site calls"));
     }
-    let (checked, region) = phone::check(&country, &number.number).map_err(|reason| field("number", reason))?;
+    let (checked, region) =
+        phone::check(&country, &number.number, &settings.number_types).map_err(|reason| field("number", reason))?;
     if !settings.countries.iter().any(|c| c.country == region) {
         return Err(field("number", "a number of a country this site does not call"));
     }

@@ -430,7 +430,13 @@ async fn edit(
     check_post(&state, site, settings, &visitor, &[("body", request.body.as_str(), 1, MAX_BODY_CHARS)], &row.pseudonym)
         .await?;
     let html = render(request.body.trim());
-    state.store.edit_post(row.id, request.body.trim(), &html).await?;
+    // On a pre-moderated site an approved post that changes is a new text nobody approved: it waits
+    // again. A hidden post stays hidden whatever its author writes.
+    let status = match row.status {
+        PostStatus::Visible if settings.pre_moderation => PostStatus::Pending,
+        status => status,
+    };
+    state.store.edit_post(row.id, request.body.trim(), &html, status).await?;
     let edited = state.store.post(&id).await?.ok_or_else(not_found)?;
     let viewer = Some(visitor.session.id);
     let body = match edited.thread {

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
-use crate::store::{CallResult, Refusal};
+use crate::store::{CallResult, CallbackRow, Refusal};
 use accueil_protocol::{AgentCallbacks, CallbackOutcome, CallbackResult};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +34,7 @@ async fn queue(
         fields: Error::field(field, reason),
     };
     let site = query.get("site").ok_or_else(|| bad("site", "missing"))?;
+    signed_in.check_site(site)?;
     if state.config.site(site).and_then(|s| s.callback.as_ref()).is_none() {
         return Err(Error::NotFound(format!("site `{site}` does not offer callbacks")));
     }
@@ -52,11 +53,22 @@ fn refused(refusal: Refusal) -> Error {
     super::refused(refusal, "callback request")
 }
 
+/// A callback request of a site the agent works on; another site's is as unknown as none.
+async fn callback_of(state: &AppState, signed_in: &SignedInAgent, id: &str) -> Result<CallbackRow, Error> {
+    state
+        .store
+        .callback(id)
+        .await?
+        .filter(|row| signed_in.works_on(&row.site))
+        .ok_or_else(|| refused(Refusal::NotFound))
+}
+
 async fn claim(
     State(state): State<AppState>,
     signed_in: SignedInAgent,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
+    callback_of(&state, &signed_in, &id).await?;
     let row = state.store.claim_callback(&id, signed_in.agent.id).await?.map_err(refused)?;
     Ok((no_store(), Json(agent_view(row))).into_response())
 }
@@ -77,7 +89,7 @@ async fn outcome(
     if result.notes.chars().count() > MAX_NOTES_CHARS {
         return Err(invalid("notes", "at most 2000 characters"));
     }
-    let current = state.store.callback(&id).await?.ok_or_else(|| refused(Refusal::NotFound))?;
+    let current = callback_of(&state, &signed_in, &id).await?;
     let site = state.config.site(&current.site).ok_or_else(|| Error::Internal("callback of an unknown site".into()))?;
     let settings = site.callback.as_ref().ok_or_else(|| Error::Internal("callbacks switched off".into()))?;
     let now = now();

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
-use crate::store::{ConversationFilter, Refusal};
+use crate::store::{ConversationFilter, ConversationRow, Refusal};
 use accueil_protocol::{
     AgentConversations, AgentMessage, AgentPresence, AgentTeam, CannedReplies, ChatHistory, MessageAuthor,
     NewCannedReply, TeamMember, TransferConversation,
@@ -43,12 +43,23 @@ fn refused(refusal: Refusal) -> Error {
     super::refused(refusal, "conversation")
 }
 
+/// A conversation of a site the agent works on; another site's is as unknown as none.
+async fn conversation_of(state: &AppState, signed_in: &SignedInAgent, id: &str) -> Result<ConversationRow, Error> {
+    state
+        .store
+        .conversation(id)
+        .await?
+        .filter(|row| signed_in.works_on(&row.site))
+        .ok_or_else(|| refused(Refusal::NotFound))
+}
+
 async fn list(
     State(state): State<AppState>,
     signed_in: SignedInAgent,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
+    signed_in.check_site(site)?;
     if state.config.site(site).is_none() {
         return Err(Error::NotFound(format!("no site is named `{site}`")));
     }
@@ -72,6 +83,7 @@ async fn claim(
     signed_in: SignedInAgent,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
+    conversation_of(&state, &signed_in, &id).await?;
     let row = state.store.claim_conversation(&id, signed_in.agent.id).await?.map_err(refused)?;
     // The visitor learns who answers; the other consoles see it taken.
     Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
@@ -79,7 +91,7 @@ async fn claim(
 
 async fn history(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
@@ -87,7 +99,7 @@ async fn history(
         None => 0,
         Some(text) => text.parse::<u64>().map_err(|_| bad_query("after", "a message number"))?,
     };
-    let row = state.store.conversation(&id).await?.ok_or_else(|| refused(Refusal::NotFound))?;
+    let row = conversation_of(&state, &signed_in, &id).await?;
     let rows = state.store.messages_after(row.id, after, 1000).await?;
     let body =
         ChatHistory { conversation: conversation_view(&row), messages: rows.into_iter().map(message_view).collect() };
@@ -107,7 +119,7 @@ async fn reply(
             fields: Error::field("body", "1 to 2000 characters, with a client_id"),
         });
     }
-    let row = state.store.conversation(&id).await?.ok_or_else(|| refused(Refusal::NotFound))?;
+    let row = conversation_of(&state, &signed_in, &id).await?;
     if row.agent.as_ref().map(|(agent, _)| *agent) != Some(signed_in.agent.id) {
         return Err(Error::Conflict("take this conversation before replying".to_owned()));
     }
@@ -117,16 +129,17 @@ async fn reply(
         .await?;
     let message = message_view(message);
     if is_new {
-        state.hub.publish_message((row.id, &row.public_id), message.clone());
+        state.hub.publish_message(&row, message.clone());
     }
     Ok((StatusCode::CREATED, no_store(), Json(message)).into_response())
 }
 
 async fn close(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
+    conversation_of(&state, &signed_in, &id).await?;
     let row = state.store.close_conversation(&id, now()).await?.ok_or_else(|| refused(Refusal::NotFound))?;
     Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
@@ -137,17 +150,17 @@ async fn transfer(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<TransferConversation>,
 ) -> Result<Response, Error> {
+    let current = conversation_of(&state, &signed_in, &id).await?;
+    // Only to a colleague who works on the conversation's site.
+    let colleague = state.store.agent_sites(request.agent).await?.is_some_and(|sites| sites.includes(&current.site));
+    if !colleague {
+        return Err(Error::Validation {
+            message: "no agent of this site has this id".to_owned(),
+            fields: Error::field("agent", "not an agent of this conversation's site"),
+        });
+    }
     let moved = state.store.transfer_conversation(&id, signed_in.agent.id, request.agent).await?;
-    let row = match moved {
-        Ok(row) => row,
-        Err(Refusal::NotFound) if state.store.conversation(&id).await?.is_some() => {
-            return Err(Error::Validation {
-                message: "no agent has this id".to_owned(),
-                fields: Error::field("agent", "not an agent of this console"),
-            });
-        }
-        Err(refusal) => return Err(refused(refusal)),
-    };
+    let row = moved.map_err(refused)?;
     Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
 
@@ -166,13 +179,15 @@ async fn set_presence(
     Ok((no_store(), Json(request)).into_response())
 }
 
-async fn team(State(state): State<AppState>, _agent: SignedInAgent) -> Result<Response, Error> {
+async fn team(State(state): State<AppState>, signed_in: SignedInAgent) -> Result<Response, Error> {
     let since = now() - super::callbacks::PRESENCE_SECONDS;
     let agents = state
         .store
         .team()
         .await?
         .into_iter()
+        // The colleagues of the agent's sites, not every brand's staff.
+        .filter(|row| row.sites.overlaps(&signed_in.agent.sites))
         .map(|row| TeamMember {
             id: row.id,
             name: row.name,
@@ -187,10 +202,11 @@ const MAX_CANNED_TITLE_CHARS: usize = 80;
 
 async fn canned_replies(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
+    signed_in.check_site(site)?;
     if state.config.site(site).is_none() {
         return Err(Error::NotFound(format!("no site is named `{site}`")));
     }
@@ -200,12 +216,12 @@ async fn canned_replies(
 
 async fn add_canned_reply(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     ApiJson(request): ApiJson<NewCannedReply>,
 ) -> Result<Response, Error> {
     let (title, body) = (request.title.trim(), request.body.trim());
     let mut fields = Vec::new();
-    if state.config.site(&request.site).is_none() {
+    if state.config.site(&request.site).is_none() || !signed_in.works_on(&request.site) {
         fields.extend(Error::field("site", "no site has this id"));
     }
     if title.is_empty() || title.chars().count() > MAX_CANNED_TITLE_CHARS {
@@ -223,11 +239,14 @@ async fn add_canned_reply(
 
 async fn delete_canned_reply(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let found = match id.parse::<i64>() {
-        Ok(id) => state.store.delete_canned_reply(id).await?,
+        Ok(id) => match state.store.canned_reply_site(id).await? {
+            Some(site) if signed_in.works_on(&site) => state.store.delete_canned_reply(id).await?,
+            _ => false,
+        },
         Err(_) => false,
     };
     if !found {

@@ -43,13 +43,14 @@ fn moderated(row: PostRow, reasons: Vec<String>) -> ModeratedPost {
 
 async fn queue(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| Error::InvalidRequest {
         message: "say which site".to_owned(),
         fields: Error::field("site", "missing query parameter"),
     })?;
+    signed_in.check_site(site)?;
     let (site, _) = community_site(&state, site)?;
     let rows = state.store.moderation_queue(&site.public.site).await?;
     let posts = rows.into_iter().map(|(row, reasons)| moderated(row, reasons)).collect();
@@ -58,11 +59,12 @@ async fn queue(
 
 async fn moderate(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<Moderation>,
 ) -> Result<Response, Error> {
-    let row = state.store.post(&id).await?.ok_or_else(|| Error::NotFound("no such post".to_owned()))?;
+    let row = state.store.post(&id).await?.filter(|row| signed_in.works_on(&row.site));
+    let row = row.ok_or_else(|| Error::NotFound("no such post".to_owned()))?;
     state.store.moderate(row.id, request.action, now()).await?;
     if request.action == ModerationAction::Delete {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -77,7 +79,7 @@ async fn official_answer(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<OfficialAnswer>,
 ) -> Result<Response, Error> {
-    let thread = state.store.post(&id).await?.filter(|t| t.thread.is_none());
+    let thread = state.store.post(&id).await?.filter(|t| t.thread.is_none() && signed_in.works_on(&t.site));
     let thread = thread.ok_or_else(|| Error::NotFound("no such question".to_owned()))?;
     let (site, _) = community_site(&state, &thread.site)?;
     let body = request.body.trim();

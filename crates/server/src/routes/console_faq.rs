@@ -20,8 +20,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use std::collections::HashMap;
 
-/// Answers are longer than other bodies; 64 KiB is a long article.
-const EDIT_BODY_LIMIT: usize = 64 * 1024;
+/// Answers are longer than other bodies; 64 KiB is a long article. No route reads more.
+pub(super) const EDIT_BODY_LIMIT: usize = 64 * 1024;
 /// A phrasing is proposed once visitors found the entry helpful after that search this many times.
 const PROPOSAL_VOTES: i64 = 2;
 
@@ -37,11 +37,12 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(EDIT_BODY_LIMIT))
 }
 
-async fn sites(State(state): State<AppState>, _agent: SignedInAgent) -> Json<AgentSites> {
+async fn sites(State(state): State<AppState>, signed_in: SignedInAgent) -> Json<AgentSites> {
     let sites = state
         .config
         .sites
         .iter()
+        .filter(|s| signed_in.works_on(&s.public.site))
         .map(|s| AgentSite {
             site: s.public.site.clone(),
             name: s.public.name.clone(),
@@ -61,9 +62,10 @@ async fn published_content(store: &dyn Store, site: &str) -> Result<(i64, Conten
 
 async fn source(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path((site, locale)): Path<(String, String)>,
 ) -> Result<Response, Error> {
+    signed_in.check_site(&site)?;
     let (site, locale) = site_and_locale(&state, &site, Some(&locale))?;
     let (version, content) = published_content(state.store.as_ref(), &site.public.site).await?;
     let synonyms =
@@ -120,10 +122,11 @@ fn clean_list(items: &[String]) -> Vec<String> {
 
 async fn edit(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path((site, locale, id)): Path<(String, String, String)>,
     ApiJson(edit): ApiJson<FaqEdit>,
 ) -> Result<Response, Error> {
+    signed_in.check_site(&site)?;
     let (site, locale) = site_and_locale(&state, &site, Some(&locale))?;
     let (_, mut content) = published_content(state.store.as_ref(), &site.public.site).await?;
     let known: Vec<&str> =
@@ -151,10 +154,11 @@ async fn edit(
 
 async fn edit_synonyms(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path((site, locale)): Path<(String, String)>,
     ApiJson(edit): ApiJson<FaqSynonyms>,
 ) -> Result<Response, Error> {
+    signed_in.check_site(&site)?;
     let (site, locale) = site_and_locale(&state, &site, Some(&locale))?;
     let groups: Vec<Vec<String>> = edit.groups.iter().map(|g| clean_list(g)).filter(|g| !g.is_empty()).collect();
     let fields: Vec<_> = groups
@@ -179,9 +183,10 @@ async fn preview(_agent: SignedInAgent, ApiJson(preview): ApiJson<FaqPreview>) -
 
 async fn restore(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path(site): Path<String>,
 ) -> Result<StatusCode, Error> {
+    signed_in.check_site(&site)?;
     let (site, _) = site_and_locale(&state, &site, None)?;
     let id = &site.public.site;
     let published = state.store.published_faq(id).await?.map(|s| s.id);
@@ -196,10 +201,11 @@ async fn restore(
 
 async fn report(
     State(state): State<AppState>,
-    _agent: SignedInAgent,
+    signed_in: SignedInAgent,
     Path((site, locale)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
+    signed_in.check_site(&site)?;
     let (site, locale): (_, Locale) = site_and_locale(&state, &site, Some(&locale))?;
     let days = match query.get("days") {
         None => 30,

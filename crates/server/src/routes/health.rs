@@ -1,4 +1,4 @@
-//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: it can reach its database).
+//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: its database takes a write).
 
 use crate::startup::AppState;
 use accueil_protocol::{Health, HealthStatus};
@@ -23,7 +23,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, health(HealthStatus::Ok)),
         Err(error) => {
-            tracing::warn!(%error, "not ready: the database does not answer");
+            tracing::warn!(%error, "not ready: the database does not take writes");
             (StatusCode::SERVICE_UNAVAILABLE, health(HealthStatus::Unavailable))
         }
     }

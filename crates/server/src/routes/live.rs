@@ -4,8 +4,8 @@
 
 use super::no_store;
 use crate::chat::{
-    Hub, SessionSlot, agent_view, announce_change, announce_queue, conversation_view, estimated_wait, message_view,
-    queue_frames,
+    CLOSE_SERVER_RESTARTING, Hub, Revoked, SessionSlot, agent_view, announce_change, announce_queue, conversation_view,
+    estimated_wait, message_view, queue_frames,
 };
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
@@ -59,14 +59,24 @@ async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Respons
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(256 * 1024)
         .on_upgrade(move |socket| async move {
-            let _ = Connection::run(socket, state).await;
+            if let Err(End::Fault(error)) = Connection::run(socket, state).await {
+                // Once per connection, with its cause, like an HTTP request's server fault.
+                tracing::error!(%error, "a live connection ended on a server fault");
+            }
         })
 }
 
-/// Why a connection ends.
+/// Why a connection ends early.
 enum End {
+    /// The client went away or broke the protocol: nothing for the operator.
     Closed,
+    /// The server could not do its part (the database refused, most often); logged where the connection
+    /// ends. The client was told with a `try again later` close and resumes.
+    Fault(Error),
 }
+
+/// The close code that sends a client back to reconnect after a pause (RFC 6455 "try again later").
+const CLOSE_TRY_AGAIN: u16 = 1013;
 
 struct Connection {
     socket: WebSocket,
@@ -101,7 +111,13 @@ impl Connection {
             close(&mut socket, CLOSE_UNAUTHORIZED, "send hello with a session token first").await;
             return Err(End::Closed);
         };
-        let session = state.store.visitor_session(&token_hash(&token)).await.ok().flatten();
+        let session = match state.store.visitor_session(&token_hash(&token)).await {
+            Ok(session) => session,
+            Err(error) => {
+                close(&mut socket, CLOSE_TRY_AGAIN, "unavailable: try again later").await;
+                return Err(End::Fault(error));
+            }
+        };
         let Some(session) = session else {
             close(&mut socket, CLOSE_UNAUTHORIZED, "unknown or erased session").await;
             return Err(End::Closed);
@@ -110,7 +126,13 @@ impl Connection {
             close(&mut socket, CLOSE_TOO_MANY, "too many connections for this session").await;
             return Err(End::Closed);
         };
-        let open = state.store.open_conversation_of(session.id).await.ok().flatten();
+        let open = match state.store.open_conversation_of(session.id).await {
+            Ok(open) => open,
+            Err(error) => {
+                close(&mut socket, CLOSE_TRY_AGAIN, "unavailable: try again later").await;
+                return Err(End::Fault(error));
+            }
+        };
         // `after` counts in the conversation the client names; another one is sent from its start.
         let same = known.is_none() || known.as_deref() == open.as_ref().map(|c| c.public_id.as_str());
         let mut connection = Connection {
@@ -124,19 +146,31 @@ impl Connection {
             last_typing: None,
             _slot: slot,
         };
-        connection.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
+        let ended = connection.greet_and_serve(open).await;
+        if let Err(End::Fault(_)) = &ended {
+            // Said as a frame first, so the client can show why; then it reconnects after a pause and
+            // sends again what was not acknowledged.
+            let message = "the server cannot store this now; what was not acknowledged will be sent again";
+            let _ = connection.refuse(LiveErrorCode::Unavailable, message).await;
+            close(&mut connection.socket, CLOSE_TRY_AGAIN, "unavailable: try again later").await;
+        }
+        ended
+    }
+
+    async fn greet_and_serve(&mut self, open: Option<ConversationRow>) -> Result<(), End> {
+        self.send(&ServerFrame::Welcome { conversation: open.as_ref().map(conversation_view) }).await?;
         if let Some(open) = open {
             let (id, waiting) = (open.id, open.status == accueil_protocol::ConversationStatus::Waiting);
-            connection.follow(open).await?;
+            self.follow(open).await?;
             if waiting {
                 // Its place in the queue, to this connection only: the queue itself did not move.
-                let frames = queue_frames(&connection.state, &connection.site).await;
+                let frames = queue_frames(&self.state, &self.site).await;
                 if let Some((_, frame)) = frames.into_iter().find(|(conversation, _)| *conversation == id) {
-                    connection.send(&frame).await?;
+                    self.send(&frame).await?;
                 }
             }
         }
-        connection.serve().await
+        self.serve().await
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
@@ -159,8 +193,7 @@ impl Connection {
         let (delivered, read) = (conversation.agent_delivered, conversation.agent_read);
         self.conversation = Some((conversation, receiver));
         loop {
-            let page =
-                self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(|_| End::Closed)?;
+            let page = self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(End::Fault)?;
             let full = page.len() == REPLAY_PAGE as usize;
             for row in page {
                 self.sent_up_to = row.seq;
@@ -173,9 +206,10 @@ impl Connection {
         }
     }
 
-    async fn serve(mut self) -> Result<(), End> {
+    async fn serve(&mut self) -> Result<(), End> {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
+        let mut revoked = self.state.hub.subscribe_revoked();
         loop {
             let pushed = async {
                 match self.conversation.as_mut() {
@@ -184,6 +218,23 @@ impl Connection {
                 }
             };
             tokio::select! {
+                ended = revoked.recv() => {
+                    let erased = match ended {
+                        Ok(Revoked::ServerStopping) => {
+                            close(&mut self.socket, CLOSE_SERVER_RESTARTING, "server restarting: reconnect").await;
+                            return Ok(());
+                        }
+                        Ok(Revoked::Visitor(session)) => session == self.session_id,
+                        Ok(Revoked::Agent(_)) => false,
+                        // Missed some: this session may be among them; the client resumes if it still exists.
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => return Err(End::Closed),
+                    };
+                    if erased {
+                        close(&mut self.socket, CLOSE_UNAUTHORIZED, "session erased").await;
+                        return Err(End::Closed);
+                    }
+                }
                 incoming = self.socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) if text.len() > MAX_FRAME_BYTES => {
                         close(&mut self.socket, 1009, "frame too large").await;
@@ -228,29 +279,29 @@ impl Connection {
     }
 
     async fn handle(&mut self, text: &str) -> Result<(), End> {
-        let frame = match serde_json::from_str::<ClientFrame>(text) {
+        let frame = match crate::extract::parse_json::<ClientFrame>(text.as_bytes()) {
             Ok(frame) => frame,
-            Err(error) => {
-                let reason = error.to_string();
-                let reason = reason.rfind(" at line ").map_or(reason.as_str(), |at| &reason[..at]).to_owned();
+            Err(Error::InvalidRequest { message, fields }) => {
+                let reason = fields.first().map_or(message, |f| format!("{}: {}", f.field, f.reason));
                 return self.refuse(LiveErrorCode::InvalidFrame, reason).await;
             }
+            Err(other) => return self.refuse(LiveErrorCode::InvalidFrame, other.to_string()).await,
         };
         match frame {
             ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
             ClientFrame::Hello { .. } => self.refuse(LiveErrorCode::InvalidFrame, "already authenticated").await,
             ClientFrame::Start { locale, context } => {
-                let public_id = new_public_id("cv").map_err(|_| End::Closed)?;
+                let public_id = new_public_id("cv").map_err(End::Fault)?;
                 let opened = self
                     .state
                     .store
                     .open_conversation(&public_id, &self.site, self.session_id, locale, &context, now())
                     .await
-                    .map_err(|_| End::Closed)?;
+                    .map_err(End::Fault)?;
                 self.send(&ServerFrame::Conversation { conversation: conversation_view(&opened) }).await?;
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
-                    let view = agent_view(&self.state, opened.clone()).await.map_err(|_| End::Closed)?;
-                    self.state.hub.tell_agents(AgentServerFrame::Changed { conversation: view });
+                    let view = agent_view(&self.state, opened.clone()).await.map_err(End::Fault)?;
+                    self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
                     self.follow(opened).await?;
                     announce_queue(&self.state, &self.site).await;
                 }
@@ -261,7 +312,8 @@ impl Connection {
                 let recent = self.last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY);
                 if let (false, Some((c, _))) = (recent, self.conversation.as_ref()) {
                     self.last_typing = Some(Instant::now());
-                    self.state.hub.tell_agents(AgentServerFrame::Typing { conversation: c.public_id.clone() });
+                    let frame = AgentServerFrame::Typing { conversation: c.public_id.clone() };
+                    self.state.hub.tell_agents(&self.site, frame);
                 }
                 Ok(())
             }
@@ -270,9 +322,10 @@ impl Connection {
                     return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
                 };
                 let moved = self.state.store.record_progress(&public_id, Progress::VisitorRead, seq).await;
-                if let Ok(Some(row)) = moved {
+                if let Some(row) = moved.map_err(End::Fault)? {
                     let read = row.visitor_read;
-                    self.state.hub.tell_agents(AgentServerFrame::Receipt { conversation: public_id, read });
+                    let frame = AgentServerFrame::Receipt { conversation: public_id, read };
+                    self.state.hub.tell_agents(&self.site, frame);
                 }
                 Ok(())
             }
@@ -286,9 +339,9 @@ impl Connection {
         let Some(public_id) = self.conversation.as_ref().map(|(c, _)| c.public_id.clone()) else {
             return self.refuse(LiveErrorCode::NoConversation, "no conversation to end").await;
         };
-        let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(|_| End::Closed)?;
+        let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(End::Fault)?;
         if let Some(row) = closed {
-            announce_change(&self.state, row).await.map_err(|_| End::Closed)?;
+            announce_change(&self.state, row).await.map_err(End::Fault)?;
         }
         Ok(())
     }
@@ -299,8 +352,7 @@ impl Connection {
         if self.window.1 > MESSAGES_PER_SECOND {
             return self.refuse(LiveErrorCode::RateLimited, "at most 5 messages per second").await;
         }
-        let Some((conversation, public_id)) = self.conversation.as_ref().map(|(c, _)| (c.id, c.public_id.clone()))
-        else {
+        let Some(conversation) = self.conversation.as_ref().map(|(c, _)| c.id) else {
             return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
         };
         let length = body.trim().chars().count();
@@ -319,12 +371,12 @@ impl Connection {
             Err(Error::Conflict(_)) => {
                 return self.refuse(LiveErrorCode::NoConversation, "this conversation has ended: `start` again").await;
             }
-            Err(_) => return Err(End::Closed),
+            Err(error) => return Err(End::Fault(error)),
         };
         let seq = row.seq;
-        if is_new {
+        if let (true, Some((followed, _))) = (is_new, self.conversation.as_ref()) {
             // After the commit: whoever follows the conversation gets it, this connection included.
-            self.state.hub.publish_message((conversation, &public_id), message_view(row));
+            self.state.hub.publish_message(followed, message_view(row));
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await
     }

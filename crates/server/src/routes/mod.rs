@@ -42,9 +42,43 @@ pub fn router(state: AppState) -> Router {
         .merge(agent_live::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), console_changes_from_the_console_only))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+pub(crate) use sites::unknown_site;
+
+/// A request whose `Content-Length` is past what any route reads is refused before a byte of its body
+/// is read; each route's own, smaller limit is checked as its body is read.
+async fn refuse_declared_oversize(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<axum::response::Response, Error> {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > console_faq::EDIT_BODY_LIMIT as u64) {
+        return Err(Error::PayloadTooLarge);
+    }
+    Ok(next.run(request).await)
+}
+
+/// Every console change (`/v1/agent/...` but reads) must come from the console's own origin: see
+/// `extract::same_origin_only`.
+async fn console_changes_from_the_console_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<axum::response::Response, Error> {
+    if request.uri().path().starts_with("/v1/agent/") && !request.method().is_safe() {
+        crate::extract::same_origin_only(request.headers(), &state.config.public_url)?;
+    }
+    Ok(next.run(request).await)
 }
 
 /// The HTTP error for a state change the store refused; `what` names the resource in the 404.

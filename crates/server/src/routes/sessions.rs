@@ -53,5 +53,7 @@ async fn current_session(visitor: Visitor) -> Response {
 
 async fn erase_session(State(state): State<AppState>, visitor: Visitor) -> Result<StatusCode, Error> {
     state.store.delete_visitor_session(&visitor.token_hash).await?;
+    // Its live connections end with it: an erased session hears nothing more.
+    state.hub.revoke(crate::chat::Revoked::Visitor(visitor.session.id));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -40,6 +40,7 @@ pub enum Progress {
 pub struct TeamRow {
     pub id: i64,
     pub name: String,
+    pub sites: super::SiteScope,
     pub presence: Presence,
     pub last_seen_at: Option<UnixTime>,
 }
@@ -124,6 +125,8 @@ pub trait ChatStore {
 
     async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReply>, Error>;
     async fn add_canned_reply(&self, site: &str, title: &str, body: &str, now: UnixTime) -> Result<CannedReply, Error>;
+    /// The site a canned reply belongs to; `None` when there is none.
+    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, Error>;
     /// False when there was none.
     async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error>;
 }

@@ -97,7 +97,8 @@ pub trait CommunityStore {
     async fn mark_read(&self, thread: i64, session: i64, answers: u32) -> Result<(), Error>;
     /// The session's questions with (answers, answers seen).
     async fn my_threads(&self, session: i64) -> Result<Vec<(PostRow, u32)>, Error>;
-    async fn edit_post(&self, post: i64, body: &str, html: &str) -> Result<(), Error>;
+    /// New text, and the status it has from now on (a pre-moderated site's edit waits for approval again).
+    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), Error>;
     async fn delete_post(&self, post: i64) -> Result<(), Error>;
     /// Pending, hidden or reported posts of `site`, oldest first, with the reasons given.
     async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, Error>;

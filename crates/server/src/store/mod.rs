@@ -35,6 +35,50 @@ pub struct AgentRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    pub sites: SiteScope,
+}
+
+/// The sites an agent works on. Everything an agent reads or changes in the console belongs to one
+/// site, and is refused (as if it did not exist) outside this scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteScope {
+    /// Every site, present and future (the first administrator).
+    Every,
+    /// These sites only; none is a valid scope (an agent with nothing to work on yet).
+    Only(Vec<String>),
+}
+
+impl SiteScope {
+    /// How the "every site" scope is stored and written on the command line.
+    pub const EVERY: &'static str = "*";
+
+    pub fn includes(&self, site: &str) -> bool {
+        match self {
+            SiteScope::Every => true,
+            SiteScope::Only(sites) => sites.iter().any(|s| s == site),
+        }
+    }
+
+    /// Whether two agents share at least one site (so they may see each other in the team).
+    pub fn overlaps(&self, other: &SiteScope) -> bool {
+        match (self, other) {
+            (SiteScope::Every, _) | (_, SiteScope::Every) => true,
+            (SiteScope::Only(mine), theirs) => mine.iter().any(|site| theirs.includes(site)),
+        }
+    }
+
+    /// The scope of stored site names (`*` among them means every site).
+    pub fn from_stored(sites: Vec<String>) -> SiteScope {
+        if sites.iter().any(|s| s == Self::EVERY) { SiteScope::Every } else { SiteScope::Only(sites) }
+    }
+
+    /// The names to store.
+    pub fn to_stored(&self) -> Vec<String> {
+        match self {
+            SiteScope::Every => vec![Self::EVERY.to_owned()],
+            SiteScope::Only(sites) => sites.clone(),
+        }
+    }
 }
 
 /// A snapshot in a site's FAQ history.
@@ -61,7 +105,7 @@ pub struct FaqStats {
 
 #[async_trait]
 pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
-    /// Fails when the database cannot answer (for `/readyz`).
+    /// Fails when the database cannot take a write (for `/readyz`).
     async fn ping(&self) -> Result<(), Error>;
 
     async fn insert_visitor_session(
@@ -81,8 +125,11 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         email: &str,
         name: &str,
         password_hash: &str,
+        sites: &SiteScope,
         now: UnixTime,
     ) -> Result<AgentRow, Error>;
+    /// The sites of an agent; `None` when there is no such agent.
+    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, Error>;
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, Error>;
     async fn insert_agent_session(
         &self,

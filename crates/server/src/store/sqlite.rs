@@ -1,6 +1,6 @@
 //! The embedded SQLite store: one database file, WAL mode, migrations applied at open.
 
-use super::{AgentRow, FaqStats, SnapshotRow, Store, UnixTime, VisitorSessionRow};
+use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow};
 use crate::error::Error;
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{FaqEntry, FaqEvent, Locale};
@@ -29,7 +29,10 @@ impl SqliteStore {
             // messages and receipts are small writes many times a second.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Erased numbers, names and messages are overwritten with zeros in the file, not only
+            // unlinked: see `wipe_erased`.
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
@@ -37,6 +40,39 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(SqliteStore { pool, chat_writes: tokio::sync::Mutex::new(()) })
+    }
+
+    /// After an erasure: copies the WAL into the database and truncates it, so the old pages that still
+    /// held the erased bytes leave the WAL file too (`secure_delete` zeroes them in the database file).
+    /// A reader in the middle of a long query can keep it from completing; then the next erasure or
+    /// SQLite's own checkpoint finishes the job, and the log says so.
+    pub(super) async fn wipe_erased(&self) {
+        let checkpoint =
+            sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_all(&self.pool).await;
+        match checkpoint.as_deref() {
+            Ok([(0, _, _)]) => {}
+            Ok(_) => tracing::warn!("erased data may stay in the WAL until the next checkpoint: readers were busy"),
+            Err(error) => tracing::warn!(%error, "erased data may stay in the WAL until the next checkpoint"),
+        }
+    }
+}
+
+/// How a write's `RETURNING` rows are read: `fetch_all`, to the statement's end, and then these. An
+/// autocommit statement commits only when it finishes stepping; sqlx's `fetch_one` and `fetch_optional`
+/// stop at the first row and drop the statement, and with it the error of a failed commit, so a full
+/// disk acknowledged writes it never stored. Never read a write with them.
+pub(super) trait ReturningRows<T> {
+    fn first_row(self) -> Result<T, sqlx::Error>;
+    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl<T> ReturningRows<T> for Result<Vec<T>, sqlx::Error> {
+    fn first_row(self) -> Result<T, sqlx::Error> {
+        self?.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+    }
+
+    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error> {
+        Ok(self?.into_iter().next())
     }
 }
 
@@ -56,7 +92,18 @@ fn agent(row: &SqliteRow) -> Result<AgentRow, Error> {
         email: row.try_get("email")?,
         name: row.try_get("name")?,
         password_hash: row.try_get("password_hash")?,
+        sites: site_scope(row)?,
     })
+}
+
+/// The columns of an agent, with its sites gathered in one column.
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
+    (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites";
+
+/// An agent's sites from the `sites` column its query gathered (newline-separated).
+pub(super) fn site_scope(row: &SqliteRow) -> Result<SiteScope, Error> {
+    let sites: Option<String> = row.try_get("sites")?;
+    Ok(SiteScope::from_stored(sites.unwrap_or_default().lines().map(str::to_owned).collect()))
 }
 
 fn snapshot(row: &SqliteRow) -> Result<SnapshotRow, Error> {
@@ -83,7 +130,14 @@ pub(super) fn locale_of(tag: &str) -> Result<Locale, Error> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        // A write, not a `SELECT 1`: reads still work on a full disk or a read-only file.
+        sqlx::query(
+            "INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(crate::now())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -102,8 +156,9 @@ impl Store for SqliteStore {
         .bind(site)
         .bind(locale.map(Locale::tag))
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .first_row()?;
         visitor_session(&row)
     }
 
@@ -116,11 +171,29 @@ impl Store for SqliteStore {
     }
 
     async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, Error> {
-        let done = sqlx::query("DELETE FROM visitor_sessions WHERE token_hash = ?")
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(session) = sqlx::query_scalar::<_, i64>("SELECT id FROM visitor_sessions WHERE token_hash = ?")
             .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        // Their questions that someone else answered stay, with those answers, as a visitor who left's:
+        // no pseudonym, no link to the session. Everything else of the session goes with it (cascades).
+        sqlx::query(
+            "UPDATE community_posts SET session_id = NULL, pseudonym = ''
+             WHERE session_id = ?1 AND thread_id IS NULL AND EXISTS (
+                 SELECT 1 FROM community_posts answer
+                 WHERE answer.thread_id = community_posts.id AND answer.session_id IS NOT ?1)",
+        )
+        .bind(session)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM visitor_sessions WHERE id = ?").bind(session).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.wipe_erased().await;
+        Ok(true)
     }
 
     async fn insert_agent(
@@ -128,29 +201,53 @@ impl Store for SqliteStore {
         email: &str,
         name: &str,
         password_hash: &str,
+        sites: &SiteScope,
         now: UnixTime,
     ) -> Result<AgentRow, Error> {
-        let inserted = sqlx::query(
-            "INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)
-             RETURNING id, email, name, password_hash",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await;
-        match inserted {
-            Ok(row) => agent(&row),
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let inserted =
+            sqlx::query("INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+                .bind(email)
+                .bind(name)
+                .bind(password_hash)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await
+                .first_row();
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id")?,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(Error::Conflict(format!("an agent with the email {email} already exists")))
+                return Err(Error::Conflict(format!("an agent with the email {email} already exists")));
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
+        };
+        for site in sites.to_stored() {
+            sqlx::query("INSERT INTO agent_sites (agent_id, site) VALUES (?, ?)")
+                .bind(id)
+                .bind(site)
+                .execute(&mut *tx)
+                .await?;
         }
+        tx.commit().await?;
+        Ok(AgentRow {
+            id,
+            email: email.to_owned(),
+            name: name.to_owned(),
+            password_hash: password_hash.to_owned(),
+            sites: sites.clone(),
+        })
+    }
+
+    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, Error> {
+        let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = ?"))
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(site_scope).transpose()
     }
 
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, Error> {
-        let row = sqlx::query("SELECT id, email, name, password_hash FROM agents WHERE email = ?")
+        let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.email = ?"))
             .bind(email)
             .fetch_optional(&self.pool)
             .await?;
@@ -177,10 +274,10 @@ impl Store for SqliteStore {
     }
 
     async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, Error> {
-        let row = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.password_hash FROM agent_sessions s
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agent_sessions s
+             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?"
+        ))
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
@@ -208,8 +305,9 @@ impl Store for SqliteStore {
         .bind(source)
         .bind(content.fingerprint())
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await
+        .first_row()?;
         for StoredEntry { locale, markdown, public: e } in &content.entries {
             sqlx::query(
                 "INSERT INTO faq_entries (snapshot_id, locale, id, question, phrasings, tags, category, sort_order,

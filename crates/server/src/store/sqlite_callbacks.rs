@@ -357,6 +357,9 @@ impl CallbackStore for SqliteStore {
         .bind(closed_before)
         .execute(&self.pool)
         .await?;
+        if done.rows_affected() > 0 {
+            self.wipe_erased().await;
+        }
         Ok(done.rows_affected())
     }
 

@@ -3,7 +3,7 @@
 use super::Refusal;
 use super::UnixTime;
 use super::chat::{ChatStore, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
-use super::sqlite::SqliteStore;
+use super::sqlite::{ReturningRows, SqliteStore};
 use crate::error::Error;
 use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
@@ -87,8 +87,9 @@ impl ChatStore for SqliteStore {
         .bind(locale.tag())
         .bind(serde_json::to_string(context).map_err(|e| Error::Internal(e.to_string()))?)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await
+        .first_row()?;
         let row = sqlx::query(&format!("{SELECT} WHERE c.id = ?")).bind(id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         conversation(&row)
@@ -122,8 +123,9 @@ impl ChatStore for SqliteStore {
         .bind(client_id)
         .bind(now)
         .bind(conversation)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .first_row_if_any()?;
         if let Some(row) = inserted {
             return Ok((message(&row)?, true));
         }
@@ -245,8 +247,9 @@ impl ChatStore for SqliteStore {
             )
             .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
             .bind(public_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await
+            .first_row_if_any()?;
             if let Some(row) = row {
                 moved.push((row.try_get("id")?, seq_of(&row, "agent_delivered_seq")?, seq_of(&row, "agent_read_seq")?));
             }
@@ -310,14 +313,19 @@ impl ChatStore for SqliteStore {
     }
 
     async fn team(&self) -> Result<Vec<TeamRow>, Error> {
-        let rows = sqlx::query("SELECT id, name, presence, last_seen_at FROM agents ORDER BY name, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.presence, a.last_seen_at,
+                 (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites
+             FROM agents a ORDER BY a.name, a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(TeamRow {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
+                    sites: super::sqlite::site_scope(row)?,
                     presence: presence_of(&row.try_get::<String, _>("presence")?),
                     last_seen_at: row.try_get("last_seen_at")?,
                 })
@@ -345,9 +353,17 @@ impl ChatStore for SqliteStore {
         .bind(title)
         .bind(body)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .first_row()?;
         Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
+    }
+
+    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, Error> {
+        Ok(sqlx::query_scalar("SELECT site FROM canned_replies WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error> {

@@ -3,7 +3,7 @@
 
 use super::UnixTime;
 use super::community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
-use super::sqlite::SqliteStore;
+use super::sqlite::{ReturningRows, SqliteStore};
 use crate::error::Error;
 use accueil_protocol::{ModerationAction, PostStatus};
 use async_trait::async_trait;
@@ -78,8 +78,9 @@ impl CommunityStore for SqliteStore {
         .bind(status_text(post.status))
         .bind(post.now)
         .bind(post.now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await
+        .first_row()?;
         if let Some(thread) = post.thread_id.filter(|_| post.status == PostStatus::Visible) {
             sqlx::query("UPDATE community_posts SET last_activity_at = ? WHERE id = ?")
                 .bind(post.now)
@@ -232,10 +233,11 @@ impl CommunityStore for SqliteStore {
             .collect()
     }
 
-    async fn edit_post(&self, post: i64, body: &str, html: &str) -> Result<(), Error> {
-        sqlx::query("UPDATE community_posts SET body = ?, html = ? WHERE id = ?")
+    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), Error> {
+        sqlx::query("UPDATE community_posts SET body = ?, html = ?, status = ? WHERE id = ?")
             .bind(body)
             .bind(html)
+            .bind(status_text(status))
             .bind(post)
             .execute(&self.pool)
             .await?;

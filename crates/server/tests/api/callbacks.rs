@@ -10,21 +10,21 @@ use accueil_server::callbacks::maintenance::{erase_expired_phones, signature};
 use accueil_server::store::SqliteStore;
 use serde_json::{Value, json};
 
-async fn session(app: &TestApp) -> String {
+pub(crate) async fn session(app: &TestApp) -> String {
     let response =
         app.client.post(app.url("/v1/sessions")).json(&json!({"site": "demo", "locale": "fr"})).send().await.unwrap();
     let created: SessionCreated = response.json().await.unwrap();
     created.token
 }
 
-async fn options(app: &TestApp) -> CallbackOptions {
+pub(crate) async fn options(app: &TestApp) -> CallbackOptions {
     let response = app.client.get(app.url("/v1/sites/demo/callback-options?locale=fr")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     response.json().await.unwrap()
 }
 
-fn request(start: &str, number: &str) -> Value {
+pub(crate) fn request(start: &str, number: &str) -> Value {
     json!({
         "phone": {"country": "FR", "number": number},
         "name": "Claire <b>",
@@ -37,7 +37,7 @@ fn request(start: &str, number: &str) -> Value {
     })
 }
 
-async fn book(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn book(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
     app.client
         .post(app.url("/v1/callbacks"))
         .bearer_auth(token)

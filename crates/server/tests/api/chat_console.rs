@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The console's connection, as the agent of `cookie`, from `origin` when given.
-async fn console(app: &TestApp, cookie: &str, origin: Option<&str>) -> Result<Socket, u16> {
+pub(crate) async fn console(app: &TestApp, cookie: &str, origin: Option<&str>) -> Result<Socket, u16> {
     let mut request = app.url("/v1/agent/live").replace("http://", "ws://").into_client_request().unwrap();
     request.headers_mut().insert("cookie", cookie.parse().unwrap());
     if let Some(origin) = origin {
@@ -29,7 +29,7 @@ async fn console(app: &TestApp, cookie: &str, origin: Option<&str>) -> Result<So
     }
 }
 
-async fn heard(socket: &mut Socket) -> AgentServerFrame {
+pub(crate) async fn heard(socket: &mut Socket) -> AgentServerFrame {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -64,7 +64,7 @@ async fn until_heard<T>(socket: &mut Socket, pick: impl Fn(AgentServerFrame) -> 
 }
 
 /// A visitor with a started conversation and one message in it.
-async fn visitor_with_message(app: &TestApp, body: &str) -> (String, Socket, Conversation) {
+pub(crate) async fn visitor_with_message(app: &TestApp, body: &str) -> (String, Socket, Conversation) {
     let token = session(app).await;
     let mut visitor = join(app, &token, None).await;
     let conversation = until(&mut visitor, |f| match f {
@@ -77,7 +77,7 @@ async fn visitor_with_message(app: &TestApp, body: &str) -> (String, Socket, Con
     (token, visitor, conversation)
 }
 
-async fn post(app: &TestApp, path: &str, cookie: &str, body: serde_json::Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, path: &str, cookie: &str, body: serde_json::Value) -> reqwest::Response {
     app.client.post(app.url(path)).header("cookie", cookie).json(&body).send().await.unwrap()
 }
 
@@ -85,7 +85,7 @@ async fn post(app: &TestApp, path: &str, cookie: &str, body: serde_json::Value) 
 async fn the_console_hears_everything_live_and_typing_and_receipts_go_both_ways() {
     let app = spawn_app().await;
     let camille = app.signed_in().await;
-    assert_eq!(console(&app, &camille, Some(SHOP_ORIGIN)).await.err(), Some(401), "another origin is refused");
+    assert_eq!(console(&app, &camille, Some(SHOP_ORIGIN)).await.err(), Some(403), "another origin is refused");
     assert_eq!(console(&app, "accueil_agent=nope", None).await.err(), Some(401));
     let mut agent = console(&app, &camille, Some(&app.base)).await.expect("the console connects");
 

@@ -9,7 +9,7 @@ use accueil_protocol::{
 };
 use serde_json::{Value, json};
 
-async fn session(app: &TestApp) -> String {
+pub(crate) async fn session(app: &TestApp) -> String {
     let response = app.client.post(app.url("/v1/sessions")).json(&json!({"site": "demo"})).send().await.unwrap();
     response.json::<SessionCreated>().await.unwrap().token
 }
@@ -18,7 +18,7 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, b
     app.client.request(method, app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
 }
 
-async fn ask(app: &TestApp, token: &str, title: &str, topic: Option<&str>) -> Thread {
+pub(crate) async fn ask(app: &TestApp, token: &str, title: &str, topic: Option<&str>) -> Thread {
     let body = json!({"title": title, "body": "Mon étagère fait **25 cm**. <script>alert(1)</script>", "pseudonym": "Marion", "topic": topic});
     let response = send(app, reqwest::Method::POST, "/v1/community/threads", token, body).await;
     assert_eq!(response.status(), 201);
@@ -187,6 +187,14 @@ async fn pre_moderation_holds_posts_and_a_blocked_author_can_no_longer_post() {
             .json(&json!({"action": action}))
             .send()
     };
+    assert_eq!(moderate("approve").await.unwrap().status(), 200);
+    assert_eq!(list(&app, "").await.len(), 1);
+    // An approved post that its author edits is a text nobody approved: it waits again.
+    let path = format!("/v1/community/posts/{}", thread.id);
+    let edit = json!({"body": "Texte changé après l'approbation."});
+    let edited = send(&app, reqwest::Method::PATCH, &path, &asker, edit).await;
+    assert_eq!(edited.status(), 200);
+    assert!(list(&app, "").await.is_empty(), "an edit after approval is not public before a new approval");
     assert_eq!(moderate("approve").await.unwrap().status(), 200);
     assert_eq!(list(&app, "").await.len(), 1);
     assert_eq!(moderate("block_author").await.unwrap().status(), 200);

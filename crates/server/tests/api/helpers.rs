@@ -3,7 +3,7 @@
 use accueil_protocol::{ErrorBody, ErrorCode};
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
-use accueil_server::store::{SqliteStore, Store};
+use accueil_server::store::{SiteScope, SqliteStore, Store};
 use std::path::Path;
 
 pub struct TestApp {
@@ -93,6 +93,16 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         [site.community]
         moderation = "{moderation}"
         word_filter = ["arnaque"]
+
+        # Another brand on the same server: its agents must never see the first one's data.
+        [[site]]
+        id = "autre"
+        name = "Autre Maison"
+        allowed_origins = ["https://autre.example"]
+        locales = ["fr"]
+        primary_color = "#225588"
+        features = ["faq", "chat", "community"]
+        business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##,
         moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
         webhook = env("TEST_WEBHOOK_URL")
@@ -131,6 +141,11 @@ impl TestApp {
     pub async fn signed_in_as(&self, email: &str) -> String {
         let password = "correct horse battery staple";
         self.add_agent(email, password).await;
+        self.login(email, password).await
+    }
+
+    /// Signs in: the `Cookie` header value of the console session.
+    pub async fn login(&self, email: &str, password: &str) -> String {
         let login = self
             .client
             .post(self.url("/v1/agent/login"))
@@ -149,11 +164,22 @@ impl TestApp {
         response.json().await.expect("JSON answer")
     }
 
-    /// Creates an agent straight in the database, as `accueil agent add` does.
+    /// Creates an agent of the `demo` site straight in the database, as `accueil agent add` does.
     pub async fn add_agent(&self, email: &str, password: &str) {
+        self.add_agent_on(email, password, &SiteScope::Only(vec!["demo".to_owned()])).await;
+    }
+
+    pub async fn add_agent_on(&self, email: &str, password: &str, sites: &SiteScope) {
         let store = SqliteStore::open(&self.database_url).await.expect("store");
         let hash = accueil_server::secrets::hash_password(password).expect("hash");
-        store.insert_agent(email, "Camille", &hash, accueil_server::now()).await.expect("agent inserted");
+        store.insert_agent(email, "Camille", &hash, sites, accueil_server::now()).await.expect("agent inserted");
+    }
+
+    /// Creates an agent who works on `sites` and signs in: the `Cookie` header value of its session.
+    pub async fn signed_in_on(&self, email: &str, sites: &SiteScope) -> String {
+        let password = "correct horse battery staple";
+        self.add_agent_on(email, password, sites).await;
+        self.login(email, password).await
     }
 }
 

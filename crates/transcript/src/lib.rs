@@ -1,0 +1,138 @@
+//! One chat conversation as a client holds it: its messages in order and without gaps, what this side
+//! sent that the server has not acknowledged yet (sent again on every reconnect), and how far the other
+//! side got (delivered, read). Plain data with no DOM and no I/O, so the widget (the visitor's side) and
+//! the console (the agent's side) keep it alike and it is tested once, natively.
+
+use accueil_protocol::{ChatMessage, MessageAuthor};
+
+/// What became of a message heard from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// The next one: kept.
+    New,
+    /// Already held (heard live and in a replay): ignored.
+    AlreadyHeld,
+    /// Some before it are missing: not kept. Fetch (or resume) from `after`, then `catch_up`.
+    Gap { after: u64 },
+}
+
+/// Where one of this side's own messages is, as its sender sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Typed, not yet acknowledged by the server (it will be sent again on reconnect).
+    Sending,
+    /// Stored by the server.
+    Sent,
+    /// On the other side's screen at some point (a console received it).
+    Delivered,
+    /// The other side had it on screen.
+    Read,
+}
+
+/// A message typed on this side and not yet acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub client_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    conversation: Option<String>,
+    messages: Vec<ChatMessage>,
+    unacknowledged: Vec<Outgoing>,
+    delivered: u64,
+    read: u64,
+}
+
+impl Transcript {
+    /// The highest message number held (0: none).
+    pub fn last_seq(&self) -> u64 {
+        self.messages.last().map_or(0, |m| m.seq)
+    }
+
+    pub fn messages(&self) -> &[ChatMessage] {
+        &self.messages
+    }
+
+    /// The conversation held, if any.
+    pub fn conversation(&self) -> Option<&str> {
+        self.conversation.as_deref()
+    }
+
+    /// The conversation the server says is current. Another one than held starts empty (numbers count
+    /// per conversation); true when it did. Unacknowledged messages stay: they go to the new one.
+    pub fn enter(&mut self, conversation: &str) -> bool {
+        let other = self.conversation.as_deref().is_some_and(|held| held != conversation);
+        if other {
+            self.messages.clear();
+            self.delivered = 0;
+            self.read = 0;
+        }
+        self.conversation = Some(conversation.to_owned());
+        other
+    }
+
+    /// A message heard from the server. The server numbers each conversation's messages from 1 without
+    /// gaps, so the number alone says whether it is new, held already, or past missing ones.
+    pub fn receive(&mut self, message: ChatMessage) -> Arrival {
+        let last = self.last_seq();
+        if message.seq <= last {
+            return Arrival::AlreadyHeld;
+        }
+        if message.seq != last + 1 {
+            return Arrival::Gap { after: last };
+        }
+        if let Some(id) = &message.client_id {
+            // Our own message, stored: whether or not its acknowledgement comes, it is sent.
+            self.unacknowledged.retain(|outgoing| &outgoing.client_id != id);
+        }
+        self.messages.push(message);
+        Arrival::New
+    }
+
+    /// Messages read from history after a gap, oldest first: those that continue the transcript are
+    /// kept, the others ignored. Returns how many were kept.
+    pub fn catch_up(&mut self, messages: impl IntoIterator<Item = ChatMessage>) -> usize {
+        messages.into_iter().filter(|message| self.receive(message.clone()) == Arrival::New).count()
+    }
+
+    /// A message typed on this side, held until the server acknowledges it.
+    pub fn send(&mut self, client_id: impl Into<String>, body: impl Into<String>) {
+        self.unacknowledged.push(Outgoing { client_id: client_id.into(), body: body.into() });
+    }
+
+    /// The server stored the message of `client_id`.
+    pub fn acknowledge(&mut self, client_id: &str) {
+        self.unacknowledged.retain(|outgoing| outgoing.client_id != client_id);
+    }
+
+    /// What to send again after a reconnect, in the order it was typed.
+    pub fn unacknowledged(&self) -> &[Outgoing] {
+        &self.unacknowledged
+    }
+
+    /// How far the other side got; receipts only move forward, and never past the last message.
+    pub fn receipt(&mut self, delivered: u64, read: u64) {
+        let last = self.last_seq();
+        self.read = self.read.max(read.min(last));
+        self.delivered = self.delivered.max(delivered.min(last)).max(self.read);
+    }
+
+    /// Where `message` is, when `own` (this side) wrote it; `None` for the other side's messages.
+    pub fn delivery(&self, message: &ChatMessage, own: MessageAuthor) -> Option<Delivery> {
+        if message.author != own {
+            return None;
+        }
+        Some(if message.seq <= self.read {
+            Delivery::Read
+        } else if message.seq <= self.delivered {
+            Delivery::Delivered
+        } else {
+            Delivery::Sent
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

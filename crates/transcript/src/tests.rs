@@ -1,0 +1,77 @@
+use super::*;
+
+fn message(seq: u64, author: MessageAuthor, client_id: Option<&str>) -> ChatMessage {
+    ChatMessage {
+        seq,
+        author,
+        body: format!("message {seq}"),
+        client_id: client_id.map(str::to_owned),
+        sent_at: "2026-12-02T10:00:00Z".to_owned(),
+    }
+}
+
+fn visitor(seq: u64, client_id: &str) -> ChatMessage {
+    message(seq, MessageAuthor::Visitor, Some(client_id))
+}
+
+fn agent(seq: u64) -> ChatMessage {
+    message(seq, MessageAuthor::Agent, None)
+}
+
+#[test]
+fn a_message_heard_twice_is_kept_once_and_one_past_a_gap_waits_for_the_catch_up() {
+    let mut transcript = Transcript::default();
+    assert_eq!(transcript.receive(agent(1)), Arrival::New);
+    assert_eq!(transcript.receive(agent(1)), Arrival::AlreadyHeld, "live and replayed");
+    assert_eq!(transcript.receive(agent(3)), Arrival::Gap { after: 1 });
+    assert_eq!(transcript.last_seq(), 1, "nothing past a gap is kept");
+    // History from the gap on, with one already held and the one heard live again.
+    assert_eq!(transcript.catch_up([agent(1), agent(2), agent(3), agent(4)]), 3);
+    assert_eq!(transcript.messages().iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+}
+
+#[test]
+fn what_is_typed_is_sent_again_until_acknowledged_or_heard_back() {
+    let mut transcript = Transcript::default();
+    transcript.send("a", "Bonjour");
+    transcript.send("b", "Ma lampe clignote");
+    transcript.send("c", "Vous êtes là ?");
+    transcript.acknowledge("a");
+    // The echo of "b" arrives before its acknowledgement (the connection dropped in between).
+    transcript.receive(visitor(1, "b"));
+    let left: Vec<&str> = transcript.unacknowledged().iter().map(|o| o.client_id.as_str()).collect();
+    assert_eq!(left, ["c"], "only what the server never confirmed is sent again, in typing order");
+}
+
+#[test]
+fn receipts_move_forward_only_and_never_past_the_last_message() {
+    let mut transcript = Transcript::default();
+    transcript.catch_up([visitor(1, "a"), agent(2), visitor(3, "b")]);
+    transcript.receipt(3, 1);
+    transcript.receipt(1, 0);
+    let states: Vec<Option<Delivery>> =
+        transcript.messages().iter().map(|m| transcript.delivery(m, MessageAuthor::Visitor)).collect();
+    assert_eq!(states, [Some(Delivery::Read), None, Some(Delivery::Delivered)]);
+    transcript.receipt(99, 99);
+    assert_eq!(transcript.delivery(&transcript.messages()[2], MessageAuthor::Visitor), Some(Delivery::Read));
+    // Read implies delivered, whatever order the receipts came in.
+    let mut other = Transcript::default();
+    other.catch_up([agent(1), agent(2)]);
+    other.receipt(0, 2);
+    assert_eq!(other.delivery(&other.messages()[1], MessageAuthor::Agent), Some(Delivery::Read));
+}
+
+#[test]
+fn another_conversation_starts_empty_and_keeps_what_was_typed() {
+    let mut transcript = Transcript::default();
+    assert!(!transcript.enter("cv_one"), "the first conversation is not a change");
+    transcript.catch_up([agent(1), agent(2)]);
+    transcript.receipt(2, 2);
+    transcript.send("x", "Encore une question");
+    assert!(!transcript.enter("cv_one"));
+    assert_eq!(transcript.last_seq(), 2);
+    assert!(transcript.enter("cv_two"));
+    assert_eq!((transcript.last_seq(), transcript.conversation()), (0, Some("cv_two")));
+    assert_eq!(transcript.unacknowledged().len(), 1);
+    assert_eq!(transcript.receive(agent(1)), Arrival::New, "numbers count from 1 again");
+}
