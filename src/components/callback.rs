@@ -8,8 +8,8 @@ use crate::clock;
 use crate::i18n::Key;
 use crate::session;
 use accueil_protocol::{
-    Callback, CallbackOptions, CallbackSlot, CallbackStatus, CallbackWhen, CreateCallback, ErrorCode, Locale,
-    PhoneNumber,
+    Callback, CallbackOptions, CallbackSlot, CallbackStatus, CallbackWhen, CreateCallback, ErrorCode, FieldCode,
+    Locale, PhoneNumber,
 };
 use leptos::prelude::*;
 use std::time::Duration;
@@ -59,13 +59,13 @@ fn status_key(status: CallbackStatus) -> Key {
     }
 }
 
-/// Where a server's field error goes, and what it says.
-fn problem_of(field: &str, reason: &str) -> (Field, Key) {
+/// Where a server's field error goes, and what it says: chosen by the error's code, never its English.
+fn problem_of(field: &str, code: FieldCode) -> (Field, Key) {
     match field {
-        "phone.number" if reason.contains("limit") => (Field::Phone, Key::PhoneCapped),
+        "phone.number" if code == FieldCode::LimitReached => (Field::Phone, Key::PhoneCapped),
         "phone.number" | "phone.country" => (Field::Phone, Key::PhoneInvalid),
         "name" => (Field::Name, Key::TooLong),
-        "topic" if reason.starts_with("at most") => (Field::Topic, Key::TooLong),
+        "topic" if code == FieldCode::TooLong => (Field::Topic, Key::TooLong),
         "topic" => (Field::Topic, Key::TopicRequired),
         "consent" => (Field::Consent, Key::ConsentRequired),
         "when" | "when.start" | "consent_version" => (Field::When, Key::SlotGone),
@@ -589,7 +589,7 @@ fn refused(draft: Draft, failure: &ApiFailure, reload: impl Fn()) {
     }
     let found: Vec<(Field, Key)> = match body {
         Some(body) if !body.error.fields.is_empty() => {
-            body.error.fields.iter().map(|f| problem_of(&f.field, &f.reason)).collect()
+            body.error.fields.iter().map(|f| problem_of(&f.field, f.code)).collect()
         }
         _ => vec![(Field::Form, Key::SendFailed)],
     };
@@ -627,17 +627,12 @@ mod tests {
 
     #[test]
     fn server_field_errors_land_next_to_the_right_field() {
-        assert_eq!(
-            problem_of("phone.number", "not a valid number for this country"),
-            (Field::Phone, Key::PhoneInvalid)
-        );
-        assert_eq!(
-            problem_of("phone.number", "this number has reached today's limit of requests"),
-            (Field::Phone, Key::PhoneCapped)
-        );
-        assert_eq!(problem_of("topic", "at most 500 characters"), (Field::Topic, Key::TooLong));
-        assert_eq!(problem_of("when.start", "this time has passed"), (Field::When, Key::SlotGone));
-        assert_eq!(problem_of("session", "3 requests are already open"), (Field::Form, Key::TooManyOpen));
-        assert_eq!(problem_of("something.new", "from a newer server"), (Field::Form, Key::SendFailed));
+        assert_eq!(problem_of("phone.number", FieldCode::Invalid), (Field::Phone, Key::PhoneInvalid));
+        assert_eq!(problem_of("phone.number", FieldCode::LimitReached), (Field::Phone, Key::PhoneCapped));
+        assert_eq!(problem_of("topic", FieldCode::TooLong), (Field::Topic, Key::TooLong));
+        assert_eq!(problem_of("topic", FieldCode::Required), (Field::Topic, Key::TopicRequired));
+        assert_eq!(problem_of("when.start", FieldCode::Gone), (Field::When, Key::SlotGone));
+        assert_eq!(problem_of("session", FieldCode::LimitReached), (Field::Form, Key::TooManyOpen));
+        assert_eq!(problem_of("something.new", FieldCode::Unknown), (Field::Form, Key::SendFailed));
     }
 }

@@ -9,9 +9,10 @@ use crate::api;
 use crate::i18n::{Key, text};
 use crate::session;
 use accueil_protocol::{
-    ChatAvailability, ChatMessage, ClientFrame, Conversation, ConversationStatus, Locale, MessageAuthor, ServerFrame,
+    ChatAvailability, ClientFrame, Conversation, ConversationStatus, Locale, MessageAuthor, ServerFrame,
     TranscriptRequest,
 };
+use accueil_transcript::{Arrival, Delivery, Outgoing, Transcript};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::Message;
@@ -35,12 +36,10 @@ enum Link {
 /// The conversation as this tab knows it. Cheap to copy.
 #[derive(Clone, Copy)]
 struct Chat {
-    messages: RwSignal<Vec<ChatMessage>>,
-    /// Messages typed but not yet acknowledged: (client id, text). Sent again on every reconnect.
-    pending: RwSignal<Vec<(String, String)>>,
+    /// The messages in order, what was typed and not yet acknowledged (sent again on every reconnect),
+    /// and how far the agents got with the visitor's messages.
+    transcript: RwSignal<Transcript>,
     conversation: RwSignal<Option<Conversation>>,
-    /// How far the agents got with the visitor's messages: (delivered, read).
-    receipt: RwSignal<(u64, u64)>,
     /// While waiting: the place in the queue and the rough wait in minutes.
     queue: RwSignal<Option<(u32, Option<u32>)>>,
     /// Whether the host shows the panel (from the widget).
@@ -50,13 +49,15 @@ struct Chat {
     /// When the agent's typing was last heard, to hide it again.
     agent_typing: RwSignal<Option<f64>>,
     link: RwSignal<Link>,
+    /// Set when the connection skipped a message: it is dropped and a new one resumes in order.
+    resync: StoredValue<bool>,
     outgoing: StoredValue<Option<UnboundedSender<ClientFrame>>>,
     wake: StoredValue<Option<UnboundedSender<()>>>,
 }
 
 impl Chat {
     fn last_seq(self) -> u64 {
-        self.messages.with_untracked(|all| all.last().map_or(0, |m| m.seq))
+        self.transcript.with_untracked(Transcript::last_seq)
     }
 
     fn receive(self, frame: ServerFrame) {
@@ -66,19 +67,23 @@ impl Chat {
             }
             ServerFrame::Welcome { conversation: None } => {}
             ServerFrame::Message { message } => {
-                // Numbers say what is new: a message seen twice (resume, two ways) is kept once.
-                if message.seq > self.last_seq() {
-                    if let Some(id) = &message.client_id {
-                        self.pending.update(|pending| pending.retain(|(pending_id, _)| pending_id != id));
-                    }
-                    if message.author != MessageAuthor::Visitor {
-                        self.agent_typing.set(None);
-                        if !self.on_screen() {
-                            self.unseen.update(|n| *n += 1);
+                let from_agent = message.author != MessageAuthor::Visitor;
+                let mut arrival = Arrival::AlreadyHeld;
+                self.transcript.update(|transcript| arrival = transcript.receive(message));
+                match arrival {
+                    Arrival::New => {
+                        if from_agent {
+                            self.agent_typing.set(None);
+                            if !self.on_screen() {
+                                self.unseen.update(|n| *n += 1);
+                            }
                         }
+                        self.mark_read();
                     }
-                    self.messages.update(|all| all.push(message));
-                    self.mark_read();
+                    Arrival::AlreadyHeld => {}
+                    // The server sends in order from what the client holds, so this is a connection
+                    // that went wrong: a new one resumes from the last message held.
+                    Arrival::Gap { .. } => self.reconnect(),
                 }
             }
             ServerFrame::Typing => {
@@ -93,12 +98,14 @@ impl Chat {
                     std::time::Duration::from_millis(TYPING_SHOWN_MS),
                 );
             }
-            ServerFrame::Receipt { delivered, read } => self.receipt.set((delivered, read)),
+            ServerFrame::Receipt { delivered, read } => {
+                self.transcript.update(|transcript| transcript.receipt(delivered, read));
+            }
             ServerFrame::Queue { position, estimated_wait_minutes } => {
                 self.queue.set(Some((position, estimated_wait_minutes)));
             }
             ServerFrame::Ack { client_id, .. } => {
-                self.pending.update(|pending| pending.retain(|(id, _)| *id != client_id));
+                self.transcript.update(|transcript| transcript.acknowledge(&client_id));
             }
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
@@ -106,11 +113,9 @@ impl Chat {
 
     /// The conversation as the server says it is now; another one than held starts empty.
     fn enter(self, conversation: Conversation) {
-        let other = self.conversation.with_untracked(|held| held.as_ref().is_some_and(|c| c.id != conversation.id));
-        if other {
-            self.messages.set(Vec::new());
-            self.receipt.set((0, 0));
-        }
+        self.transcript.update(|transcript| {
+            transcript.enter(&conversation.id);
+        });
         self.conversation.set(Some(conversation));
     }
 
@@ -137,11 +142,21 @@ impl Chat {
     }
 
     fn queue(self, frame: ClientFrame) {
+        // "Typing" is true only now: one queued while offline would show the agent a visitor typing
+        // right after the reconnect, when nobody is.
+        if matches!(frame, ClientFrame::Typing) && self.link.get_untracked() != Link::Online {
+            return;
+        }
         self.outgoing.with_value(|sender| {
             if let Some(sender) = sender {
                 let _ = sender.unbounded_send(frame);
             }
         });
+    }
+
+    /// Drops the connection after this frame; the next one resumes after the last message held.
+    fn reconnect(self) {
+        self.resync.set_value(true);
     }
 
     fn nudge(self) {
@@ -194,10 +209,11 @@ async fn keep_connected(
             let held = chat.conversation.with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
             let hello = ClientFrame::Hello { token: token.clone(), after: Some(chat.last_seq()), conversation: held };
             let mut opening = vec![hello];
-            if chat.is_open() || chat.pending.with_untracked(|p| !p.is_empty()) {
+            let unacknowledged = chat.transcript.with_untracked(|t| t.unacknowledged().to_vec());
+            if chat.is_open() || !unacknowledged.is_empty() {
                 opening.push(ClientFrame::Start { locale, context: context.clone() });
             }
-            for (client_id, body) in chat.pending.get_untracked() {
+            for Outgoing { client_id, body } in unacknowledged {
                 opening.push(ClientFrame::Send { client_id, body });
             }
             let mut ok = true;
@@ -214,6 +230,10 @@ async fn keep_connected(
                                     failures = 0;
                                 }
                                 chat.receive(frame);
+                                if chat.resync.get_value() {
+                                    chat.resync.set_value(false);
+                                    ok = false;
+                                }
                             }
                         }
                         Some(Ok(Message::Bytes(_))) => {}
@@ -230,8 +250,8 @@ async fn keep_connected(
         chat.link.set(Link::Offline);
         failures = failures.saturating_add(1);
         // Exponential backoff with jitter, so phones coming back together do not all retry at once.
-        let ceiling = (500.0 * 2f64.powi(failures.min(10) as i32)).min(LONGEST_BACKOFF_MS);
-        pause_or_wake(ceiling * (0.5 + js_sys::Math::random() / 2.0), &mut wake).await;
+        let delay = accueil_transcript::reconnect_delay_ms(failures, LONGEST_BACKOFF_MS, js_sys::Math::random());
+        pause_or_wake(delay, &mut wake).await;
     }
 }
 
@@ -240,15 +260,14 @@ pub fn ChatView() -> impl IntoView {
     let widget = use_widget();
     let site = StoredValue::new(widget.site());
     let chat = Chat {
-        messages: RwSignal::new(Vec::new()),
-        pending: RwSignal::new(Vec::new()),
+        transcript: RwSignal::new(Transcript::default()),
         conversation: RwSignal::new(None),
-        receipt: RwSignal::new((0, 0)),
         queue: RwSignal::new(None),
         panel_open: widget.panel_open,
         unseen: RwSignal::new(0),
         agent_typing: RwSignal::new(None),
         link: RwSignal::new(Link::Idle),
+        resync: StoredValue::new(false),
         outgoing: StoredValue::new(None),
         wake: StoredValue::new(None),
     };
@@ -307,7 +326,7 @@ pub fn ChatView() -> impl IntoView {
             return;
         }
         let client_id = session::new_key();
-        chat.pending.update(|pending| pending.push((client_id.clone(), body.clone())));
+        chat.transcript.update(|transcript| transcript.send(client_id.clone(), body.clone()));
         draft.set(String::new());
         last_typing.set_value(0.0);
         if chat.outgoing.with_value(Option::is_some) {
@@ -373,7 +392,7 @@ pub fn ChatView() -> impl IntoView {
         // wait is long) and no agent has joined, the callback stays one tap away.
         let intro = move || {
             let found = availability.get()?;
-            let first = chat.messages.with(Vec::is_empty);
+            let first = chat.transcript.with(|t| t.messages().is_empty());
             let unanswered =
                 chat.conversation.with(|c| c.as_ref().is_none_or(|c| c.status == ConversationStatus::Waiting));
             let note = match found.estimated_wait_minutes {
@@ -440,20 +459,21 @@ pub fn ChatView() -> impl IntoView {
                 {intro}
                 <p class="aw-hint" role="status">{status}</p>
                 <ol class="aw-messages" aria-live="polite">
-                    {move || {
-                        let (delivered, read) = chat.receipt.get();
-                        chat.messages.get().into_iter().map(|m| {
-                            let state = (m.author == MessageAuthor::Visitor).then_some(if m.seq <= read {
-                                Key::ReadState
-                            } else if m.seq <= delivered {
-                                Key::DeliveredState
-                            } else {
-                                Key::SentState
+                    {move || chat.transcript.with(|transcript| {
+                        let shown = transcript.messages().iter().map(|m| {
+                            let state = transcript.delivery(m, MessageAuthor::Visitor).map(|delivery| match delivery {
+                                Delivery::Read => Key::ReadState,
+                                Delivery::Delivered => Key::DeliveredState,
+                                Delivery::Sent | Delivery::Sending => Key::SentState,
                             });
-                            bubble(m.author, m.body, state)
-                        }).collect_view()
-                    }}
-                    {move || chat.pending.get().into_iter().map(|(_, body)| bubble(MessageAuthor::Visitor, body, Some(Key::SendingState))).collect_view()}
+                            (m.author, m.body.clone(), state)
+                        });
+                        let sending = transcript
+                            .unacknowledged()
+                            .iter()
+                            .map(|outgoing| (MessageAuthor::Visitor, outgoing.body.clone(), Some(Key::SendingState)));
+                        shown.chain(sending).map(|(author, body, state)| bubble(author, body, state)).collect::<Vec<_>>()
+                    })}
                 </ol>
                 <div role="status" class="aw-typing-zone">{typing}</div>
                 {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}

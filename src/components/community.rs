@@ -7,7 +7,7 @@ use crate::api::{self, ApiFailure};
 use crate::i18n::{Key, text};
 use crate::session;
 use accueil_protocol::{
-    Answer, Locale, MyThreads, NewAnswer, NewThread, PostStatus, SimilarQuestions, Thread, ThreadSummary,
+    Answer, FieldCode, Locale, MyThreads, NewAnswer, NewThread, PostStatus, SimilarQuestions, Thread, ThreadSummary,
 };
 use leptos::prelude::*;
 use std::time::Duration;
@@ -40,20 +40,15 @@ impl Sort {
     }
 }
 
-/// The message for a server's field error on a post.
-fn post_problem(reason: &str) -> Key {
-    if reason.contains("not allowed") {
-        Key::WordRefused
-    } else if reason.contains("pass for") {
-        Key::PseudonymRefused
-    } else if reason.starts_with("at least 5") {
-        Key::TitleShort
-    } else if reason.starts_with("at most") {
-        Key::TooLong
-    } else if reason.contains("blocked") {
-        Key::Blocked
-    } else {
-        Key::Required
+/// The message for a server's field error on a post, by its code (never its English reason).
+fn post_problem(code: FieldCode) -> Key {
+    match code {
+        FieldCode::NotAllowed => Key::WordRefused,
+        FieldCode::Impersonation => Key::PseudonymRefused,
+        FieldCode::TooShort => Key::TitleShort,
+        FieldCode::TooLong => Key::TooLong,
+        FieldCode::Blocked => Key::Blocked,
+        _ => Key::Required,
     }
 }
 
@@ -102,7 +97,7 @@ fn problems_of(failure: &ApiFailure) -> Vec<(String, Key)> {
     }
     match failure.body() {
         Some(body) if !body.error.fields.is_empty() => {
-            body.error.fields.iter().map(|f| (f.field.clone(), post_problem(&f.reason))).collect()
+            body.error.fields.iter().map(|f| (f.field.clone(), post_problem(f.code))).collect()
         }
         _ => vec![("form".to_owned(), Key::SendFailed)],
     }

@@ -67,12 +67,15 @@ export async function signIn(context) {
 const AXE = fs.readFileSync(path.join(tools, "node_modules/axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-/** Runs axe (WCAG 2.0-2.2, A and AA) in `frame` (a Playwright Frame); fails on serious or critical violations. */
+/** Runs axe (WCAG 2.0-2.2, A and AA) in `frame` (a Playwright Frame); fails on any violation, whatever
+ * its impact, and prints what axe could not decide alone ("needs review") for a person to look at. */
 export async function audit(frame, name) {
   // evaluate() goes through the DevTools protocol, which the pages' strict CSP does not restrict.
   await frame.evaluate(AXE);
   const result = await frame.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), TAGS);
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " -> " + n.failureSummary).join("\n  ")}`);
-  assert.deepEqual(report, [], `${name}: accessibility violations`);
+  const describe = (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " -> " + n.failureSummary).join("\n  ")}`;
+  for (const item of result.incomplete) {
+    console.log(`axe needs review, ${name}: ${item.id}: ${item.help} (${item.nodes.length} element(s))`);
+  }
+  assert.deepEqual(result.violations.map(describe), [], `${name}: accessibility violations`);
 }

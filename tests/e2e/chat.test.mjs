@@ -34,11 +34,11 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await page.waitForResponse((r) => r.url().includes("/faq/events") && (r.request().postData() || "").includes("lampe clignote"));
   await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
   await frame.getByRole("heading", { name: "Discuter avec nous", level: 1 }).waitFor();
-  // Before typing, the visitor is told whether someone can answer; if not, a callback is offered.
-  await frame.getByText(/Un conseiller peut vous répondre maintenant|Personne n'est disponible/).waitFor();
-  if (await frame.getByText(/Personne n'est disponible/).count()) {
-    await frame.getByRole("button", { name: "Être rappelé" }).waitFor();
-  }
+  // Before typing, the visitor is told whether someone can answer: no agent has the console open yet
+  // (the desk itself is open around the clock in the tests' configuration), so nobody can, and a
+  // callback is offered.
+  await frame.getByText(/Personne n'est disponible/).waitFor();
+  await frame.getByRole("button", { name: "Être rappelé" }).waitFor();
   const composer = frame.getByLabel("Votre message");
   assert.equal(await composer.inputValue(), "lampe clignote", "the search is the first draft");
   await composer.fill("Bonjour, ma lampe <b>clignote</b>.");
@@ -154,15 +154,24 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   const html = Buffer.from(mail.split("text/html")[1].split("\r\n\r\n")[1].split("--")[0].replace(/\s/g, ""), "base64").toString("utf8");
   assert.ok(html.includes("Bonjour, ma lampe &lt;b&gt;clignote&lt;/b&gt;."), "messages are text in the email too");
 
-  // The agent steps away: a new visitor is told nobody can answer, before typing, and offered a callback.
-  await consolePage.getByLabel("Mon statut pour le chat").selectOption("away");
-  await eventually(async () => (await (await fetch(BASE + "/v1/sites/demo/chat/availability")).json()).agents === 0);
+  // With the agent online, a new visitor is told someone can answer now, before typing.
   const other = await phone(browser);
   const otherPage = await other.newPage();
-  await otherPage.goto(BASE + "/");
-  await otherPage.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const openChat = async () => {
+    await otherPage.goto(BASE + "/");
+    await otherPage.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+    await widgetFrame(otherPage).getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  };
+  await openChat();
   const otherFrame = widgetFrame(otherPage);
-  await otherFrame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  await otherFrame.getByText("Un conseiller peut vous répondre maintenant").waitFor();
+  // The agent steps away: the next visit is told nobody can answer, and offered a callback.
+  await consolePage.getByLabel("Mon statut pour le chat").selectOption("away");
+  assert.ok(
+    await eventually(async () => (await (await fetch(BASE + "/v1/sites/demo/chat/availability")).json()).agents === 0),
+    "the agent away counts as nobody",
+  );
+  await openChat();
   await otherFrame.getByText(/Personne n'est disponible/).waitFor();
   // Leaving a message still works; the console hears a new waiting chat and chimes.
   const chimesBefore = await consolePage.evaluate(() => window.chimes);

@@ -1,7 +1,7 @@
 //! Building the bundles and the server, running the demo, and the whole test run.
 
 use crate::tools::{self, path_env, tools_dir};
-use crate::{Result, cargo, root, run, size, target_dir};
+use crate::{Result, cargo, checked, root, run, size, target_dir};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -112,22 +112,12 @@ pub fn build_all() -> Result {
     run(cargo().args(["build", "-p", "accueil-server"]))
 }
 
-/// Adds the demo agent unless it exists.
-fn add_demo_agent(env: &[(&str, String)]) -> Result {
+/// Adds the demo agent (who works on the demo site) unless it exists.
+fn add_demo_agent(env: &[(&str, String)], config: &Path) -> Result {
     run(Command::new(server_binary())
-        .args([
-            "agent",
-            "add",
-            "--email",
-            DEMO_AGENT_EMAIL,
-            "--name",
-            "Camille",
-            "--sites",
-            "demo",
-            "--if-missing",
-            "--config",
-        ])
-        .arg(root().join("crates/server/demo/accueil.toml"))
+        .args(["agent", "add", "--email", DEMO_AGENT_EMAIL, "--name", "Camille", "--sites", "demo", "--if-missing"])
+        .arg("--config")
+        .arg(config)
         .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str()))))
 }
@@ -136,7 +126,7 @@ pub fn demo() -> Result {
     tools::ensure()?;
     build_all()?;
     std::fs::create_dir_all(root().join(".accueil")).map_err(|e| e.to_string())?;
-    add_demo_agent(&[])?;
+    add_demo_agent(&[], &root().join("crates/server/demo/accueil.toml"))?;
     println!(
         "\n  Demo brand page: http://127.0.0.1:8080/\n  Agent console:   http://127.0.0.1:8080/console/\n  \
          Agent login:     {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}\n  Stop with Ctrl-C.\n"
@@ -163,8 +153,38 @@ fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
     start_server(work, &server_binary())
 }
 
-/// The demo configuration on `work/e2e.db`, served by `binary`.
+/// The demo configuration for tests, written to `work/e2e.toml`: the demo's, with its paths made
+/// absolute and the desk open around the clock, so what visitors are told (someone can answer now,
+/// callbacks as soon as possible) does not depend on the hour the tests run at. Tests that need nobody
+/// to answer set the agent away.
+fn test_config(work: &Path) -> Result<PathBuf> {
+    let demo = root().join("crates/server/demo");
+    let text = std::fs::read_to_string(demo.join("accueil.toml")).map_err(|e| format!("demo config: {e}"))?;
+    let replace = |text: String, from: &str, to: &str| -> Result<String> {
+        if text.contains(from) {
+            Ok(text.replacen(from, to, 1))
+        } else {
+            Err(format!("the demo config no longer has `{from}`: update xtask's test_config"))
+        }
+    };
+    let weekly_start = text.find("weekly = [").ok_or("the demo config has no `weekly = [`")?;
+    let weekly_end = text[weekly_start..].find("\n]\n").map(|i| weekly_start + i + 2).ok_or("unclosed `weekly`")?;
+    let always = "weekly = [{ days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"], opens = \"00:00\", closes = \"24:00\" }]";
+    let text = format!("{}{always}{}", &text[..weekly_start], &text[weekly_end..]);
+    let text = replace(
+        text,
+        "demo_page_dir = \"page\"",
+        &format!("demo_page_dir = {:?}", demo.join("page").display().to_string()),
+    )?;
+    let text = replace(text, "faq_dir = \"faq\"", &format!("faq_dir = {:?}", demo.join("faq").display().to_string()))?;
+    let path = work.join("e2e.toml");
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// The test configuration (`test_config`) on `work/e2e.db`, served by `binary`.
 fn start_server(work: &Path, binary: &Path) -> Result<(Server, String)> {
+    let config = test_config(work)?;
     let port = free_port()?;
     let env = [
         ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
@@ -173,10 +193,10 @@ fn start_server(work: &Path, binary: &Path) -> Result<(Server, String)> {
         // Transcripts land here as .eml files, where the tests read them.
         ("ACCUEIL_MAIL_PICKUP_DIR", work.join("mail").display().to_string()),
     ];
-    add_demo_agent(&env)?;
+    add_demo_agent(&env, &config)?;
     let mut child = Command::new(binary)
         .args(["serve", "--config"])
-        .arg(root().join("crates/server/demo/accueil.toml"))
+        .arg(&config)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("ACCUEIL_LOG", "warn")
         .stdout(Stdio::piped())
@@ -261,32 +281,69 @@ fn bench_live() -> Result {
     print_figures(Command::new(&generator).args(["run", &base, &pid]).args(numbers), &["BENCH"])
 }
 
+/// The test command's ceiling, once the tools are installed: a step still running then is stopped and
+/// the command fails, so a promise that never settles cannot hang CI (which allows 90 minutes in all).
+const TEST_CEILING: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+/// One end-to-end test may take this long (a cold browser, a throttled page) before it fails.
+const E2E_TEST_TIMEOUT_MS: u32 = 180_000;
+
 pub fn test() -> Result {
     let started = std::time::Instant::now();
     tools::ensure()?;
+    let deadline = std::time::Instant::now() + TEST_CEILING;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // `cargo test` also builds the `accueil` binary the end-to-end tests run; building it again with
     // `cargo build -p` would resolve other features and recompile half the dependency tree.
-    run(cargo().args(["test", "--workspace"]))?;
+    checked::cargo_test(cargo().args(["test", "--workspace"]), deadline)?;
     build_bundles()?;
     let sizes = size::report()?;
     if !sizes.within_budget() {
         return Err("a bundle is over its size budget (see above)".to_owned());
     }
+    end_to_end(deadline)?;
+    eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());
+    Ok(())
+}
+
+/// Each end-to-end file against its own server on a fresh database, so no file depends on what
+/// another changed (an edited FAQ entry, a booked window, a signed-out agent).
+fn end_to_end(deadline: std::time::Instant) -> Result {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
+        .map_err(|e| format!("tests/e2e: {e}"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err("tests/e2e holds no *.test.mjs file".to_owned());
+    }
     let work = target_dir().join("e2e");
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let (_server, base) = start_e2e_server(&work)?;
-    run(Command::new("node")
-        .args(["--test", "--test-concurrency=1"])
-        .arg(root().join("tests/e2e"))
-        .env("ACCUEIL_URL", &base)
-        .env("ACCUEIL_TOOLS_DIR", tools_dir())
-        .env("ACCUEIL_E2E_OUT", &work)
-        .env("ACCUEIL_MAIL_DIR", work.join("mail"))
-        .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
-        .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD))?;
-    eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());
+    for file in files {
+        let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let work = work.join(name.trim_end_matches(".test"));
+        std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+        let (_server, base) = start_e2e_server(&work)?;
+        let tap = work.join("results.tap");
+        // Test files are named one by one (not a folder), which every Node.js from 20 on reads alike;
+        // TAP goes to a file whose summary is checked, the readable report to the terminal.
+        checked::node_test(
+            Command::new("node")
+                .arg("--test")
+                .arg(format!("--test-timeout={E2E_TEST_TIMEOUT_MS}"))
+                .args(["--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap"])
+                .arg(format!("--test-reporter-destination={}", tap.display()))
+                .arg(&file)
+                .env("ACCUEIL_URL", &base)
+                .env("ACCUEIL_TOOLS_DIR", tools_dir())
+                .env("ACCUEIL_E2E_OUT", &work)
+                .env("ACCUEIL_MAIL_DIR", work.join("mail"))
+                .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
+                .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD),
+            &tap,
+            deadline,
+        )?;
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! test; `size` reports the shipped bytes against their budgets. No dependencies: it only runs tools.
 
 mod build;
+mod checked;
 mod size;
 mod tools;
 

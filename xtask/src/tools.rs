@@ -39,7 +39,21 @@ fn version_of(program: &str) -> Option<String> {
     output(Command::new(program).arg("--version").env("PATH", path_env()))
 }
 
+/// The Node.js major versions the end-to-end tests run on: the README asks for 20 (Debian's and CI's);
+/// 22 and 24 are known to work as well.
+const NODE_MAJORS: [u32; 3] = [20, 22, 24];
+
+fn check_node() -> Result {
+    let version = output(Command::new("node").arg("--version")).ok_or("Node.js is missing: install Node.js 20")?;
+    let major = version.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(major) if NODE_MAJORS.contains(&major) => Ok(()),
+        _ => Err(format!("Node.js {} found; the tests need Node.js 20 (22 and 24 work too)", version.trim())),
+    }
+}
+
 pub fn ensure() -> Result {
+    check_node()?;
     let installed_targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed_targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;

@@ -10,6 +10,7 @@ use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
     NewCannedReply, TeamMember,
 };
+use accueil_transcript::{Arrival, Delivery, Transcript};
 use leptos::prelude::*;
 
 /// The visitor's "typing" shows this long after it was last heard.
@@ -52,10 +53,7 @@ pub fn Inbox(site: String) -> impl IntoView {
             let mut known = false;
             list.update(|list| {
                 if let Some(Ok(all)) = list {
-                    for c in all.iter_mut().filter(|c| &c.id == conversation) {
-                        c.last_message = Some(message.clone());
-                        known = true;
-                    }
+                    known = show_last_message(all, conversation, message);
                 }
             });
             if !known {
@@ -106,6 +104,18 @@ pub fn Inbox(site: String) -> impl IntoView {
     }
 }
 
+/// Shows `message` as the preview of its conversation in the list; false when the list does not hold
+/// that conversation (a new one, or one another filter shows): the list is then read again.
+fn show_last_message(list: &mut [AgentConversation], conversation: &str, message: &ChatMessage) -> bool {
+    let Some(found) = list.iter_mut().find(|c| c.id == conversation) else { return false };
+    // A late frame never replaces a newer preview.
+    if found.last_message.as_ref().is_none_or(|shown| shown.seq < message.seq) {
+        found.last_message = Some(message.clone());
+        found.last_seq = found.last_seq.max(message.seq);
+    }
+    true
+}
+
 fn me() -> i64 {
     match use_console().screen.get_untracked() {
         Screen::SignedIn(agent) => agent.id,
@@ -119,7 +129,7 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     let live = use_live();
     let me = me();
     let id = StoredValue::new(initial.id.clone());
-    let messages = RwSignal::new(Vec::<ChatMessage>::new());
+    let transcript = RwSignal::new(Transcript::default());
     let details = RwSignal::new(initial);
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Key>);
@@ -127,18 +137,20 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     let team = RwSignal::new(Vec::<TeamMember>::new());
     let mark_read = move || {
         let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
-        let last = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
+        let last = transcript.with_untracked(Transcript::last_seq);
         if !hidden && last > 0 {
             live.tell(AgentClientFrame::Read { conversation: id.get_value(), seq: last });
         }
     };
     let catch_up = move || {
         leptos::task::spawn_local(async move {
-            let after = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
+            let after = transcript.with_untracked(Transcript::last_seq);
             if let Ok(history) = api::conversation_messages(&id.get_value(), after).await {
-                messages.update(|all| {
-                    let last = all.last().map_or(0, |m| m.seq);
-                    all.extend(history.messages.into_iter().filter(|m| m.seq > last));
+                // What the visitor had read when the list was loaded counts too (receipts only move forward).
+                let read = details.with_untracked(|d| d.visitor_read);
+                transcript.update(|transcript| {
+                    transcript.catch_up(history.messages);
+                    transcript.receipt(read, read);
                 });
                 mark_read();
             }
@@ -150,16 +162,18 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     });
     live.listen(move |frame| match frame {
         AgentServerFrame::Message { conversation, message } if *conversation == id.get_value() => {
-            let last = messages.with_untracked(|all| all.last().map_or(0, |m| m.seq));
-            if message.seq == last + 1 {
-                if message.author == MessageAuthor::Visitor {
-                    visitor_typing.set(None);
+            let mut arrival = Arrival::AlreadyHeld;
+            transcript.update(|transcript| arrival = transcript.receive(message.clone()));
+            match arrival {
+                Arrival::New => {
+                    if message.author == MessageAuthor::Visitor {
+                        visitor_typing.set(None);
+                    }
+                    mark_read();
                 }
-                messages.update(|all| all.push(message.clone()));
-                mark_read();
-            } else if message.seq > last {
-                // A gap: read what is missing in order rather than show it out of order.
-                catch_up();
+                Arrival::AlreadyHeld => {}
+                // Read what is missing in order rather than show it out of order.
+                Arrival::Gap { .. } => catch_up(),
             }
         }
         AgentServerFrame::Changed { conversation } if conversation.id == id.get_value() => {
@@ -178,7 +192,7 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
             );
         }
         AgentServerFrame::Receipt { conversation, read } if *conversation == id.get_value() => {
-            details.update(|d| d.visitor_read = d.visitor_read.max(*read));
+            transcript.update(|transcript| transcript.receipt(*read, *read));
         }
         _ => {}
     });
@@ -279,15 +293,14 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
         <section class="ac-callback" aria-label=console.t(Key::Conversation)>
             {context}
             <ol class="ac-messages">
-                {move || {
-                    let read = details.with(|d| d.visitor_read);
-                    messages.get().into_iter().map(|m| {
-                        let from_visitor = m.author == MessageAuthor::Visitor;
-                        let who = if from_visitor { Key::VisitorSaid } else { Key::AgentSaid };
-                        let seen = (!from_visitor && m.seq <= read).then(|| view! { <span class="ac-hint">" · " {console.t(Key::SeenByVisitor)}</span> });
-                        view! { <li><strong>{console.t(who)} " : "</strong><span>{m.body}</span>{seen}</li> }
-                    }).collect_view()
-                }}
+                {move || transcript.with(|transcript| {
+                    transcript.messages().iter().map(|m| {
+                        let who = if m.author == MessageAuthor::Visitor { Key::VisitorSaid } else { Key::AgentSaid };
+                        let read = transcript.delivery(m, MessageAuthor::Agent) == Some(Delivery::Read);
+                        let seen = read.then(|| view! { <span class="ac-hint">" · " {console.t(Key::SeenByVisitor)}</span> });
+                        view! { <li><strong>{console.t(who)} " : "</strong><span>{m.body.clone()}</span>{seen}</li> }
+                    }).collect::<Vec<_>>()
+                })}
             </ol>
             <p class="ac-hint" role="status">{move || visitor_typing.get().map(|_| console.t(Key::VisitorTyping))}</p>
             <p class="ac-alert" role="alert" hidden=move || problem.get().is_none()>{move || problem.get().map(|k| console.t(k))}</p>
@@ -393,5 +406,51 @@ fn CannedRepliesEditor(
                 <button type="submit" class="ac-primary">{console.t(Key::AddCanned)}</button>
             </form>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accueil_protocol::VisitContext;
+
+    fn conversation(id: &str) -> AgentConversation {
+        AgentConversation {
+            id: id.to_owned(),
+            site: "demo".to_owned(),
+            status: ConversationStatus::Waiting,
+            agent: None,
+            locale: accueil_protocol::Locale::Fr,
+            context: VisitContext::default(),
+            last_seq: 0,
+            created_at: "2026-12-02T10:00:00Z".to_owned(),
+            last_message: None,
+            visitor_read: 0,
+        }
+    }
+
+    fn message(seq: u64, body: &str) -> ChatMessage {
+        ChatMessage {
+            seq,
+            author: MessageAuthor::Visitor,
+            body: body.to_owned(),
+            client_id: None,
+            sent_at: "2026-12-02T10:00:00Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_list_previews_the_newest_message_and_asks_for_a_reload_for_one_it_lacks() {
+        let mut list = vec![conversation("cv_a"), conversation("cv_b")];
+        assert!(show_last_message(&mut list, "cv_b", &message(2, "Bonjour")));
+        assert!(show_last_message(&mut list, "cv_b", &message(1, "plus ancien")), "known, even when late");
+        assert_eq!(
+            list[1].last_message.as_ref().map(|m| m.body.as_str()),
+            Some("Bonjour"),
+            "a late frame does not win"
+        );
+        assert_eq!(list[1].last_seq, 2);
+        assert!(list[0].last_message.is_none());
+        assert!(!show_last_message(&mut list, "cv_new", &message(1, "Nouveau")), "not in the list: reload it");
     }
 }

@@ -48,6 +48,11 @@ impl Live {
     }
 
     pub fn tell(self, frame: AgentClientFrame) {
+        // "Typing" is true only now: one queued while offline would reach the visitor after the
+        // reconnect, when nobody types.
+        if matches!(frame, AgentClientFrame::Typing { .. }) && !self.connected.get_untracked() {
+            return;
+        }
         self.outgoing.with_value(|sender| {
             if let Some(sender) = sender {
                 let _ = sender.unbounded_send(frame);
@@ -117,8 +122,7 @@ async fn keep_connected(live: Live, mut outgoing: futures::channel::mpsc::Unboun
         }
         live.connected.set(false);
         failures = failures.saturating_add(1);
-        let ceiling = (500.0 * 2f64.powi(failures.min(6) as i32)).min(20_000.0);
-        pause((ceiling * (0.5 + js_sys::Math::random() / 2.0)) as i32).await;
+        pause(accueil_transcript::reconnect_delay_ms(failures, 20_000.0, js_sys::Math::random()) as i32).await;
     }
 }
 

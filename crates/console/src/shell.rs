@@ -79,8 +79,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     Effect::new(move |_| {
         let count = waiting.get() + chats.get();
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let title = if count > 0 { format!("({count}) Accueil") } else { "Accueil".to_owned() };
-            document.set_title(&title);
+            document.set_title(&page_title(count));
         }
     });
     leptos::task::spawn_local(async move {
@@ -153,6 +152,12 @@ pub fn Shell(agent: Agent) -> impl IntoView {
 }
 
 /// Which locale of the site's FAQ the agent works on.
+/// The tab's title: what waits for an agent (callbacks and chats) counted first, so it shows in a tab
+/// bar or a task bar.
+fn page_title(waiting: usize) -> String {
+    if waiting > 0 { format!("({waiting}) Accueil") } else { "Accueil".to_owned() }
+}
+
 #[component]
 fn LocaleSwitch(locales: Vec<Locale>, locale: RwSignal<Locale>) -> impl IntoView {
     let console = use_console();
@@ -169,5 +174,16 @@ fn LocaleSwitch(locales: Vec<Locale>, locale: RwSignal<Locale>) -> impl IntoView
                 </button>
             }).collect_view()}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_title;
+
+    #[test]
+    fn the_title_counts_what_waits_and_says_nothing_when_nothing_does() {
+        assert_eq!(page_title(0), "Accueil");
+        assert_eq!(page_title(3), "(3) Accueil");
     }
 }

@@ -141,7 +141,39 @@ wire! {
     pub struct FieldError {
         /// A dotted path into the request body (`locale`, `theme.primary`), or a header or query name.
         pub field: String,
+        /// What is wrong, for clients to say it in their own words; `reason` is English for a person
+        /// reading the raw answer and may change. Absent in answers of older servers: `invalid`.
+        #[serde(default)]
+        pub code: FieldCode,
         pub reason: String,
+    }
+
+    /// What is wrong with one field. New codes may appear within v1: clients treat an unknown one as
+    /// `invalid`.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FieldCode {
+        /// Missing or empty.
+        Required,
+        /// Shorter than allowed.
+        TooShort,
+        /// Longer than allowed.
+        TooLong,
+        /// Not an acceptable value (a malformed number, an unknown option, a time that has passed).
+        #[default]
+        Invalid,
+        /// A word or a character the site does not allow.
+        NotAllowed,
+        /// A pseudonym that would pass for the brand or its team.
+        Impersonation,
+        /// This session was blocked by a moderator.
+        Blocked,
+        /// A cap was reached (requests per number and day, open requests per session).
+        LimitReached,
+        /// What was chosen is no longer offered (a slot that filled up or passed, a changed consent text).
+        Gone,
+        #[serde(other)]
+        Unknown,
     }
 
     /// Stable, machine-readable error codes. New codes may appear within v1: clients treat an unknown

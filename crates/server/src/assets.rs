@@ -115,6 +115,9 @@ impl Asset {
     }
 }
 
+/// Past this many bytes compressed at start, the log says the build should have done it.
+const SLOW_TO_COMPRESS_BYTES: usize = 256 * 1024;
+
 /// Files of one directory tree, keyed by their path relative to it (`index.html`, `img/logo.svg`).
 #[derive(Debug, Default)]
 pub struct AssetDir {
@@ -148,12 +151,13 @@ impl AssetDir {
                 let had_forms = ahead.brotli.is_some();
                 let asset = Asset::with_precompressed(&key, std::fs::read(&path)?, Caching::ByName, ahead);
                 if !had_forms && asset.brotli.is_some() {
-                    compressed_here.push(key.clone());
+                    compressed_here.push(asset.identity.len());
                 }
                 files.insert(key, asset);
             }
         }
-        if !compressed_here.is_empty() {
+        // A few small files (the demo page) cost nothing; a bundle costs seconds on every start.
+        if compressed_here.iter().sum::<usize>() > SLOW_TO_COMPRESS_BYTES {
             tracing::warn!(
                 dir = %dir.display(),
                 files = compressed_here.len(),

@@ -233,13 +233,36 @@ pub async fn announce_change(
     Ok(view)
 }
 
-/// Minutes one agent takes per conversation, for the rough waits shown to visitors.
-const MINUTES_PER_CONVERSATION: u32 = 3;
+/// Minutes one agent takes per conversation until the site has measured its own.
+const DEFAULT_HANDLING_SECONDS: i64 = 3 * 60;
+/// Measurements needed before they replace the default.
+const ENOUGH_SAMPLES: usize = 5;
+
+/// The middle of `samples` (seconds), when there are enough of them to mean something.
+fn median(samples: &[i64]) -> Option<i64> {
+    if samples.len() < ENOUGH_SAMPLES {
+        return None;
+    }
+    let mut sorted: Vec<i64> = samples.iter().map(|s| (*s).max(0)).collect();
+    sorted.sort_unstable();
+    Some(sorted[sorted.len() / 2])
+}
 
 /// A rough wait in minutes for the conversation answered `position`th (1 is next), or `None` when
-/// nobody can answer now (outside hours, or no agent online).
-pub fn estimated_wait(open: bool, agents: u32, position: u32) -> Option<u32> {
-    (open && agents > 0).then(|| (position.saturating_mul(MINUTES_PER_CONVERSATION) / agents).max(1))
+/// nobody can answer now (outside hours, or no agent online). Each agent takes the site's measured
+/// time per conversation (the median of the last week, or 3 minutes before there is enough), so
+/// `position` conversations take `position × handling ÷ agents`; and the estimate is never shorter than
+/// what visitors waited in the last hour (median), which catches agents who are online but busy.
+pub fn estimated_wait(open: bool, agents: u32, position: u32, timings: &crate::store::ChatTimings) -> Option<u32> {
+    if !open || agents == 0 {
+        return None;
+    }
+    let handling = median(&timings.handling).unwrap_or(DEFAULT_HANDLING_SECONDS);
+    let by_queue = i64::from(position) * handling / i64::from(agents);
+    let recently = median(&timings.waits).unwrap_or(0);
+    let seconds = by_queue.max(recently);
+    // Whole minutes, rounded up: "about 1 minute" at the least.
+    Some(u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX).max(1))
 }
 
 /// Each waiting conversation of `site` (by id) with its `queue` frame: its place (1 is next) and the
@@ -252,10 +275,11 @@ pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(
     let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
         return Vec::new();
     };
+    let timings = state.store.chat_timings(site, now).await.unwrap_or_default();
     (1u32..)
         .zip(waiting)
         .map(|(position, row)| {
-            let estimated_wait_minutes = estimated_wait(open, agents, position);
+            let estimated_wait_minutes = estimated_wait(open, agents, position, &timings);
             (row.id, ServerFrame::Queue { position, estimated_wait_minutes })
         })
         .collect()
@@ -266,5 +290,29 @@ pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(
 pub async fn announce_queue(state: &crate::startup::AppState, site: &str) {
     for (conversation, frame) in queue_frames(state, site).await {
         state.hub.publish(conversation, frame);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ChatTimings;
+
+    #[test]
+    fn the_wait_follows_the_queue_the_agents_and_what_the_site_measured() {
+        let none = ChatTimings::default();
+        assert_eq!(estimated_wait(false, 2, 1, &none), None, "closed");
+        assert_eq!(estimated_wait(true, 0, 1, &none), None, "nobody online");
+        // Before measurements: 3 minutes per conversation and agent.
+        assert_eq!(estimated_wait(true, 1, 5, &none), Some(15));
+        assert_eq!(estimated_wait(true, 3, 1, &none), Some(1));
+        // A site whose agents take 10 minutes per conversation.
+        let slow = ChatTimings { handling: vec![600; 8], waits: vec![] };
+        assert_eq!(estimated_wait(true, 2, 3, &slow), Some(15));
+        // Too few samples are no measurement.
+        assert_eq!(estimated_wait(true, 1, 1, &ChatTimings { handling: vec![6000; 4], waits: vec![] }), Some(3));
+        // Visitors waited 12 minutes in the last hour, though the queue is short: say so.
+        let busy = ChatTimings { handling: vec![120; 10], waits: vec![700, 720, 720, 760, 800] };
+        assert_eq!(estimated_wait(true, 4, 1, &busy), Some(12));
     }
 }

@@ -1,6 +1,7 @@
 //! Community posts beside their routes: the small Markdown subset visitors write, pseudonyms that may
 //! not pass for the brand, the site's word filter, and full-text queries for the database.
 
+use accueil_protocol::FieldCode;
 use accueil_search::text::{fold, words};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
@@ -47,13 +48,16 @@ pub fn render(markdown: &str) -> String {
 
 /// Why a pseudonym is refused, if it is: too short or long, invisible or direction-changing characters,
 /// or passing for the brand or an agent, also with look-alike letters from another script.
-pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Option<&'static str> {
+pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Option<(FieldCode, &'static str)> {
     let length = pseudonym.chars().count();
-    if !(2..=30).contains(&length) {
-        return Some("2 to 30 characters");
+    if length < 2 {
+        return Some((FieldCode::TooShort, "2 to 30 characters"));
+    }
+    if length > 30 {
+        return Some((FieldCode::TooLong, "2 to 30 characters"));
     }
     if pseudonym.chars().any(is_invisible_or_directional) {
-        return Some("invisible or text-direction characters are not allowed");
+        return Some((FieldCode::NotAllowed, "invisible or text-direction characters are not allowed"));
     }
     let folded = fold(pseudonym);
     // Compared as their confusable skeletons (Unicode TS 39): a Cyrillic `С` or a Greek `ο` passes
@@ -69,7 +73,7 @@ pub fn pseudonym_problem(pseudonym: &str, brand: &str, agents: &[String]) -> Opt
     };
     let reserved = RESERVED.iter().any(|word| folded.contains(word) || squeezed.contains(&word.replace(' ', "")));
     if reserved || imitates(brand) || agents.iter().any(|agent| imitates(agent)) {
-        return Some("this name would pass for the brand or its team");
+        return Some((FieldCode::Impersonation, "this name would pass for the brand or its team"));
     }
     None
 }

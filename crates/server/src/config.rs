@@ -38,6 +38,10 @@ struct RawMail {
     /// A sendmail-compatible program (Postfix, msmtp...) that takes the message on its input.
     #[serde(default)]
     sendmail: Option<PathBuf>,
+    /// An SMTP server: `smtps://user:password@smtp.example.com:465` (TLS), or `smtp://...?tls=required`
+    /// (STARTTLS). Better set through ACCUEIL_MAIL_SMTP_URL, which keeps the password out of the file.
+    #[serde(default)]
+    smtp_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +169,19 @@ pub struct MailSettings {
 pub enum MailTransport {
     PickupDir(PathBuf),
     Sendmail(PathBuf),
+    /// An SMTP URL, as lettre reads it.
+    Smtp(SmtpUrl),
+}
+
+/// An SMTP URL, which may carry a password: its `Debug` shows only the scheme.
+#[derive(Clone, PartialEq)]
+pub struct SmtpUrl(pub String);
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split("://").next().unwrap_or("smtp");
+        write!(f, "{scheme}://…")
+    }
 }
 
 /// One brand site: its public config as the widget receives it and who may embed it.
@@ -276,15 +293,24 @@ impl Config {
         let mail = match raw.mail {
             None => None,
             Some(mail) => {
-                if !mail.from.contains('@') || mail.from.contains(['\r', '\n']) {
+                if mail.from.parse::<lettre::message::Mailbox>().is_err() {
                     return Err(Error::Config(format!("mail: from `{}` is not an address", mail.from)));
                 }
-                let transport =
-                    match (env("ACCUEIL_MAIL_PICKUP_DIR").map(PathBuf::from).or(mail.pickup_dir), mail.sendmail) {
-                        (Some(dir), None) => MailTransport::PickupDir(resolve(dir)),
-                        (None, Some(program)) => MailTransport::Sendmail(program),
-                        _ => return Err(Error::Config("mail: set either pickup_dir or sendmail".to_owned())),
-                    };
+                let pickup_dir = env("ACCUEIL_MAIL_PICKUP_DIR").map(PathBuf::from).or(mail.pickup_dir);
+                let smtp_url = env("ACCUEIL_MAIL_SMTP_URL").or(mail.smtp_url);
+                let transport = match (pickup_dir, mail.sendmail, smtp_url) {
+                    (Some(dir), None, None) => MailTransport::PickupDir(resolve(dir)),
+                    (None, Some(program), None) => MailTransport::Sendmail(program),
+                    (None, None, Some(url)) => {
+                        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                            return Err(Error::Config("mail: smtp_url starts with smtp:// or smtps://".to_owned()));
+                        }
+                        MailTransport::Smtp(SmtpUrl(url))
+                    }
+                    _ => {
+                        return Err(Error::Config("mail: set one of pickup_dir, sendmail or smtp_url".to_owned()));
+                    }
+                };
                 Some(MailSettings { from: mail.from, transport })
             }
         };
@@ -339,8 +365,10 @@ impl Site {
             *flag = true;
         }
         for span in &raw.business_hours.weekly {
-            for time in [&span.opens, &span.closes] {
-                if !is_hh_mm(time) {
+            // "24:00" closes at midnight, the end of that day (a desk open around the clock).
+            let closes_ok = is_hh_mm(&span.closes) || span.closes == "24:00";
+            for (time, ok) in [(&span.opens, is_hh_mm(&span.opens)), (&span.closes, closes_ok)] {
+                if !ok {
                     return Err(at("business_hours", format!("`{time}` is not a time like 09:30")));
                 }
             }
@@ -544,6 +572,7 @@ mod tests {
             ("primary_color = \"#FFD400\"", "primary_color = \"red\"", "primary_color"),
             ("\"https://shop.example\"", "\"https://shop.example/\"", "allowed_origins"),
             ("opens = \"09:00\"", "opens = \"9h\"", "business_hours"),
+            ("opens = \"09:00\"", "opens = \"24:00\"", "business_hours"),
             ("\"faq\", \"chat\"", "\"faq\", \"fax\"", "features"),
             ("Europe/Paris", "Europe/Lutece", "business_hours"),
             ("\"faq\", \"chat\"", "\"faq\", \"callback\"", "callback"),

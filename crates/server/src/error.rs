@@ -1,7 +1,7 @@
 //! The server's one error type and the one place it becomes an HTTP response: the status, the
 //! `ErrorBody` of PROTOCOL.md, and logging of server faults (whose details never reach the client).
 
-use accueil_protocol::{CallbackSlot, ErrorBody, ErrorCode, ErrorDetail, FieldError};
+use accueil_protocol::{CallbackSlot, ErrorBody, ErrorCode, ErrorDetail, FieldCode, FieldError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -50,8 +50,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// One field that is not acceptable (`invalid`), with the reason in English.
     pub fn field(field: &str, reason: impl Into<String>) -> Vec<FieldError> {
-        vec![FieldError { field: field.to_owned(), reason: reason.into() }]
+        Error::field_coded(field, FieldCode::Invalid, reason)
+    }
+
+    /// One field's problem with the code clients choose their words by.
+    pub fn field_coded(field: &str, code: FieldCode, reason: impl Into<String>) -> Vec<FieldError> {
+        vec![FieldError { field: field.to_owned(), code, reason: reason.into() }]
     }
 
     fn code_and_status(&self) -> (ErrorCode, StatusCode) {
@@ -155,7 +161,9 @@ impl IntoResponse for Error {
             _ => None,
         };
         let (next_slots, fields_of_slot) = match &self {
-            Error::SlotFull { next_slots } => (Some(next_slots.clone()), Error::field("when.start", "full")),
+            Error::SlotFull { next_slots } => {
+                (Some(next_slots.clone()), Error::field_coded("when.start", FieldCode::Gone, "full"))
+            }
             _ => (None, Vec::new()),
         };
         let (message, fields) = match self {

@@ -73,7 +73,11 @@ fn clean_text(value: &mut serde_json::Value, path: &str) -> Result<(), Error> {
                 let field = if path.is_empty() { "body" } else { path };
                 return Err(Error::InvalidRequest {
                     message: "the request body is not valid".to_owned(),
-                    fields: Error::field(field, "contains a control character"),
+                    fields: Error::field_coded(
+                        field,
+                        accueil_protocol::FieldCode::NotAllowed,
+                        "contains a control character",
+                    ),
                 });
             }
             if is_nfc_quick(text.chars()) != IsNormalized::Yes {

@@ -1,5 +1,6 @@
-//! Request limits per client address: fixed one-minute windows per kind of request, kept in memory
-//! (so per server node). They keep password guessing slow and keep floods out of the FAQ statistics.
+//! Request limits per client address and per visitor session: fixed windows per kind of request,
+//! kept in memory (so per server node). They keep password guessing slow, floods out of the FAQ
+//! statistics, and one visitor from flooding agents with conversations, messages or mail.
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -7,11 +8,13 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const WINDOW: Duration = Duration::from_secs(60);
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(86_400);
 /// Past this many tracked windows, expired ones are swept before a new one is added.
 const SWEEP_ABOVE: usize = 10_000;
 
-/// A kind of request and how many of it one address may make per minute.
+/// A kind of request and how many of it one address, or one visitor session, may make per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
     AgentLogin,
@@ -23,50 +26,97 @@ pub enum Limit {
     CommunityPost,
     CommunityVote,
     Transcript,
+    /// A new chat conversation (each one rings every console of the site).
+    ConversationStart,
+    /// A chat message from a visitor, whatever connection or tab it comes through.
+    ChatMessage,
+}
+
+/// Who a count is kept for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    Address(IpAddr),
+    Session(i64),
 }
 
 impl Limit {
-    fn per_minute(self) -> u32 {
+    /// Requests per window from one address.
+    fn per_address(self) -> (u32, Duration) {
         match self {
-            Limit::AgentLogin => 10,
-            Limit::SessionCreate => 20,
-            Limit::FaqEvent => 60,
-            Limit::FaqSearch => 120,
-            Limit::PhoneCheck => 60,
-            Limit::CallbackCreate => 10,
-            Limit::CommunityPost => 10,
-            Limit::CommunityVote => 60,
-            Limit::Transcript => 5,
+            Limit::AgentLogin => (10, MINUTE),
+            Limit::SessionCreate => (20, MINUTE),
+            Limit::FaqEvent => (60, MINUTE),
+            Limit::FaqSearch => (120, MINUTE),
+            Limit::PhoneCheck => (60, MINUTE),
+            Limit::CallbackCreate => (10, MINUTE),
+            Limit::CommunityPost => (10, MINUTE),
+            Limit::CommunityVote => (60, MINUTE),
+            Limit::Transcript => (5, MINUTE),
+            // Generous: an office or a mobile carrier puts many visitors behind one address.
+            Limit::ConversationStart => (30, MINUTE),
+            Limit::ChatMessage => (300, MINUTE),
+        }
+    }
+
+    /// Requests per window from one visitor session, for the kinds counted per session too.
+    fn per_session(self) -> Option<(u32, Duration)> {
+        match self {
+            // A person starts a few conversations an hour at most; more is a script ringing the team.
+            Limit::ConversationStart => Some((5, HOUR)),
+            // Quicker than anyone types for a minute, across all of the session's tabs.
+            Limit::ChatMessage => Some((30, MINUTE)),
+            // The brand's sender must not become a relay: a few transcripts a day per visitor.
+            Limit::Transcript => Some((3, DAY)),
+            _ => None,
         }
     }
 }
 
 #[derive(Default)]
 pub struct Limiter {
-    windows: Mutex<HashMap<(Limit, IpAddr), (Instant, u32)>>,
+    windows: Mutex<HashMap<(Limit, Who), Window>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: Instant,
+    length: Duration,
+    count: u32,
 }
 
 impl Limiter {
-    /// Counts one request; `Error::RateLimited` with the seconds left when the address is over.
+    /// Counts one request from `address`; `Error::RateLimited` with the seconds left when it is over.
     pub fn check(&self, limit: Limit, address: IpAddr) -> Result<(), Error> {
-        self.check_at(limit, address, Instant::now())
+        self.count(limit, Who::Address(address), limit.per_address(), Instant::now())
     }
 
+    /// Counts one request of a visitor session, for the kinds limited per session (others pass).
+    pub fn check_session(&self, limit: Limit, session: i64) -> Result<(), Error> {
+        match limit.per_session() {
+            Some(rule) => self.count(limit, Who::Session(session), rule, Instant::now()),
+            None => Ok(()),
+        }
+    }
+
+    #[cfg(test)]
     fn check_at(&self, limit: Limit, address: IpAddr, now: Instant) -> Result<(), Error> {
+        self.count(limit, Who::Address(address), limit.per_address(), now)
+    }
+
+    fn count(&self, limit: Limit, who: Who, (allowed, length): (u32, Duration), now: Instant) -> Result<(), Error> {
         let mut windows = self.windows.lock().map_err(|_| Error::Internal("limiter poisoned".to_owned()))?;
         if windows.len() > SWEEP_ABOVE {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            windows.retain(|_, window| now.duration_since(window.start) < window.length);
         }
-        let (start, count) = windows.entry((limit, address)).or_insert((now, 0));
-        if now.duration_since(*start) >= WINDOW {
-            *start = now;
-            *count = 0;
+        let window = windows.entry((limit, who)).or_insert(Window { start: now, length, count: 0 });
+        if now.duration_since(window.start) >= window.length {
+            *window = Window { start: now, length, count: 0 };
         }
-        if *count >= limit.per_minute() {
-            let wait = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
+        if window.count >= allowed {
+            let wait = window.length.saturating_sub(now.duration_since(window.start)).as_secs().max(1);
             return Err(Error::RateLimited { retry_after: wait });
         }
-        *count += 1;
+        window.count += 1;
         Ok(())
     }
 }
@@ -86,6 +136,18 @@ mod tests {
         assert!(matches!(limiter.check_at(Limit::AgentLogin, a, t0), Err(Error::RateLimited { retry_after: 60 })));
         limiter.check_at(Limit::AgentLogin, b, t0).expect("another address has its own count");
         limiter.check_at(Limit::FaqSearch, a, t0).expect("another kind of request has its own count");
-        limiter.check_at(Limit::AgentLogin, a, t0 + WINDOW).expect("a new minute, a new count");
+        limiter.check_at(Limit::AgentLogin, a, t0 + MINUTE).expect("a new minute, a new count");
+    }
+
+    #[test]
+    fn a_session_is_counted_across_its_connections_and_apart_from_its_address() {
+        let limiter = Limiter::default();
+        for _ in 0..5 {
+            limiter.check_session(Limit::ConversationStart, 7).expect("a few conversations an hour");
+        }
+        assert!(matches!(limiter.check_session(Limit::ConversationStart, 7), Err(Error::RateLimited { .. })));
+        limiter.check_session(Limit::ConversationStart, 8).expect("another session has its own count");
+        limiter.check_session(Limit::FaqSearch, 7).expect("kinds not limited per session pass");
+        limiter.check(Limit::ConversationStart, "192.0.2.1".parse().unwrap()).expect("the address has its own count");
     }
 }

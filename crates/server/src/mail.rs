@@ -1,13 +1,14 @@
 //! The one mail the server sends, a chat transcript the visitor asked for: checking the address,
-//! writing the message (plain text and an HTML copy where every message is escaped), and handing it
-//! to the configured transport. The address is used for this message and never stored.
+//! building the message (plain text and an HTML copy where every message is escaped) and handing it to
+//! the configured transport, all with lettre: SMTP with TLS, a sendmail program, or a folder of `.eml`
+//! files (the demo and the tests). The address is used for this message and never stored.
 
 use crate::config::{MailSettings, MailTransport};
 use crate::error::Error;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use std::path::Path;
-use tokio::io::AsyncWriteExt;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
+use lettre::{Address, AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message};
+use lettre::{Tokio1Executor, address::AddressError};
 
 /// One message of a transcript, as the visitor reads it.
 pub struct TranscriptLine {
@@ -23,22 +24,16 @@ pub struct Transcript {
     pub lines: Vec<TranscriptLine>,
 }
 
-/// Why an address is refused, to show next to the field; `None` when it can be used.
+/// Why an address is refused, to show next to the field; `None` when it can be used. lettre reads it
+/// (RFC 5321/6531); a domain without a dot (`localhost`, an intranet name) is refused too: a visitor
+/// on a brand's site has a public address.
 pub fn address_problem(address: &str) -> Option<&'static str> {
-    let Some((local, domain)) = address.split_once('@') else {
-        return Some("an address like name@example.com");
-    };
-    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\@".contains(c);
-    if address.len() > 254 || local.is_empty() || local.len() > 64 || local.chars().any(forbidden) {
-        return Some("an address like name@example.com");
+    match address.parse::<Address>() {
+        Err(AddressError::InvalidDomain) => Some("the part after @ is not a domain"),
+        Err(_) => Some("an address like name@example.com"),
+        Ok(parsed) if !parsed.domain().contains('.') => Some("the part after @ is not a domain"),
+        Ok(_) => None,
     }
-    let labels_ok = domain.split('.').all(|label| {
-        !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-') && !label.starts_with('-')
-    });
-    if !domain.contains('.') || !labels_ok {
-        return Some("the part after @ is not a domain");
-    }
-    None
 }
 
 fn escape_html(text: &str) -> String {
@@ -54,17 +49,6 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
-}
-
-/// Base64 in lines of 76 characters, as MIME asks.
-fn base64_lines(text: &str) -> String {
-    let encoded = STANDARD.encode(text.as_bytes());
-    encoded.as_bytes().chunks(76).map(|line| String::from_utf8_lossy(line).into_owned() + "\r\n").collect()
-}
-
-/// A header value in RFC 2047 form, so accents survive every mail system.
-fn encoded_word(text: &str) -> String {
-    format!("=?UTF-8?B?{}?=", STANDARD.encode(text.as_bytes()))
 }
 
 impl Transcript {
@@ -93,62 +77,50 @@ impl Transcript {
         out
     }
 
-    /// The whole RFC 5322 message, multipart/alternative.
-    pub fn message(&self, from: &str, to: &str, message_id: &str, date: &str) -> String {
-        let boundary = format!("accueil-{message_id}");
-        let mut out = String::new();
-        for (name, value) in [
-            ("From", from.to_owned()),
-            ("To", to.to_owned()),
-            ("Subject", encoded_word(&self.subject)),
-            ("Date", date.to_owned()),
-            ("Message-ID", format!("<{message_id}@accueil>")),
-            ("MIME-Version", "1.0".to_owned()),
-            ("Content-Type", format!("multipart/alternative; boundary=\"{boundary}\"")),
-        ] {
-            out.push_str(&format!("{name}: {value}\r\n"));
-        }
-        for (kind, body) in [("text/plain", self.plain_text()), ("text/html", self.html())] {
-            out.push_str(&format!(
-                "\r\n--{boundary}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            ));
-            out.push_str(&base64_lines(&body));
-        }
-        out.push_str(&format!("\r\n--{boundary}--\r\n"));
-        out
+    /// The whole message, multipart/alternative. The subject is the server's own text (the brand's
+    /// name), never something a visitor wrote.
+    pub fn message(&self, from: Mailbox, to: Address) -> Result<Message, Error> {
+        // Base64 parts: long lines and any character arrive intact whatever the relays in between.
+        let part = |kind: ContentType, text: String| -> Result<SinglePart, Error> {
+            let body = Body::new_with_encoding(text, ContentTransferEncoding::Base64)
+                .map_err(|_| Error::Internal("a mail body could not be encoded".to_owned()))?;
+            Ok(SinglePart::builder().header(kind).body(body))
+        };
+        Message::builder()
+            .from(from)
+            .to(Mailbox::new(None, to))
+            .subject(&self.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, self.plain_text())?)
+                    .singlepart(part(ContentType::TEXT_HTML, self.html())?),
+            )
+            .map_err(|e| Error::Internal(format!("mail: {e}")))
     }
 }
 
-/// Hands the message to the transport; an error when it could not take it.
+/// Hands the message to the transport; `Unavailable` when it could not take it.
 pub async fn send(settings: &MailSettings, to: &str, transcript: &Transcript) -> Result<(), Error> {
-    let id = crate::secrets::new_public_id("mail")?;
-    let date = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc2822)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let message = transcript.message(&settings.from, to, &id, &date);
+    let to = to.parse::<Address>().map_err(|e| Error::Internal(format!("an address checked before: {e}")))?;
+    let from = settings.from.parse::<Mailbox>().map_err(|e| Error::Config(format!("mail: from: {e}")))?;
+    let message = transcript.message(from, to)?;
+    let unavailable = |e: &dyn std::fmt::Display| Error::Unavailable(format!("mail transport: {e}"));
     match &settings.transport {
-        MailTransport::PickupDir(dir) => write_to_pickup(dir, &id, &message).await,
-        MailTransport::Sendmail(program) => sendmail(program, to, &message).await,
+        MailTransport::PickupDir(dir) => {
+            tokio::fs::create_dir_all(dir).await?;
+            AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await.map_err(|e| unavailable(&e))?;
+        }
+        MailTransport::Sendmail(program) => {
+            let transport = AsyncSendmailTransport::<Tokio1Executor>::new_with_command(program);
+            transport.send(message).await.map_err(|e| unavailable(&e))?;
+        }
+        MailTransport::Smtp(url) => {
+            let transport =
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0).map_err(|e| unavailable(&e))?.build();
+            transport.send(message).await.map_err(|e| unavailable(&e))?;
+        }
     }
-}
-
-async fn write_to_pickup(dir: &Path, id: &str, message: &str) -> Result<(), Error> {
-    tokio::fs::create_dir_all(dir).await?;
-    // Written aside then renamed, so whatever watches the folder never reads half a message.
-    let partial = dir.join(format!(".{id}.tmp"));
-    tokio::fs::write(&partial, message).await?;
-    tokio::fs::rename(&partial, dir.join(format!("{id}.eml"))).await?;
     Ok(())
-}
-
-async fn sendmail(program: &Path, to: &str, message: &str) -> Result<(), Error> {
-    let mut child =
-        tokio::process::Command::new(program).args(["-i", "--", to]).stdin(std::process::Stdio::piped()).spawn()?;
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(message.as_bytes()).await?;
-    }
-    let status = child.wait().await?;
-    if status.success() { Ok(()) } else { Err(Error::Unavailable(format!("the mail program ended with {status}"))) }
 }
 
 #[cfg(test)]
@@ -181,8 +153,11 @@ mod tests {
         let html = transcript.html();
         assert!(html.contains("&lt;b&gt;gras&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;"), "{html}");
         assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
-        let message = transcript.message("a@b.fr", "c@d.fr", "mail_1", "Mon, 23 Nov 2026 10:05:00 +0000");
-        assert!(message.contains("Subject: =?UTF-8?B?"));
-        assert!(message.lines().all(|line| line.len() <= 998));
+        let from = "Maison Lumière <ne-pas-repondre@maison-lumiere.example>".parse().expect("a mailbox");
+        let message = transcript.message(from, "c@d.fr".parse().expect("an address")).expect("built");
+        let text = String::from_utf8(message.formatted()).expect("text");
+        assert!(text.contains("Subject: Votre conversation"), "{text}");
+        assert!(text.contains("Content-Transfer-Encoding: base64"), "{text}");
+        assert!(text.lines().all(|line| line.len() <= 998));
     }
 }

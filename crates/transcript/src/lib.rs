@@ -5,6 +5,14 @@
 
 use accueil_protocol::{ChatMessage, MessageAuthor};
 
+/// How long a client waits before its next connection attempt after `failures` in a row: doubling
+/// from half a second up to `longest_ms`, then a random part of it (`random` in 0..1), so phones that
+/// lost the network together do not all come back in the same instant.
+pub fn reconnect_delay_ms(failures: u32, longest_ms: f64, random: f64) -> f64 {
+    let doubled = 500.0 * 2f64.powi(failures.min(16) as i32);
+    doubled.min(longest_ms) * (0.5 + random.clamp(0.0, 1.0) / 2.0)
+}
+
 /// What became of a message heard from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arrival {

@@ -75,3 +75,11 @@ fn another_conversation_starts_empty_and_keeps_what_was_typed() {
     assert_eq!(transcript.unacknowledged().len(), 1);
     assert_eq!(transcript.receive(agent(1)), Arrival::New, "numbers count from 1 again");
 }
+
+#[test]
+fn reconnecting_backs_off_to_a_ceiling_with_jitter() {
+    assert_eq!(reconnect_delay_ms(1, 20_000.0, 1.0), 1_000.0);
+    assert_eq!(reconnect_delay_ms(2, 20_000.0, 0.0), 1_000.0, "at least half of the step");
+    assert_eq!(reconnect_delay_ms(30, 20_000.0, 1.0), 20_000.0, "never past the ceiling");
+    assert!(reconnect_delay_ms(30, 20_000.0, 0.3) < 20_000.0);
+}

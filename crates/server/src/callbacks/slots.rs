@@ -133,6 +133,16 @@ mod tests {
     }
 
     #[test]
+    fn a_day_that_closes_at_24_00_is_open_until_midnight() {
+        let config = site(r#"{ days = ["mon"], opens = "00:00", closes = "24:00" }"#);
+        let site = &config.sites[0];
+        // Monday 23 November 2026, 23:59:30 in Paris, then Tuesday 00:00:30.
+        assert!(is_open(site, at("2026-11-23T22:59:30Z")));
+        assert!(is_open(site, at("2026-11-22T23:00:30Z")), "Monday 00:00");
+        assert!(!is_open(site, at("2026-11-23T23:00:30Z")), "Tuesday is closed");
+    }
+
+    #[test]
     fn summer_time_moves_the_utc_instants() {
         let config = site(r#"{ days = ["mon"], opens = "09:00", closes = "09:30" }"#);
         let site = &config.sites[0];

@@ -8,7 +8,7 @@ use crate::now;
 use crate::secrets::{decoy_hash, new_token, token_hash, verify_password};
 use crate::startup::AppState;
 use crate::store::AgentRow;
-use accueil_protocol::{Agent, AgentLogin};
+use accueil_protocol::{Agent, AgentLogin, FieldCode};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
@@ -48,10 +48,10 @@ async fn login(
     let email = request.email.trim();
     let mut fields = Vec::new();
     if email.is_empty() {
-        fields.extend(Error::field("email", "enter your email address"));
+        fields.extend(Error::field_coded("email", FieldCode::Required, "enter your email address"));
     }
     if request.password.is_empty() {
-        fields.extend(Error::field("password", "enter your password"));
+        fields.extend(Error::field_coded("password", FieldCode::Required, "enter your password"));
     }
     if !fields.is_empty() {
         return Err(Error::Validation { message: "email and password are both required".to_owned(), fields });

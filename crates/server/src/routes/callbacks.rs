@@ -14,8 +14,8 @@ use crate::startup::AppState;
 use crate::store::{Booking, CallbackCaps, NewCallback, Refusal, UnixTime};
 use crate::{now, rfc3339};
 use accueil_protocol::{
-    CallbackOptions, CallbackSlot, CallbackWhen, Callbacks, ConsentText, CreateCallback, FieldError, PhoneChecked,
-    PhoneNumber,
+    CallbackOptions, CallbackSlot, CallbackWhen, Callbacks, ConsentText, CreateCallback, FieldCode, FieldError,
+    PhoneChecked, PhoneNumber,
 };
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -106,7 +106,11 @@ async fn options(
 
 /// Checks the number against the site's countries; the reason goes with `field`.
 fn checked_phone(settings: &CallbackSettings, number: &PhoneNumber, prefix: &str) -> Result<PhoneChecked, FieldError> {
-    let field = |name: &str, reason: &str| FieldError { field: format!("{prefix}{name}"), reason: reason.to_owned() };
+    let field = |name: &str, reason: &str| FieldError {
+        field: format!("{prefix}{name}"),
+        code: FieldCode::Invalid,
+        reason: reason.to_owned(),
+    };
     let country = number.country.to_ascii_uppercase();
     if !settings.countries.iter().any(|c| c.country == country) {
         return Err(field("country", "not a country this site calls"));
@@ -151,13 +155,13 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Error> {
 struct Problems(Vec<FieldError>);
 
 impl Problems {
-    fn add(&mut self, field: &str, reason: &str) {
-        self.0.push(FieldError { field: field.to_owned(), reason: reason.to_owned() });
+    fn add(&mut self, field: &str, code: FieldCode, reason: &str) {
+        self.0.push(FieldError { field: field.to_owned(), code, reason: reason.to_owned() });
     }
 
     fn too_long(&mut self, field: &str, text: &str, max: usize) {
         if text.chars().count() > max {
-            self.add(field, &format!("at most {max} characters"));
+            self.add(field, FieldCode::TooLong, &format!("at most {max} characters"));
         }
     }
 }
@@ -169,21 +173,23 @@ fn chosen_window(
     settings: &CallbackSettings,
     now: UnixTime,
     asap: bool,
-) -> Result<(bool, UnixTime, UnixTime), (&'static str, &'static str)> {
+) -> Result<(bool, UnixTime, UnixTime), (&'static str, FieldCode, &'static str)> {
     match when {
         CallbackWhen::Asap if asap => Ok((true, now, now + i64::from(settings.slot_minutes) * 60)),
-        CallbackWhen::Asap => Err(("when", "nobody is free right now: choose a slot")),
+        CallbackWhen::Asap => Err(("when", FieldCode::Gone, "nobody is free right now: choose a slot")),
         CallbackWhen::Slot { start } => {
-            let start =
-                start.parse::<jiff::Timestamp>().map_err(|_| ("when.start", "not an RFC 3339 time"))?.as_second();
+            let start = start
+                .parse::<jiff::Timestamp>()
+                .map_err(|_| ("when.start", FieldCode::Invalid, "not an RFC 3339 time"))?
+                .as_second();
             if start <= now {
-                return Err(("when.start", "this time has passed"));
+                return Err(("when.start", FieldCode::Gone, "this time has passed"));
             }
             slots::upcoming(site, settings, now)
                 .into_iter()
                 .find(|(s, _)| *s == start)
                 .map(|(s, e)| (false, s, e))
-                .ok_or(("when.start", "not a slot within opening hours"))
+                .ok_or(("when.start", FieldCode::Gone, "not a slot within opening hours"))
         }
     }
 }
@@ -206,29 +212,30 @@ async fn create(
     let phone = checked_phone(settings, &request.phone, "phone.").map_err(|f| problems.0.push(f)).ok();
     let topic = request.topic.trim().to_owned();
     if topic.is_empty() {
-        problems.add("topic", "say in a few words what the call is about");
+        problems.add("topic", FieldCode::Required, "say in a few words what the call is about");
     }
     problems.too_long("topic", &topic, MAX_TOPIC_CHARS);
     let name = request.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     problems.too_long("name", name.as_deref().unwrap_or_default(), MAX_NAME_CHARS);
     if !request.consent {
-        problems.add("consent", "the visitor must agree to be called");
+        problems.add("consent", FieldCode::Required, "the visitor must agree to be called");
     }
     if request.consent_version != settings.consent_version {
-        problems.add("consent_version", "the consent text has changed: show the current one");
+        problems.add("consent_version", FieldCode::Gone, "the consent text has changed: show the current one");
     }
     if !site.public.locales.contains(&request.locale) {
-        problems.add("locale", "not a locale of this site");
+        problems.add("locale", FieldCode::Invalid, "not a locale of this site");
     }
     let context = &request.context;
     problems.too_long("context.page", context.page.as_deref().unwrap_or_default(), MAX_PAGE_CHARS);
     for (field, items) in [("context.searches", &context.searches), ("context.articles", &context.articles)] {
         if items.len() > MAX_CONTEXT_ITEMS || items.iter().any(|i| i.chars().count() > MAX_CONTEXT_ITEM_CHARS) {
-            problems.add(field, "at most 20 items of 300 characters");
+            problems.add(field, FieldCode::TooLong, "at most 20 items of 300 characters");
         }
     }
     let asap = matches!(request.when, CallbackWhen::Asap) && asap_available(&state, site, now).await?;
-    let window = chosen_window(&request.when, site, settings, now, asap).map_err(|(f, r)| problems.add(f, r)).ok();
+    let window =
+        chosen_window(&request.when, site, settings, now, asap).map_err(|(f, c, r)| problems.add(f, c, r)).ok();
     let (Some(phone), Some((asap, slot_start, slot_end)), true) = (phone, window, problems.0.is_empty()) else {
         return Err(Error::Validation { message: "the callback request is not valid".to_owned(), fields: problems.0 });
     };
@@ -257,9 +264,9 @@ async fn create(
         open_per_session: OPEN_PER_SESSION,
         webhook: settings.webhook.is_some(),
     };
-    let refuse = |field: &str, reason: &str| Error::Validation {
+    let refuse = |field: &str, code: FieldCode, reason: &str| Error::Validation {
         message: "the callback request was refused".to_owned(),
-        fields: Error::field(field, reason),
+        fields: Error::field_coded(field, code, reason),
     };
     match state.store.book_callback(&new, caps).await? {
         Booking::Created(row) => {
@@ -267,7 +274,9 @@ async fn create(
             Ok((StatusCode::CREATED, no_store(), Json(visitor_view(row))).into_response())
         }
         Booking::Replayed { row, same_request: true } => Ok((no_store(), Json(visitor_view(row))).into_response()),
-        Booking::Replayed { .. } => Err(refuse("idempotency-key", "already used for a different request")),
+        Booking::Replayed { .. } => {
+            Err(refuse("idempotency-key", FieldCode::Invalid, "already used for a different request"))
+        }
         Booking::SlotFull => {
             let next_slots = free_slots(&state, site, settings, now)
                 .await?
@@ -277,8 +286,12 @@ async fn create(
                 .collect();
             Err(Error::SlotFull { next_slots })
         }
-        Booking::PhoneCapReached => Err(refuse("phone.number", "this number has reached today's limit of requests")),
-        Booking::SessionFull => Err(refuse("session", "3 requests are already open: cancel one first")),
+        Booking::PhoneCapReached => {
+            Err(refuse("phone.number", FieldCode::LimitReached, "this number has reached today's limit of requests"))
+        }
+        Booking::SessionFull => {
+            Err(refuse("session", FieldCode::LimitReached, "3 requests are already open: cancel one first"))
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use crate::startup::AppState;
 use crate::store::{NewPost, PostRow, ThreadFilter, ThreadSort};
 use crate::{now, rfc3339};
 use accueil_protocol::{
-    AcceptAnswer, Answer, FaqSearchHit, FieldError, MyThread, MyThreads, NewAnswer, NewThread, PostStatus, ReportPost,
-    SimilarQuestions, Thread, ThreadSummary, Threads, VoteCount, VoteRequest,
+    AcceptAnswer, Answer, FaqSearchHit, FieldCode, FieldError, MyThread, MyThreads, NewAnswer, NewThread, PostStatus,
+    ReportPost, SimilarQuestions, Thread, ThreadSummary, Threads, VoteCount, VoteRequest,
 };
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
@@ -221,7 +221,7 @@ async fn check_post(
     if state.store.is_blocked(visitor.session.id).await? {
         return Err(Error::Validation {
             message: "this session may no longer post".to_owned(),
-            fields: Error::field("session", "blocked by a moderator"),
+            fields: Error::field_coded("session", FieldCode::Blocked, "blocked by a moderator"),
         });
     }
     if state.store.posts_since(visitor.session.id, now() - 3600).await? >= POSTS_PER_SESSION_PER_HOUR {
@@ -230,24 +230,28 @@ async fn check_post(
     let mut problems = Vec::new();
     for (name, text, min, max) in fields {
         let length = text.trim().chars().count();
-        let reason = if length < *min {
-            Some(if *min <= 1 { "must not be empty".to_owned() } else { format!("at least {min} characters") })
+        let problem = if length == 0 && *min > 0 {
+            Some((FieldCode::Required, "must not be empty".to_owned()))
+        } else if length < *min {
+            Some((FieldCode::TooShort, format!("at least {min} characters")))
         } else if length > *max {
-            Some(format!("at most {max} characters"))
+            Some((FieldCode::TooLong, format!("at most {max} characters")))
         } else {
-            filtered_word(text, &settings.word_filter).map(|word| format!("the word `{word}` is not allowed here"))
+            filtered_word(text, &settings.word_filter)
+                .map(|word| (FieldCode::NotAllowed, format!("the word `{word}` is not allowed here")))
         };
-        if let Some(reason) = reason {
-            problems.push(FieldError { field: (*name).to_owned(), reason });
+        if let Some((code, reason)) = problem {
+            problems.push(FieldError { field: (*name).to_owned(), code, reason });
         }
     }
     let agents = state.store.agent_names().await?;
-    let pseudonym_reason =
-        pseudonym_problem(pseudonym.trim(), &site.public.name, &agents).map(str::to_owned).or_else(|| {
-            filtered_word(pseudonym, &settings.word_filter).map(|w| format!("the word `{w}` is not allowed here"))
+    let pseudonym_problem =
+        pseudonym_problem(pseudonym.trim(), &site.public.name, &agents).map(|(c, r)| (c, r.to_owned())).or_else(|| {
+            filtered_word(pseudonym, &settings.word_filter)
+                .map(|w| (FieldCode::NotAllowed, format!("the word `{w}` is not allowed here")))
         });
-    if let Some(reason) = pseudonym_reason {
-        problems.push(FieldError { field: "pseudonym".to_owned(), reason });
+    if let Some((code, reason)) = pseudonym_problem {
+        problems.push(FieldError { field: "pseudonym".to_owned(), code, reason });
     }
     if problems.is_empty() {
         Ok(())

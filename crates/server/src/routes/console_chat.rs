@@ -84,7 +84,7 @@ async fn claim(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     conversation_of(&state, &signed_in, &id).await?;
-    let row = state.store.claim_conversation(&id, signed_in.agent.id).await?.map_err(refused)?;
+    let row = state.store.claim_conversation(&id, signed_in.agent.id, now()).await?.map_err(refused)?;
     // The visitor learns who answers; the other consoles see it taken.
     Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }

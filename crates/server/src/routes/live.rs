@@ -9,6 +9,7 @@ use crate::chat::{
 };
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
+use crate::limits::Limit;
 use crate::now;
 use crate::secrets::{new_public_id, token_hash};
 use crate::startup::AppState;
@@ -50,7 +51,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/transcript", post(transcript))
 }
 
-async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+) -> Response {
     // Small buffers and a bounded write queue: an idle connection costs little, and a client that
     // does not read is dropped (it resumes) instead of growing the server's memory.
     ws.max_message_size(READ_AT_MOST_BYTES)
@@ -59,7 +64,7 @@ async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Respons
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(256 * 1024)
         .on_upgrade(move |socket| async move {
-            if let Err(End::Fault(error)) = Connection::run(socket, state).await {
+            if let Err(End::Fault(error)) = Connection::run(socket, state, peer.ip()).await {
                 // Once per connection, with its cause, like an HTTP request's server fault.
                 tracing::error!(%error, "a live connection ended on a server fault");
             }
@@ -83,6 +88,8 @@ struct Connection {
     state: AppState,
     session_id: i64,
     site: String,
+    /// The client's address, for the limits per address.
+    address: std::net::IpAddr,
     conversation: Option<(ConversationRow, broadcast::Receiver<ServerFrame>)>,
     /// The highest message number this client holds.
     sent_up_to: u64,
@@ -96,12 +103,22 @@ fn frame_text(frame: &ServerFrame) -> Message {
     Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
 }
 
+/// The close code for a protocol error the WebSocket layer reports: text that is not UTF-8 (1007),
+/// a frame over the limit (1009), any other breach of the protocol (1002).
+fn close_for(error: axum::Error) -> (u16, &'static str) {
+    match error.into_inner().downcast::<tungstenite::Error>().map(|e| *e) {
+        Ok(tungstenite::Error::Utf8(_)) => (1007, "text is not UTF-8"),
+        Ok(tungstenite::Error::Capacity(_)) => (1009, "frame too large"),
+        _ => (1002, "protocol error"),
+    }
+}
+
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 impl Connection {
-    async fn run(mut socket: WebSocket, state: AppState) -> Result<(), End> {
+    async fn run(mut socket: WebSocket, state: AppState, address: std::net::IpAddr) -> Result<(), End> {
         let first = tokio::time::timeout(HELLO_WITHIN, socket.recv()).await;
         let hello = match first {
             Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str::<ClientFrame>(&text).ok(),
@@ -140,6 +157,7 @@ impl Connection {
             state,
             session_id: session.id,
             site: session.site,
+            address,
             conversation: None,
             sent_up_to: if same { after.unwrap_or(0) } else { 0 },
             window: (Instant::now(), 0),
@@ -171,6 +189,12 @@ impl Connection {
             }
         }
         self.serve().await
+    }
+
+    /// Counts one more of `limit` for this session and this address; true when either is over.
+    fn over_limit(&self, limit: Limit) -> bool {
+        let limits = &self.state.limits;
+        limits.check_session(limit, self.session_id).is_err() || limits.check(limit, self.address).is_err()
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
@@ -210,6 +234,8 @@ impl Connection {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
         let mut revoked = self.state.hub.subscribe_revoked();
+        // Anything from the client (a frame, the pong to our ping) says it is still there.
+        let mut last_heard = Instant::now();
         loop {
             let pushed = async {
                 match self.conversation.as_mut() {
@@ -235,7 +261,9 @@ impl Connection {
                         return Err(End::Closed);
                     }
                 }
-                incoming = self.socket.recv() => match incoming {
+                incoming = self.socket.recv() => {
+                    last_heard = Instant::now();
+                    match incoming {
                     Some(Ok(Message::Text(text))) if text.len() > MAX_FRAME_BYTES => {
                         close(&mut self.socket, 1009, "frame too large").await;
                         // Wait for the client's close, so the refusal reaches it.
@@ -252,12 +280,13 @@ impl Connection {
                     Some(Ok(Message::Text(text))) => self.handle(&text).await?,
                     Some(Ok(Message::Close(_))) | None => return Ok(()),
                     Some(Ok(_)) => {}
-                    Some(Err(_)) => {
-                        // The usual cause a client can provoke is a frame over the limit.
-                        close(&mut self.socket, 1009, "frame too large").await;
+                    Some(Err(error)) => {
+                        let (code, reason) = close_for(error);
+                        close(&mut self.socket, code, reason).await;
                         return Err(End::Closed);
                     }
-                },
+                    }
+                }
                 pushed = pushed => match pushed {
                     Ok(ServerFrame::Message { message }) if message.seq > self.sent_up_to => {
                         self.sent_up_to = message.seq;
@@ -272,6 +301,11 @@ impl Connection {
                     }
                 },
                 _ = heartbeat.tick() => {
+                    // Two pings without a pong: the peer is gone (a phone that lost the network without
+                    // a word); its place in memory and in the session's count is freed.
+                    if last_heard.elapsed() > HEARTBEAT * 2 + Duration::from_secs(5) {
+                        return Err(End::Closed);
+                    }
                     self.socket.send(Message::Ping(Vec::new().into())).await.map_err(|_| End::Closed)?;
                 }
             }
@@ -291,6 +325,13 @@ impl Connection {
             ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
             ClientFrame::Hello { .. } => self.refuse(LiveErrorCode::InvalidFrame, "already authenticated").await,
             ClientFrame::Start { locale, context } => {
+                // Only a new conversation counts (a reconnecting tab says `start` for the open one).
+                let open = self.state.store.open_conversation_of(self.session_id).await.map_err(End::Fault)?;
+                if open.is_none() && self.over_limit(Limit::ConversationStart) {
+                    return self
+                        .refuse(LiveErrorCode::RateLimited, "too many new conversations: try again later")
+                        .await;
+                }
                 let public_id = new_public_id("cv").map_err(End::Fault)?;
                 let opened = self
                     .state
@@ -351,6 +392,9 @@ impl Connection {
         self.window = if start.elapsed() >= Duration::from_secs(1) { (Instant::now(), 1) } else { (start, count + 1) };
         if self.window.1 > MESSAGES_PER_SECOND {
             return self.refuse(LiveErrorCode::RateLimited, "at most 5 messages per second").await;
+        }
+        if self.over_limit(Limit::ChatMessage) {
+            return self.refuse(LiveErrorCode::RateLimited, "too many messages: wait a minute").await;
         }
         let Some(conversation) = self.conversation.as_ref().map(|(c, _)| c.id) else {
             return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
@@ -419,7 +463,8 @@ async fn availability(
         state.store.site_conversations(&site.public.site, crate::store::ConversationFilter::Waiting).await?.len();
     let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
     // A new conversation would come after every waiting one.
-    let estimated_wait_minutes = estimated_wait(open, agents, waiting.saturating_add(1));
+    let timings = state.store.chat_timings(&site.public.site, now).await?;
+    let estimated_wait_minutes = estimated_wait(open, agents, waiting.saturating_add(1), &timings);
     let long_wait = estimated_wait_minutes.is_some_and(|minutes| minutes > site.long_wait_minutes);
     let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes, long_wait };
     Ok((no_store(), Json(body)).into_response())
@@ -471,7 +516,8 @@ async fn transcript(
             fields: Error::field("email", reason),
         });
     }
-    state.limits.check(crate::limits::Limit::Transcript, peer.ip())?;
+    state.limits.check(Limit::Transcript, peer.ip())?;
+    state.limits.check_session(Limit::Transcript, visitor.session.id)?;
     let mail = state.config.mail.as_ref().ok_or_else(|| Error::Unavailable("email is not set up here".to_owned()))?;
     let site = state.config.site(&row.site).ok_or_else(|| super::sites::unknown_site(&row.site))?;
     let messages = state.store.messages_after(row.id, 0, 10_000).await?;

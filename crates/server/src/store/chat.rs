@@ -45,6 +45,15 @@ pub struct TeamRow {
     pub last_seen_at: Option<UnixTime>,
 }
 
+/// Seconds measured on a site's recent conversations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatTimings {
+    /// From taken to closed, for the conversations closed in the last week (newest first, 50 at most).
+    pub handling: Vec<i64>,
+    /// From started to taken, for the conversations taken in the last hour (newest first, 50 at most).
+    pub waits: Vec<i64>,
+}
+
 /// Which open conversations an agent lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationFilter {
@@ -92,7 +101,15 @@ pub trait ChatStore {
     /// Open conversations of `site`, oldest first.
     async fn site_conversations(&self, site: &str, filter: ConversationFilter) -> Result<Vec<ConversationRow>, Error>;
     /// One agent wins; another gets `Refusal::Conflict`.
-    async fn claim_conversation(&self, public_id: &str, agent: i64) -> Result<Result<ConversationRow, Refusal>, Error>;
+    /// `now` is kept as when the conversation was first taken (for the measured waits).
+    async fn claim_conversation(
+        &self,
+        public_id: &str,
+        agent: i64,
+        now: UnixTime,
+    ) -> Result<Result<ConversationRow, Refusal>, Error>;
+    /// What recent conversations of `site` measured, for the waits shown to visitors.
+    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error>;
     async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error>;
     /// Messages numbered after `after`, in order, at most `limit`.
     async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, Error>;

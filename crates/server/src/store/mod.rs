@@ -14,7 +14,7 @@ use crate::faq::Content;
 use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
-pub use chat::{ChatStore, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
+pub use chat::{ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
 pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use sqlite::SqliteStore;
 

@@ -2,7 +2,7 @@
 
 use super::Refusal;
 use super::UnixTime;
-use super::chat::{ChatStore, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
+use super::chat::{ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
 use super::sqlite::{ReturningRows, SqliteStore};
 use crate::error::Error;
 use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
@@ -163,7 +163,12 @@ impl ChatStore for SqliteStore {
         rows.iter().map(conversation).collect()
     }
 
-    async fn claim_conversation(&self, public_id: &str, agent: i64) -> Result<Result<ConversationRow, Refusal>, Error> {
+    async fn claim_conversation(
+        &self,
+        public_id: &str,
+        agent: i64,
+        now: UnixTime,
+    ) -> Result<Result<ConversationRow, Refusal>, Error> {
         let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) =
@@ -178,9 +183,12 @@ impl ChatStore for SqliteStore {
             (ConversationStatus::Closed, _) => return Ok(Err(Refusal::Conflict("this conversation is closed"))),
             _ => return Ok(Err(Refusal::Conflict("another agent has taken this conversation"))),
         }
-        sqlx::query("UPDATE conversations SET status = 'assigned', agent_id = ? WHERE id = ?")
-            .bind(agent)
-            .bind(current.id)
+        sqlx::query(
+            "UPDATE conversations SET status = 'assigned', agent_id = ?, claimed_at = COALESCE(claimed_at, ?) WHERE id = ?",
+        )
+        .bind(agent)
+        .bind(now)
+        .bind(current.id)
             .execute(&mut *tx)
             .await?;
         let row = sqlx::query(&format!("{SELECT} WHERE c.id = ?")).bind(current.id).fetch_one(&mut *tx).await?;
@@ -357,6 +365,26 @@ impl ChatStore for SqliteStore {
         .await
         .first_row()?;
         Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
+    }
+
+    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error> {
+        let handling = sqlx::query_scalar(
+            "SELECT closed_at - claimed_at FROM conversations
+             WHERE site = ? AND claimed_at IS NOT NULL AND closed_at > ? ORDER BY closed_at DESC LIMIT 50",
+        )
+        .bind(site)
+        .bind(now - 7 * 86_400)
+        .fetch_all(&self.pool)
+        .await?;
+        let waits = sqlx::query_scalar(
+            "SELECT claimed_at - created_at FROM conversations
+             WHERE site = ? AND claimed_at > ? ORDER BY claimed_at DESC LIMIT 50",
+        )
+        .bind(site)
+        .bind(now - 3600)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ChatTimings { handling, waits })
     }
 
     async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, Error> {

@@ -69,9 +69,7 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         database_url = "sqlite://test.db"
         static_dir = "dist"
 
-        [mail]
-        from = "Maison Lumière <ne-pas-repondre@shop.example>"
-        pickup_dir = "mail"
+        {mail}
 
         [[site]]
         id = "demo"
@@ -105,6 +103,11 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##,
         moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
+        mail = if env("TEST_NO_MAIL").is_some() {
+            String::new()
+        } else {
+            "[mail]\nfrom = \"Maison Lumière <ne-pas-repondre@shop.example>\"\npickup_dir = \"mail\"".to_owned()
+        },
         webhook = env("TEST_WEBHOOK_URL")
             .map(|url| format!("webhook_url = \"{url}\"\nwebhook_secret = \"{WEBHOOK_SECRET}\""))
             .unwrap_or_default(),

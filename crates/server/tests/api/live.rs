@@ -274,3 +274,33 @@ async fn two_agents_claim_at_once_one_wins_and_the_reply_reaches_the_visitor_liv
     assert_eq!((pushed.seq, pushed.body.as_str()), (2, "Bonjour, je regarde."));
     assert_eq!(history(&app, &token).await.messages.len(), 2);
 }
+
+#[tokio::test]
+async fn text_that_is_not_utf8_closes_with_1007_and_a_protocol_breach_with_1002() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let app = spawn_app().await;
+    let token = session(&app).await;
+    for (frame, expected) in [
+        (Frame::message(vec![0xff, 0xfe, 0xfd], OpCode::Data(Data::Text), true), CloseCode::Invalid),
+        (Frame::message(vec![1, 2, 3], OpCode::Data(Data::Reserved(3)), true), CloseCode::Protocol),
+    ] {
+        // Arrange
+        let mut socket = connect(&app).await;
+        send(&mut socket, &ClientFrame::Hello { token: token.clone(), after: None, conversation: None }).await;
+        assert!(matches!(next(&mut socket).await, ServerFrame::Welcome { .. }));
+
+        // Act
+        socket.send(Message::Frame(frame)).await.expect("sent");
+
+        // Assert
+        let closed = loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await.expect("within 5 s") {
+                Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        };
+        assert_eq!(closed, Some(expected));
+    }
+}

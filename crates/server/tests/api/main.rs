@@ -9,6 +9,7 @@ mod console_faq;
 mod faq;
 mod faults;
 mod files;
+mod floods;
 mod helpers;
 mod live;
 mod site_scope;
