@@ -68,12 +68,32 @@ pub async fn faq(site: String, locale: Locale) -> Result<Option<Faq>, ApiFailure
     }
 }
 
-/// Reports a FAQ event. Fire and forget: feedback must never get in the visitor's way.
-pub fn report(site: &str, locale: Locale, event: FaqEvent) {
+/// Reports a FAQ event. Fire and forget: feedback must never get in the visitor's way. When the
+/// document is about to go away (`leaving`: the visitor opens another of the widget's documents) it is
+/// sent with `keepalive`, which the browser completes after the page is gone (a beacon could not carry
+/// JSON's content type).
+pub fn report(site: &str, locale: Locale, event: FaqEvent, leaving: bool) {
     let url = site_path(site, "faq/events");
     let body = FaqEventReport { locale, event };
+    let Ok(json) = serde_json::to_string(&body) else { return };
+    if leaving {
+        let sent = (|| {
+            let init = web_sys::RequestInit::new();
+            init.set_method("POST");
+            // Not in web-sys' bindings: set on the plain object the browser reads.
+            js_sys::Reflect::set(&init, &"keepalive".into(), &true.into()).ok()?;
+            init.set_body(&wasm_bindgen::JsValue::from_str(&json));
+            let headers = web_sys::Headers::new().ok()?;
+            headers.set("content-type", "application/json").ok()?;
+            init.set_headers(&headers);
+            Some(web_sys::window()?.fetch_with_str_and_init(&url, &init))
+        })();
+        if sent.is_some() {
+            return;
+        }
+    }
     leptos::task::spawn_local(async move {
-        if let Ok(request) = Request::post(&url).json(&body) {
+        if let Ok(request) = Request::post(&url).header("content-type", "application/json").body(json) {
             let _ = request.send().await;
         }
     });

@@ -45,6 +45,9 @@ pub type Loading<T> = RwSignal<Option<Result<T, ApiFailure>>, LocalStorage>;
 /// The FAQ of the current locale; `Some(Ok(None))` when the site has none.
 pub type FaqState = Loading<Option<Rc<LoadedFaq>>>;
 
+/// How many good answers a query finds (for the search reports).
+pub type AnswerCount = fn(Widget, &str) -> u32;
+
 /// The widget's shared state, handed to components through context. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Widget {
@@ -63,6 +66,9 @@ pub struct Widget {
     pub panel_open: RwSignal<bool>,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
+    /// A query typed and not yet reported as a search (it reports when the visitor pauses, or leaves
+    /// the results first), with how to count its good answers.
+    unsettled_search: StoredValue<Option<(String, AnswerCount)>>,
     site: StoredValue<String>,
     host_origin: StoredValue<Option<String>>,
     /// The host page's `data-topic`, for its community questions.
@@ -85,7 +91,11 @@ impl Widget {
     /// visitor landed. A view of another document replaces this one (no history entry, so the host
     /// page's back button keeps its meaning), carrying the search and visit along.
     pub fn navigate(self, view: View) {
-        if !(self.document.shows)(&view) {
+        let leaving = !(self.document.shows)(&view);
+        // Leaving the results: what was typed counts as a search, timer or not (and survives this
+        // document going away).
+        self.settle_search_as(leaving);
+        if leaving {
             let path = match view {
                 View::Callback => "/widget/callback/",
                 View::Community => "/widget/community/",
@@ -134,8 +144,34 @@ impl Widget {
         context
     }
 
+    /// The visitor typed `query` in the search box: it is reported as a search once they pause
+    /// (`settle_search`), or as soon as they leave the results. `answers` counts its good answers when
+    /// it is reported; the home view passes it, so only the home document links the search engine.
+    pub fn typed_search(self, query: String, answers: AnswerCount) {
+        self.unsettled_search.set_value(Some((query, answers)));
+    }
+
+    /// Reports the query typed and not reported yet, once, with how many good answers it found: the
+    /// agent's view of the visit and the product team's "searched and not found" come from these.
+    pub fn settle_search(self) {
+        self.settle_search_as(false);
+    }
+
+    fn settle_search_as(self, leaving: bool) {
+        let Some((query, answers)) = self.unsettled_search.get_value() else { return };
+        self.unsettled_search.set_value(None);
+        let query = query.trim().to_owned();
+        let already = self.visit.with_value(|visit| visit.searches.last() == Some(&query));
+        if query.is_empty() || already {
+            return;
+        }
+        let results = answers(self, &query);
+        self.send_report(FaqEvent::Search { query, results }, leaving);
+    }
+
     /// Opens a FAQ entry and records the view (with the query that led there, if any).
     pub fn open_article(self, id: String) {
+        self.settle_search();
         let query = self.query.get_untracked();
         let query = (!query.trim().is_empty()).then_some(query);
         if let Some(entry) = self.faq.with_untracked(|faq| {
@@ -153,10 +189,14 @@ impl Widget {
 
     /// Sends an anonymous FAQ event for the product team.
     pub fn report(self, event: FaqEvent) {
+        self.send_report(event, false);
+    }
+
+    fn send_report(self, event: FaqEvent, leaving: bool) {
         if let FaqEvent::Search { query, .. } = &event {
             self.visit.update_value(|visit| remember(&mut visit.searches, query.clone()));
         }
-        self.site.with_value(|site| api::report(site, self.locale.get_untracked(), event));
+        self.site.with_value(|site| api::report(site, self.locale.get_untracked(), event, leaving));
     }
 
     /// The loaded FAQ, if any (tracked).
@@ -308,6 +348,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
                 || VisitContext { page: params.page.clone(), ..VisitContext::default() },
                 |(_, v)| v.clone(),
             )),
+            unsettled_search: StoredValue::new(None),
             site: StoredValue::new(params.site.clone()),
             host_origin: StoredValue::new(params.host_origin),
             topic: StoredValue::new(params.topic),
@@ -348,7 +389,10 @@ pub fn App(document: &'static Document) -> impl IntoView {
                 widget.panel_open.set(true);
                 widget.focus_title();
             }
-            Some(HostMessage::Closed) => widget.panel_open.set(false),
+            Some(HostMessage::Closed) => {
+                widget.settle_search();
+                widget.panel_open.set(false);
+            }
             Some(HostMessage::SetLocale { locale }) => widget.locale.set(locale),
             None => {}
         }

@@ -387,6 +387,10 @@ fn callback_form(
             match result {
                 Ok(call) => {
                     draft.key.set_value(None);
+                    // Consent is given per request: a further request asks for it again, about a
+                    // topic of its own.
+                    draft.consent.set(false);
+                    draft.topic.set(String::new());
                     booked(call);
                 }
                 Err(failure) => refused(draft, &failure, reload),

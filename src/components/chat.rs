@@ -243,7 +243,12 @@ async fn keep_connected(
                         Some(frame) => ok = write.send(text(&frame)).await.is_ok(),
                         None => return,
                     },
-                    _ = wake.next() => {}
+                    _ = wake.next() => {
+                        if chat.resync.get_value() {
+                            chat.resync.set_value(false);
+                            ok = false;
+                        }
+                    }
                 }
             }
         }
@@ -295,6 +300,15 @@ pub fn ChatView() -> impl IntoView {
     }
     // Back online, back to the tab, or back from the page cache: resume now, not after the backoff.
     let _ = window_event_listener(leptos::ev::online, move |_| chat.nudge());
+    // The browser knows first that the network is gone: say so at once, rather than when the socket
+    // finally times out, and let the connection go; `online` brings it back.
+    let _ = window_event_listener(leptos::ev::offline, move |_| {
+        if chat.link.get_untracked() != Link::Idle {
+            chat.link.set(Link::Offline);
+            chat.reconnect();
+            chat.nudge();
+        }
+    });
     let _ = window_event_listener(leptos::ev::pageshow, move |_| chat.nudge());
     // Opening the panel reads what came meanwhile; the launcher's badge counts it until then.
     Effect::new(move |_| {

@@ -314,6 +314,11 @@ fn ThreadScreen(
                 Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
                 Some(Ok(found)) => thread_body(found, site, locale, load, open).into_any(),
             }}
+            // Outside what the refresh redraws: an answer being typed keeps its text, its focus and the
+            // phone's keyboard while new answers arrive above it.
+            <Show when=move || matches!(thread.get(), Some(Ok(_)))>
+                <AnswerForm thread=id site=site locale=locale answered=load />
+            </Show>
         </section>
     }
 }
@@ -344,6 +349,7 @@ fn thread_body(
                 id=thread.id
                 score=thread.score
                 voted=thread.voted
+                reported=thread.reported
                 mine=thread.mine
                 site=site
                 locale=locale
@@ -351,7 +357,6 @@ fn thread_body(
             />
         </article>
         <ul class="aw-answers">{answers}</ul>
-        <AnswerForm thread=thread_id site=site locale=locale answered=reload />
     }
 }
 
@@ -391,6 +396,7 @@ fn answer_card(
                 id=answer.id
                 score=answer.score
                 voted=answer.voted
+                reported=answer.reported
                 mine=answer.mine
                 site=site
                 locale=locale
@@ -409,6 +415,8 @@ fn PostActions(
     id: String,
     score: i64,
     voted: bool,
+    /// The visitor reported it already (also on an earlier visit): "Report" is not offered again.
+    reported: bool,
     /// The visitor's own post, which they may delete.
     mine: bool,
     site: StoredValue<String>,
@@ -418,7 +426,7 @@ fn PostActions(
     let t = move |key| text(locale, key);
     let id = StoredValue::new(id);
     let count = RwSignal::new((score, voted));
-    let reported = RwSignal::new(false);
+    let reported = RwSignal::new(reported);
     let vote = move |_| {
         let up = !count.get_untracked().1;
         leptos::task::spawn_local(async move {

@@ -5,7 +5,7 @@ use super::app::{View, use_widget};
 use super::icons::ChevronIcon;
 use super::results::SearchResults;
 use crate::i18n::Key;
-use accueil_protocol::{FaqEvent, Features, SiteConfig};
+use accueil_protocol::{Features, SiteConfig};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -17,28 +17,20 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
     let widget = use_widget();
     let features = config.features;
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let last_reported = StoredValue::new(String::new());
-    // Report each settled query once, with how many good answers it found: the product team's
-    // "searched and not found" list comes from these.
+    // Each query is reported once the visitor pauses on it; leaving the results first (an answer, a
+    // channel, closing the panel) reports it at once (`Widget::settle_search`).
     Effect::new(move |_| {
         let query = widget.query.get();
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
-        let settled = query.trim().to_owned();
-        if settled.is_empty() || last_reported.with_value(|last| *last == settled) {
-            return;
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let results = widget.loaded_faq().map_or(0, |faq| faq.search(&settled, 5).len()) as u32;
-                last_reported.set_value(settled.clone());
-                widget.report(FaqEvent::Search { query: settled, results });
-            },
-            SETTLED_AFTER,
-        );
+        widget.typed_search(query, |widget, query| {
+            widget.loaded_faq().map_or(0, |faq| faq.search(query, 5).len()) as u32
+        });
+        let handle = set_timeout_with_handle(move || widget.settle_search(), SETTLED_AFTER);
         pending.set_value(handle.ok());
     });
+    on_cleanup(move || widget.settle_search());
     view! {
         <Show when=move || features.faq>
             <form class="aw-search" role="search" on:submit=|event| event.prevent_default()>

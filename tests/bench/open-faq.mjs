@@ -1,28 +1,26 @@
 // Benchmark, not a test: how long after the tap the FAQ's frequent questions are visible, on a phone
-// viewport with the CPU throttled 4x (DevTools' "mid-tier mobile"), on a warm cache. Prints a BENCH line.
+// viewport with the CPU throttled 4x (DevTools' "mid-tier mobile"): warm (cache full), and cold (a new
+// browser context each run, nothing cached) without a network throttle and on slow 4G (Lighthouse's
+// figures: 150 ms round trip, 1.6 Mbps down, 750 kbps up). Prints BENCH lines; exits non-zero when a
+// budget is missed.
 import { createRequire } from "node:module";
 import path from "node:path";
 
 const { chromium } = createRequire(path.join(process.env.ACCUEIL_TOOLS_DIR, "package.json"))("playwright-core");
 const BASE = process.env.ACCUEIL_URL;
 const RUNS = 7;
+const SLOW_4G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+// Budgets (medians): issue 3's 300 ms warm; issue 16's cold figures, reported here, not yet enforced.
+const WARM_BUDGET_MS = 300;
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const context = await browser.newContext({
+const phone = () => browser.newContext({
   viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "fr-FR",
 });
-const page = await context.newPage();
-const launcher = page.getByRole("button", { name: "Ouvrir l'aide et le contact" });
-const faqShown = page.frameLocator("iframe").getByRole("button", { name: "Comment suivre ma commande ?" });
-
-// Warm the cache: one full open.
-await page.goto(BASE + "/");
-await launcher.tap();
-await faqShown.waitFor();
 
 // Timed inside the page, from the launcher's click to the first animation frame in which the widget's
 // document shows the frequent questions, so the test driver's own latency is not counted.
@@ -39,18 +37,59 @@ const measure = () => new Promise((resolve) => {
     requestAnimationFrame(check);
   }, { once: true });
 });
-const cdp = await context.newCDPSession(page);
-const timings = [];
-for (let i = 0; i < RUNS; i++) {
-  await page.goto(BASE + "/");
-  await launcher.waitFor();
+
+/** One timed open on `page` (already on the brand page), the CPU throttled 4x and the network as given. */
+async function timedOpen(context, page, network) {
+  const cdp = await context.newCDPSession(page);
+  if (network) {
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", network);
+  }
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   const elapsed = page.evaluate(measure);
-  await launcher.tap();
-  timings.push(Math.round(await elapsed));
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const ms = Math.round(await elapsed);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  return ms;
 }
-timings.sort((a, b) => a - b);
-console.log(`BENCH faq visible after tap (4x CPU throttle, warm cache, 390x844): runs=${RUNS} ` +
-  `median_ms=${timings[Math.floor(RUNS / 2)]} max_ms=${timings[RUNS - 1]} all_ms=${timings.join(",")}`);
+
+function report(label, timings) {
+  timings.sort((a, b) => a - b);
+  const median = timings[Math.floor(timings.length / 2)];
+  console.log(`BENCH faq visible after tap (${label}, 4x CPU throttle, 390x844): runs=${timings.length} ` +
+    `median_ms=${median} max_ms=${timings[timings.length - 1]} all_ms=${timings.join(",")}`);
+  return median;
+}
+
+// Warm: one context whose cache the first open fills.
+const warmContext = await phone();
+const warmPage = await warmContext.newPage();
+await warmPage.goto(BASE + "/");
+await warmPage.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+await warmPage.frameLocator("iframe").getByRole("button", { name: "Comment suivre ma commande ?" }).waitFor();
+const warm = [];
+for (let i = 0; i < RUNS; i++) {
+  await warmPage.goto(BASE + "/");
+  warm.push(await timedOpen(warmContext, warmPage, null));
+}
+await warmContext.close();
+const warmMedian = report("warm cache", warm);
+
+// Cold: a new context each run (an empty cache), the brand page loaded first, as a visitor arrives.
+for (const [label, network] of [["cold, no network throttle", null], ["cold, slow 4G", SLOW_4G]]) {
+  const cold = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await phone();
+    const page = await context.newPage();
+    await page.goto(BASE + "/");
+    await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).waitFor();
+    cold.push(await timedOpen(context, page, network));
+    await context.close();
+  }
+  report(label, cold);
+}
 await browser.close();
+if (warmMedian > WARM_BUDGET_MS) {
+  console.error(`over budget: warm median ${warmMedian} ms > ${WARM_BUDGET_MS} ms`);
+  process.exit(1);
+}

@@ -93,6 +93,10 @@ test("a visitor books a window, an agent takes and closes it, and the visitor se
   await frame.getByText("Rappel prévu").waitFor();
   await frame.getByText(number.typed).waitFor();
   await page.screenshot({ path: path.join(OUT, "phone-callback-booked.png") });
+  // Consent is given per request: another request starts with the box unticked and a topic of its own.
+  await frame.getByRole("button", { name: "Demander un autre rappel" }).tap();
+  assert.equal(await frame.getByRole("checkbox", { name: /J'accepte que Maison Lumière m'appelle/ }).isChecked(), false, "consent is not carried over");
+  assert.equal(await frame.getByLabel("À quel sujet ?").inputValue(), "");
 
   const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   const console = await openCallbackQueue(agent);

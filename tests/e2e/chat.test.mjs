@@ -73,8 +73,9 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   // The phone loses the network: its message waits, the agent writes meanwhile, then it comes back.
   cut = true;
   await visitor.setOffline(true);
+  // The browser's `offline` event is enough: the widget says so before any socket times out.
+  await frame.getByText("Connexion perdue, reconnexion…").waitFor({ timeout: 3_000 });
   for (const socket of open.splice(0)) await socket.close();
-  await frame.getByText("Connexion perdue, reconnexion…").waitFor();
   await composer.fill("Je suis dans le train.");
   await frame.getByRole("button", { name: "Envoyer" }).tap();
   await frame.getByText("Envoi…").waitFor();

@@ -1,8 +1,9 @@
 // The agent console: sign-in refused with a wrong password, then accepted, then sign-out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import path from "node:path";
-import { AGENT, BASE, OUT, launch } from "./browser.mjs";
+import { AGENT, BASE, OUT, launch, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -47,4 +48,28 @@ test("an agent signs in, a wrong password is refused, and signing out works", as
   await page.reload();
   await page.getByRole("button", { name: "Se connecter" }).waitFor();
   await context.close();
+});
+
+test("a page on another port of the same host can neither sign the agent out nor change anything", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const consolePage = await signIn(context);
+  // Another origin of the same site (same host, another port): the browser sends the SameSite=Strict
+  // cookie along with its auto-submitted form. The server must refuse it from its Origin.
+  const attacker = http.createServer((request, response) => {
+    response.setHeader("content-type", "text/html; charset=utf-8");
+    response.end(`<!doctype html><form method="post" action="${BASE}/v1/agent/logout"></form>
+      <script>document.forms[0].submit()</script>`);
+  });
+  await new Promise((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+  try {
+    const page = await context.newPage();
+    const answered = page.waitForResponse((r) => r.url() === BASE + "/v1/agent/logout");
+    await page.goto(`http://127.0.0.1:${attacker.address().port}/`);
+    assert.equal((await answered).status(), 403, "the forged sign-out is refused");
+    const stillIn = await consolePage.evaluate(() => fetch("/v1/agent/me").then((r) => r.status));
+    assert.equal(stillIn, 200, "the agent is still signed in");
+  } finally {
+    attacker.close();
+    await context.close();
+  }
 });

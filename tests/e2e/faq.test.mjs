@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { BASE, OUT, launch, phone, signIn, widgetFrame } from "./browser.mjs";
+import { BASE, OUT, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -59,11 +59,24 @@ test("a misspelt, accent-less query finds the entry, the vote and the failed sea
   assert.equal(await frame.getByLabel("Votre message").inputValue(), "location de voiture", "the search comes along");
   await visitor.close();
 
+  // A search left at once (before the pause that settles it) still counts: leaving the results for the
+  // chat's own document reports it, and the report survives the page going away (a beacon).
+  const hasty = await phone(browser);
+  const { frame: hastyFrame } = await openWidget(hasty);
+  await hastyFrame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("piscine municipale");
+  await hastyFrame.getByRole("button", { name: /Discuter avec nous/ }).tap();
+  await hastyFrame.getByRole("heading", { name: "Discuter avec nous", level: 1 }).waitFor();
+  await hasty.close();
+
   const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   const consolePage = await signIn(agent);
+  const reported = () => consolePage.evaluate(() =>
+    fetch("/v1/agent/faq/demo/fr/report").then((r) => r.text()).then((t) => t.includes("piscine municipale")));
+  assert.ok(await eventually(reported, 10_000), "the hasty search reached the report");
   await consolePage.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
   const gaps = consolePage.getByRole("region", { name: "Recherches sans bonne réponse" });
   await gaps.getByRole("cell", { name: "location de voiture" }).waitFor();
+  await gaps.getByRole("cell", { name: "piscine municipale" }).waitFor();
   await consolePage.getByRole("region", { name: "Commentaires des visiteurs" }).getByText("Et le samedi ?").waitFor();
   await consolePage.screenshot({ path: path.join(OUT, "console-faq-report.png") });
   await agent.close();

@@ -167,3 +167,36 @@ test("data-prefetch=idle fetches the widget document only: no API call, no cooki
   assert.deepEqual(await context.cookies(), []);
   await context.close();
 });
+
+test("data-position puts the launcher bottom-left, and Accueil.toggle() and close() drive the panel", async () => {
+  const context = await phone(browser, { isMobile: false, hasTouch: false, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  // A brand page of its own on the demo's origin (listed in allowed_origins), with the tag as a web team
+  // would paste it.
+  const url = BASE + "/position-left.html";
+  await page.route(url, (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html lang="fr"><title>Page</title><main><h1>Une page</h1></main>
+      <script src="${BASE}/accueil.js" data-site="demo" data-position="bottom-left" async></script></html>`,
+  }));
+  await page.goto(url);
+  const launcher = page.getByRole("button", { name: OPEN_FR });
+  await launcher.waitFor();
+  const box = await launcher.boundingBox();
+  assert.ok(box.x < 100, `the launcher sits on the left (x = ${box.x})`);
+
+  await page.evaluate(() => window.Accueil.toggle());
+  const frame = page.locator("iframe");
+  await frame.waitFor({ state: "visible" });
+  await widgetFrame(page).getByRole("heading", { name: "Comment pouvons-nous vous aider ?" }).waitFor();
+  const panel = await frame.boundingBox();
+  assert.ok(panel.x < 640, `on a wide screen the panel opens on the launcher's side (x = ${panel.x})`);
+  await page.evaluate(() => window.Accueil.toggle());
+  await frame.waitFor({ state: "hidden" });
+  assert.equal(await launcher.getAttribute("aria-expanded"), "false");
+  await page.evaluate(() => window.Accueil.open());
+  await frame.waitFor({ state: "visible" });
+  await page.evaluate(() => window.Accueil.close());
+  await frame.waitFor({ state: "hidden" });
+  await context.close();
+});

@@ -686,6 +686,9 @@ wire! {
         pub topic: Option<String>,
         pub score: i64,
         pub voted: bool,
+        /// This visitor reported it (so the widget does not offer to report it again).
+        #[serde(default)]
+        pub reported: bool,
         pub mine: bool,
         pub status: PostStatus,
         pub created_at: String,
@@ -702,6 +705,9 @@ wire! {
         pub accepted: bool,
         pub score: i64,
         pub voted: bool,
+        /// This visitor reported it (so the widget does not offer to report it again).
+        #[serde(default)]
+        pub reported: bool,
         pub mine: bool,
         pub status: PostStatus,
         pub created_at: String,

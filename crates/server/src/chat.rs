@@ -285,8 +285,20 @@ pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(
         .collect()
 }
 
-/// Tells every waiting visitor of `site` their place, after the queue moved (a conversation started,
-/// taken or ended).
+/// The `queue` frame of one waiting conversation: its place and the rough wait; `None` when it is not
+/// waiting (or the queue cannot be read). One count, not the whole queue: every new conversation asks.
+pub async fn own_queue_frame(state: &crate::startup::AppState, site: &str, conversation: i64) -> Option<ServerFrame> {
+    let settings = state.config.site(site)?;
+    let now = crate::now();
+    let position = state.store.queue_position(conversation).await.ok().flatten()?;
+    let agents = state.store.agents_seen_since(now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
+    let open = crate::callbacks::slots::is_open(settings, now);
+    let timings = state.store.chat_timings(site, now).await.unwrap_or_default();
+    Some(ServerFrame::Queue { position, estimated_wait_minutes: estimated_wait(open, agents, position, &timings) })
+}
+
+/// Tells every waiting visitor of `site` their place, after the queue moved (a conversation taken or
+/// ended: those behind it move up). A new conversation joins at the end and moves nobody.
 pub async fn announce_queue(state: &crate::startup::AppState, site: &str) {
     for (conversation, frame) in queue_frames(state, site).await {
         state.hub.publish(conversation, frame);

@@ -76,7 +76,14 @@ pub(crate) fn summary(row: PostRow, viewer: Option<i64>) -> ThreadSummary {
     }
 }
 
-pub(crate) fn answer_view(row: PostRow, accepted: Option<&str>, voted: bool, viewer: Option<i64>) -> Answer {
+/// What the viewing session did to a post: voted for it, reported it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ViewerMarks {
+    pub voted: bool,
+    pub reported: bool,
+}
+
+pub(crate) fn answer_view(row: PostRow, accepted: Option<&str>, marks: ViewerMarks, viewer: Option<i64>) -> Answer {
     Answer {
         accepted: accepted == Some(row.public_id.as_str()),
         mine: viewer.is_some() && row.session_id == viewer,
@@ -85,7 +92,8 @@ pub(crate) fn answer_view(row: PostRow, accepted: Option<&str>, voted: bool, vie
         pseudonym: row.pseudonym,
         official: row.official,
         score: row.score,
-        voted,
+        voted: marks.voted,
+        reported: marks.reported,
         status: row.status,
         created_at: rfc3339(row.created_at),
     }
@@ -166,10 +174,11 @@ async fn visible_thread(state: &AppState, id: &str, viewer: Option<i64>) -> Resu
 async fn thread_view(state: &AppState, row: PostRow, viewer: Option<i64>) -> Result<Thread, Error> {
     let mut answers = state.store.answers(row.id, viewer).await?;
     let ids: Vec<i64> = std::iter::once(row.id).chain(answers.iter().map(|a| a.id)).collect();
-    let voted = match viewer {
-        Some(session) => state.store.voted(&ids, session).await?,
-        None => Vec::new(),
+    let (voted, reported) = match viewer {
+        Some(session) => (state.store.voted(&ids, session).await?, state.store.reported(&ids, session).await?),
+        None => (Vec::new(), Vec::new()),
     };
+    let marks = |id: i64| ViewerMarks { voted: voted.contains(&id), reported: reported.contains(&id) };
     let accepted = row.accepted.clone();
     // The accepted answer first, then the brand's, then the most useful.
     answers.sort_by_key(|a| {
@@ -181,6 +190,7 @@ async fn thread_view(state: &AppState, row: PostRow, viewer: Option<i64>) -> Res
     Ok(Thread {
         mine: viewer.is_some() && row.session_id == viewer,
         voted: voted.contains(&row.id),
+        reported: reported.contains(&row.id),
         id: row.public_id,
         title: row.title.unwrap_or_default(),
         html: row.html,
@@ -192,8 +202,8 @@ async fn thread_view(state: &AppState, row: PostRow, viewer: Option<i64>) -> Res
         answers: answers
             .into_iter()
             .map(|a| {
-                let is_voted = voted.contains(&a.id);
-                answer_view(a, accepted.as_deref(), is_voted, viewer)
+                let marks = marks(a.id);
+                answer_view(a, accepted.as_deref(), marks, viewer)
             })
             .collect(),
     })
@@ -341,7 +351,7 @@ async fn answer(
         ..visitor_post("an", site, settings, &visitor, &request.pseudonym, &request.body)?
     };
     let row = state.store.insert_post(&post).await?;
-    Ok((StatusCode::CREATED, no_store(), Json(answer_view(row, None, false, viewer))).into_response())
+    Ok((StatusCode::CREATED, no_store(), Json(answer_view(row, None, ViewerMarks::default(), viewer))).into_response())
 }
 
 /// A post of the visitor's site that they may see.
@@ -444,7 +454,7 @@ async fn edit(
     let edited = state.store.post(&id).await?.ok_or_else(not_found)?;
     let viewer = Some(visitor.session.id);
     let body = match edited.thread {
-        Some(_) => serde_json::to_value(answer_view(edited, None, false, viewer)),
+        Some(_) => serde_json::to_value(answer_view(edited, None, ViewerMarks::default(), viewer)),
         None => serde_json::to_value(thread_view(&state, edited, viewer).await?),
     }
     .map_err(|e| Error::Internal(e.to_string()))?;

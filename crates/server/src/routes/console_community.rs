@@ -1,7 +1,7 @@
 //! The console side of the community: the moderation queue (pending, hidden and reported posts),
 //! approving, hiding, deleting and blocking an author, and answering as the brand.
 
-use super::community::{answer_view, community_site};
+use super::community::{ViewerMarks, answer_view, community_site};
 use super::no_store;
 use crate::community::render;
 use crate::error::Error;
@@ -105,5 +105,5 @@ async fn official_answer(
         now: now(),
     };
     let row = state.store.insert_post(&post).await?;
-    Ok((StatusCode::CREATED, no_store(), Json(answer_view(row, None, false, None))).into_response())
+    Ok((StatusCode::CREATED, no_store(), Json(answer_view(row, None, ViewerMarks::default(), None))).into_response())
 }

@@ -4,8 +4,8 @@
 
 use super::no_store;
 use crate::chat::{
-    CLOSE_SERVER_RESTARTING, Hub, Revoked, SessionSlot, agent_view, announce_change, announce_queue, conversation_view,
-    estimated_wait, message_view, queue_frames,
+    CLOSE_SERVER_RESTARTING, Hub, Revoked, SessionSlot, agent_view, announce_change, conversation_view, estimated_wait,
+    message_view, own_queue_frame,
 };
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
@@ -182,8 +182,7 @@ impl Connection {
             self.follow(open).await?;
             if waiting {
                 // Its place in the queue, to this connection only: the queue itself did not move.
-                let frames = queue_frames(&self.state, &self.site).await;
-                if let Some((_, frame)) = frames.into_iter().find(|(conversation, _)| *conversation == id) {
+                if let Some(frame) = own_queue_frame(&self.state, &self.site, id).await {
                     self.send(&frame).await?;
                 }
             }
@@ -343,8 +342,12 @@ impl Connection {
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
                     let view = agent_view(&self.state, opened.clone()).await.map_err(End::Fault)?;
                     self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
+                    let id = opened.id;
                     self.follow(opened).await?;
-                    announce_queue(&self.state, &self.site).await;
+                    // It joins at the end: nobody else moves, so only this visitor hears its place.
+                    if let Some(frame) = own_queue_frame(&self.state, &self.site, id).await {
+                        self.state.hub.publish(id, frame);
+                    }
                 }
                 Ok(())
             }
@@ -459,9 +462,7 @@ async fn availability(
     let now = now();
     let open = crate::callbacks::slots::is_open(site, now);
     let agents = state.store.agents_seen_since(now - super::callbacks::PRESENCE_SECONDS).await?;
-    let waiting =
-        state.store.site_conversations(&site.public.site, crate::store::ConversationFilter::Waiting).await?.len();
-    let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
+    let waiting = state.store.waiting_count(&site.public.site).await?;
     // A new conversation would come after every waiting one.
     let timings = state.store.chat_timings(&site.public.site, now).await?;
     let estimated_wait_minutes = estimated_wait(open, agents, waiting.saturating_add(1), &timings);

@@ -108,6 +108,10 @@ pub trait ChatStore {
         agent: i64,
         now: UnixTime,
     ) -> Result<Result<ConversationRow, Refusal>, Error>;
+    /// The place of a waiting conversation in its site's queue (1 is next); `None` when it is not waiting.
+    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, Error>;
+    /// How many conversations of `site` wait for an agent.
+    async fn waiting_count(&self, site: &str) -> Result<u32, Error>;
     /// What recent conversations of `site` measured, for the waits shown to visitors.
     async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error>;
     async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error>;

@@ -81,6 +81,8 @@ pub trait CommunityStore {
     async fn answers(&self, thread_id: i64, viewer: Option<i64>) -> Result<Vec<PostRow>, Error>;
     /// Which of `posts` `session` voted for.
     async fn voted(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error>;
+    /// Which of `posts` `session` reported.
+    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error>;
     /// Sets or withdraws `session`'s vote; the post's new score.
     async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, Error>;
     /// Records a report once per session; hides the post when `hide_at` sessions reported it. Whether

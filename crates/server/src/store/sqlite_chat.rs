@@ -367,6 +367,28 @@ impl ChatStore for SqliteStore {
         Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
     }
 
+    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, Error> {
+        // The order of `site_conversations(Waiting)`: oldest first, by id among the same second.
+        let position: Option<i64> = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM conversations w
+                     WHERE w.site = c.site AND w.status = 'waiting'
+                       AND (w.created_at < c.created_at OR (w.created_at = c.created_at AND w.id <= c.id)))
+             FROM conversations c WHERE c.id = ? AND c.status = 'waiting'",
+        )
+        .bind(conversation)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(position.map(|p| u32::try_from(p).unwrap_or(u32::MAX)))
+    }
+
+    async fn waiting_count(&self, site: &str) -> Result<u32, Error> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE site = ? AND status = 'waiting'")
+            .bind(site)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error> {
         let handling = sqlx::query_scalar(
             "SELECT closed_at - claimed_at FROM conversations

@@ -147,6 +147,14 @@ impl CommunityStore for SqliteStore {
         Ok(voted.into_iter().filter(|id| posts.contains(id)).collect())
     }
 
+    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error> {
+        let reported: Vec<i64> = sqlx::query_scalar("SELECT post_id FROM community_reports WHERE session_id = ?")
+            .bind(session)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(reported.into_iter().filter(|id| posts.contains(id)).collect())
+    }
+
     async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, Error> {
         let sql = if up {
             "INSERT OR IGNORE INTO community_votes (post_id, session_id) VALUES (?, ?)"

@@ -343,3 +343,48 @@ async fn the_webhook_receives_signed_events_without_blocking_the_visitor() {
     assert_eq!(events[0].callback.id, created.id);
     assert_ne!(events[0].id, events[1].id);
 }
+
+#[tokio::test]
+async fn a_webhook_the_brand_failed_to_take_is_delivered_again_once() {
+    // Arrange: the brand's endpoint fails the first time (a deploy, a restart), then takes it.
+    use axum::routing::post;
+    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel::<(u16, String)>();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let receiver = axum::Router::new().route(
+        "/hook",
+        post(move |body: String| {
+            let (sender, calls) = (sender.clone(), calls.clone());
+            async move {
+                let first = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                let status = if first { 503 } else { 204 };
+                let _ = sender.send((status, body));
+                axum::http::StatusCode::from_u16(status).expect("a status")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let app = spawn_app_with(move |key| (key == "TEST_WEBHOOK_URL").then(|| hook.clone())).await;
+
+    // Act
+    let slots = options(&app).await.slots;
+    let visitor = session(&app).await;
+    assert_eq!(book(&app, &visitor, "k", &request(&slots[0].start, "0612345678")).await.status(), 201);
+
+    // Assert: refused once, delivered again about ten seconds later, and not a third time.
+    let mut deliveries = Vec::new();
+    while deliveries.len() < 2 {
+        let delivery = tokio::time::timeout(std::time::Duration::from_secs(30), received.recv())
+            .await
+            .expect("retried within 30 s")
+            .expect("receiver alive");
+        deliveries.push(delivery);
+    }
+    assert_eq!((deliveries[0].0, deliveries[1].0), (503, 204));
+    let ids: Vec<String> =
+        deliveries.iter().map(|(_, body)| serde_json::from_str::<CallbackEvent>(body).unwrap().id).collect();
+    assert_eq!(ids[0], ids[1], "the same event, so the brand can tell a retry from a new one");
+    let third = tokio::time::timeout(std::time::Duration::from_secs(12), received.recv()).await;
+    assert!(third.is_err(), "a delivery taken is not sent again: {third:?}");
+}

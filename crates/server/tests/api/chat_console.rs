@@ -241,12 +241,12 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
         ServerFrame::Queue { position, estimated_wait_minutes } => Some((position, estimated_wait_minutes)),
         _ => None,
     };
-    let mut second = others.remove(0).1;
-    loop {
-        if until(&mut second, place).await == (2, Some(6)) {
-            break;
-        }
-    }
+    let (second_token, mut second, _) = others.remove(0);
+    // Joining the end of the queue moves nobody: a tab that connects now hears its place at once.
+    let mut second_tab = connect(&app).await;
+    let hello = ClientFrame::Hello { token: second_token, after: None, conversation: None };
+    send(&mut second_tab, &hello).await;
+    assert_eq!(until(&mut second_tab, place).await, (2, Some(6)));
     assert_eq!(put(camille, "away").await.unwrap().status(), 200);
     let found = availability().await;
     assert_eq!((found.agents, found.estimated_wait_minutes, found.long_wait), (0, None, false));
@@ -325,4 +325,36 @@ async fn one_session_holds_a_bounded_number_of_connections() {
     let mut again = connect(&app).await;
     send(&mut again, &ClientFrame::Hello { token, after: None, conversation: None }).await;
     assert!(matches!(next(&mut again).await, ServerFrame::Welcome { .. }));
+}
+
+#[tokio::test]
+async fn an_agent_not_seen_for_two_minutes_no_longer_counts_as_available() {
+    // Arrange: an agent online, whose console was last heard from 2 minutes and 1 second ago (a
+    // closed laptop: no heartbeat, no request).
+    let app = spawn_app().await;
+    let camille = app.signed_in().await;
+    let me: accueil_protocol::Agent = app.agent_get("/v1/agent/me", &camille).await;
+    let availability = || async {
+        let response = app.client.get(app.url("/v1/sites/demo/chat/availability")).send().await.unwrap();
+        response.json::<ChatAvailability>().await.unwrap()
+    };
+    app.client
+        .put(app.url("/v1/agent/presence"))
+        .header("cookie", &camille)
+        .json(&json!({"presence": "online"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(availability().await.agents, 1, "present and online");
+
+    // Act
+    let store = accueil_server::store::SqliteStore::open(&app.database_url).await.expect("store");
+    use accueil_server::store::CallbackStore;
+    store.touch_agent(me.id, accueil_server::now() - accueil_server::routes::PRESENCE_SECONDS - 1).await.unwrap();
+
+    // Assert: visitors are told nobody can answer, and callbacks "as soon as possible" are not offered.
+    let found = availability().await;
+    assert_eq!((found.agents, found.estimated_wait_minutes), (0, None));
+    let options: accueil_protocol::CallbackOptions = app.public_get("/v1/sites/demo/callback-options?locale=fr").await;
+    assert!(!options.asap, "nobody to call as soon as possible");
 }

@@ -115,15 +115,8 @@ async fn ask_answer_vote_accept_and_the_asker_sees_new_answers() {
     assert_eq!(list(&app, "?q=etagere").await.len(), 1, "accents are folded by the database's search");
     assert_eq!(list(&app, "?q=lampe%20ate").await.len(), 1, "the last word is a prefix");
     assert!(list(&app, "?q=aspirateur").await.is_empty());
-    let similar: SimilarQuestions = app
-        .client
-        .get(app.url("/v1/sites/demo/community/similar?locale=fr&q=lampe%20etagere"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let similar: SimilarQuestions =
+        app.public_get("/v1/sites/demo/community/similar?locale=fr&q=lampe%20etagere").await;
     assert_eq!(similar.threads.len(), 1);
 }
 
@@ -144,6 +137,13 @@ async fn three_reports_hide_a_post_until_a_moderator_restores_it() {
         async move { client.get(url).send().await.unwrap().json::<Thread>().await.unwrap().answers.len() }
     };
     assert_eq!(visible(&app).await, 1, "one session reporting twice counts once");
+    // The reporter's next visit knows it reported the post; another visitor does not.
+    let seen_by = |token: &str| {
+        let request = app.client.get(app.url(&format!("/v1/community/threads/{}", thread.id))).bearer_auth(token);
+        async move { request.send().await.unwrap().json::<Thread>().await.unwrap().answers[0].reported }
+    };
+    assert!(seen_by(&first).await, "reported by this session");
+    assert!(!seen_by(&asker).await, "not by the asker");
     for _ in 0..2 {
         send(&app, reqwest::Method::POST, &report_path, &session(&app).await, json!({})).await;
     }

@@ -160,6 +160,13 @@ impl TestApp {
         cookie.split(';').next().unwrap_or_default().to_owned()
     }
 
+    /// GETs `path` without credentials (a public route) and reads the JSON answer.
+    pub async fn public_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.client.get(self.url(path)).send().await.expect("sent");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON answer")
+    }
+
     /// GETs `path` as the signed-in agent of `cookie` and reads the JSON answer.
     pub async fn agent_get<T: serde::de::DeserializeOwned>(&self, path: &str, cookie: &str) -> T {
         let response = self.client.get(self.url(path)).header("cookie", cookie).send().await.expect("sent");

@@ -6,6 +6,7 @@ mod callbacks;
 mod chat_console;
 mod community;
 mod console_faq;
+mod crash;
 mod faq;
 mod faults;
 mod files;
