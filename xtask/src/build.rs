@@ -285,22 +285,55 @@ const LIVE_SECONDS: u64 = 20;
 
 /// The chat under load: a release server (a debug one measures the debug build, not the code) and the
 /// `live_load` generator, each in its own process over loopback.
-fn bench_live() -> Result {
+/// Runs of the active load, to see its spread (this machine's two cores are shared).
+const LIVE_ACTIVE_RUNS: usize = 3;
+
+pub fn bench_live() -> Result {
     run(cargo().args(["build", "--release", "-p", "accueil-server", "--example", "live_load", "--bin", "accueil"]))?;
-    let work = target_dir().join("bench-live");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let generator = target_dir().join("release/examples/live_load");
-    // Sessions for the warm-up, the idle and the active connections.
-    // Sessions for the warm-up, the idle connections (after hello, then in a conversation) and the
-    // active ones.
-    let sessions = (2 * LIVE_IDLE + LIVE_ACTIVE + 500).to_string();
-    let database = format!("sqlite://{}", work.join("e2e.db").display());
-    run(Command::new(&generator).args(["seed", &database, &sessions]))?;
-    let (server, base) = start_server(&work, &target_dir().join("release/accueil"))?;
-    let pid = server.0.id().to_string();
-    let numbers = [LIVE_IDLE.to_string(), LIVE_ACTIVE.to_string(), LIVE_SECONDS.to_string()];
-    print_figures(Command::new(&generator).args(["run", &base, &pid]).args(numbers), &["BENCH"])
+    let server_binary = target_dir().join("release/accueil");
+    // Each phase against a server process of its own, on a fresh copy of one seeded database: memory a
+    // process freed stays with it, so a phase after another would be measured on its leftovers.
+    let seeded = target_dir().join("bench-live-seed.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", seeded.display()));
+    }
+    let sessions = (LIVE_IDLE.max(LIVE_ACTIVE) + 500).to_string();
+    run(Command::new(&generator).args(["seed", &format!("sqlite://{}", seeded.display()), &sessions]))?;
+    let phases: Vec<(String, Vec<String>)> = [("hello", "idle"), ("conversation", "idle")]
+        .into_iter()
+        .map(|(kind, mode)| (format!("{mode}-{kind}"), vec![mode.to_owned(), LIVE_IDLE.to_string(), kind.to_owned()]))
+        .chain((1..=LIVE_ACTIVE_RUNS).map(|n| {
+            (format!("active-{n}"), vec!["active".to_owned(), LIVE_ACTIVE.to_string(), LIVE_SECONDS.to_string()])
+        }))
+        .collect();
+    let mut failed = Vec::new();
+    for (name, args) in phases {
+        let work = target_dir().join("bench-live").join(&name);
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+        // The WAL too: what the seeding wrote last may not be checkpointed into the file yet.
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", seeded.display()));
+            if from.exists() {
+                std::fs::copy(&from, work.join(format!("e2e.db{suffix}"))).map_err(|e| e.to_string())?;
+            }
+        }
+        let (server, base) = start_server(&work, &server_binary)?;
+        let pid = server.0.id().to_string();
+        let mut command = Command::new(&generator);
+        command.arg(&args[0]).arg(&base);
+        if args[0] == "idle" {
+            command.arg(&pid);
+        }
+        command.args(&args[1..]);
+        if let Err(error) = print_figures(&mut command, &["BENCH"]) {
+            eprintln!("xtask: live {name}: {error}");
+            failed.push(name);
+        }
+        drop(server);
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("live phases over budget or failed: {}", failed.join(", "))) }
 }
 
 /// The test command's ceiling, once the tools are installed: a step still running then is stopped and

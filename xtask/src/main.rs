@@ -15,7 +15,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test     install what is missing and run every test (unit, API, golden JSON, size, end to end)
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
-  bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes
+  bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
+           the chat under load (`bench live`: that one alone)
   schema   rewrite crates/protocol/schema/ from the wire types
   setup    only install the tools";
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") => build::test(),
         Some("build") => tools::ensure().and_then(|_| build::build_all()),
         Some("size") => size::report().map(|_| ()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("live") => build::bench_live(),
         Some("bench") => build::bench(),
         Some("schema") => run(cargo()
             .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])

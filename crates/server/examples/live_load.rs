@@ -4,8 +4,10 @@
 //! process over loopback; only the sessions and the agent are seeded straight into its database,
 //! because creating them through the API is rate-limited per address on purpose.
 //!
-//! `live_load seed <database-url> <sessions>` then
-//! `live_load run <base-url> <server-pid> <idle-connections> <active-conversations> <seconds>`.
+//! `live_load seed <database-url> <sessions>`, then, each against a server of its own (freed memory stays
+//! with a process, so one phase would hide the next one's):
+//! `live_load idle <base-url> <server-pid> <connections> hello|conversation` and
+//! `live_load active <base-url> <conversations> <seconds>`.
 
 use accueil_protocol::{AgentServerFrame, ClientFrame, Locale, MessageAuthor, ServerFrame, VisitContext};
 use accueil_server::store::{SiteScope, SqliteStore, Store};
@@ -30,14 +32,17 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(1).map(String::as_str) {
         Some("seed") if args.len() == 4 => seed(&args[2], args[3].parse().unwrap_or(0)).await,
-        Some("run") if args.len() == 7 => {
-            let numbers: Vec<usize> = args[3..].iter().filter_map(|a| a.parse().ok()).collect();
-            match numbers[..] {
-                [pid, idle, active, seconds] => run(&args[2], pid, idle, active, seconds as u64).await,
-                _ => Err("run <base-url> <server-pid> <idle> <active> <seconds>: numbers expected".to_owned()),
-            }
-        }
-        _ => Err("usage: live_load seed <database-url> <sessions> | run <base-url> <pid> <idle> <active> <seconds>"
+        Some("idle") if args.len() == 6 => match (args[3].parse(), args[4].parse(), args[5].as_str()) {
+            (Ok(pid), Ok(count), "hello") => idle(&args[2], pid, count, false).await,
+            (Ok(pid), Ok(count), "conversation") => idle(&args[2], pid, count, true).await,
+            _ => Err("idle <base-url> <server-pid> <connections> hello|conversation".to_owned()),
+        },
+        Some("active") if args.len() == 5 => match (args[3].parse(), args[4].parse()) {
+            (Ok(count), Ok(seconds)) => active(&args[2], count, seconds).await,
+            _ => Err("active <base-url> <conversations> <seconds>: numbers expected".to_owned()),
+        },
+        _ => Err("usage: live_load seed <database-url> <sessions> | idle <base-url> <pid> <connections> \
+                  hello|conversation | active <base-url> <conversations> <seconds>"
             .to_owned()),
     };
     if let Err(error) = result {
@@ -161,28 +166,32 @@ const P99_MS_BUDGET: f64 = 50.0;
 /// How long after the last send the console may still receive: past it, a message is lost.
 const GRACE: Duration = Duration::from_secs(5);
 
-async fn run(base: &str, pid: usize, idle: usize, active: usize, seconds: u64) -> Result<(), String> {
+/// The server's memory per idle connection: `count` visitors connected after a warm-up, each after
+/// `hello` only, or in a started conversation (subscribed to its messages).
+async fn idle(base: &str, pid: usize, count: usize, in_conversation: bool) -> Result<(), String> {
+    let ws_url = format!("{}/v1/live", base.replace("http://", "ws://"));
+    // Warm the server up (first connections, allocator arenas), then measure.
+    drop(open_many(&ws_url, 0..RAMP, in_conversation).await?);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (sockets, per_connection, before, after) =
+        memory_per_connection(&ws_url, pid, RAMP, count, in_conversation).await?;
+    let what = if in_conversation { "in an open conversation" } else { "after hello" };
+    println!(
+        "BENCH live idle ({what}): {} connections, server resident memory {:.1} MiB -> {:.1} MiB, {per_connection:.1} KiB per connection (budget {IDLE_KIB_BUDGET} KiB)",
+        sockets.len(),
+        before as f64 / 1024.0,
+        after as f64 / 1024.0
+    );
+    drop(sockets);
+    if per_connection > IDLE_KIB_BUDGET { Err(format!("over budget: memory per connection {what}")) } else { Ok(()) }
+}
+
+/// `active` conversations, each visitor sending one message a second for `seconds`, one agent's
+/// console receiving them all: every message accounted for.
+async fn active(base: &str, active: usize, seconds: u64) -> Result<(), String> {
     let ws_url = format!("{}/v1/live", base.replace("http://", "ws://"));
     let mut missed = Vec::new();
-    // Warm the server up (first connection, allocator arenas), then measure.
-    drop(open_many(&ws_url, 0..RAMP, false).await?);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    for (first, start, what) in [(RAMP, false, "after hello"), (RAMP + idle, true, "in an open conversation")] {
-        let (sockets, per_connection, before, after) = memory_per_connection(&ws_url, pid, first, idle, start).await?;
-        println!(
-            "BENCH live idle ({what}): {} connections, server resident memory {:.1} MiB -> {:.1} MiB, {per_connection:.1} KiB per connection (budget {IDLE_KIB_BUDGET} KiB)",
-            sockets.len(),
-            before as f64 / 1024.0,
-            after as f64 / 1024.0
-        );
-        if per_connection > IDLE_KIB_BUDGET {
-            missed.push(format!("memory per connection {what}"));
-        }
-        drop(sockets);
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
-
-    let first = RAMP + 2 * idle;
+    let first = RAMP;
     let visitors = open_many(&ws_url, first..first + active, true).await?;
     let mut request = format!("{}/v1/agent/live", base.replace("http://", "ws://"))
         .into_client_request()
