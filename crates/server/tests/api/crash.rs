@@ -9,6 +9,8 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -60,7 +62,7 @@ fn write_config(dir: &Path) {
 
 /// One visitor: a session, a conversation, then its messages at 4 a second; returns its token and the
 /// client ids the server acknowledged before the connection died.
-async fn visitor(base: String, number: usize) -> (String, Vec<String>) {
+async fn visitor(base: String, number: usize, acks: Arc<AtomicUsize>) -> (String, Vec<String>) {
     let client = reqwest::Client::new();
     let created = client.post(format!("{base}/v1/sessions")).json(&serde_json::json!({"site": "demo"})).send().await;
     let token = created.expect("session").json::<SessionCreated>().await.expect("created").token;
@@ -86,6 +88,7 @@ async fn visitor(base: String, number: usize) -> (String, Vec<String>) {
             && let Ok(ServerFrame::Ack { client_id, .. }) = serde_json::from_str::<ServerFrame>(&text)
         {
             acknowledged.push(client_id);
+            acks.fetch_add(1, Ordering::SeqCst);
         }
     }
     sender.abort();
@@ -98,10 +101,18 @@ async fn a_server_killed_mid_write_keeps_everything_it_acknowledged() {
     let dir = tempfile::tempdir().expect("temp dir");
     write_config(dir.path());
     let server = start(dir.path());
-    let writers: Vec<_> = (0..VISITORS).map(|n| tokio::spawn(visitor(server.1.clone(), n))).collect();
+    let acks = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..VISITORS).map(|n| tokio::spawn(visitor(server.1.clone(), n, acks.clone()))).collect();
 
-    // Act: SIGKILL in the middle of the writes (no shutdown, no flush), then a new process.
-    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    // Act: SIGKILL in the middle of the writes (no shutdown, no flush), once a fifth of them were
+    // acknowledged, however fast this machine is; then a new process on the same file.
+    let mid_way = VISITORS * MESSAGES_EACH / 5;
+    let reached = tokio::time::timeout(Duration::from_secs(60), async {
+        while acks.load(Ordering::SeqCst) < mid_way {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    reached.await.expect("a fifth of the messages acknowledged within 60 s");
     drop(server);
     let mut outcomes = Vec::new();
     for writer in writers {
