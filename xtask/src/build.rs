@@ -348,6 +348,8 @@ pub fn test() -> Result {
     let deadline = std::time::Instant::now() + TEST_CEILING;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // Licences and sources of every dependency (deny.toml); advisories need a download from GitHub.
+    run(cargo().args(["deny", "--offline", "check", "licenses", "bans", "sources"]))?;
     // `cargo test` also builds the `accueil` binary the end-to-end tests run; building it again with
     // `cargo build -p` would resolve other features and recompile half the dependency tree.
     checked::cargo_test(cargo().args(["test", "--workspace"]), deadline)?;

@@ -1,5 +1,5 @@
 //! Installs what the build and the tests need when it is missing, in versions known to work offline
-//! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt,
+//! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, cargo-deny, binaryen's wasm-opt,
 //! playwright-core and axe-core from npm, Debian's chromium, chromium-driver and brotli.
 
 use crate::{Result, output, run};
@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 const TRUNK: &str = "0.21";
+/// Checks dependencies' licences and sources (deny.toml).
+const CARGO_DENY: &str = "0.20.2";
 /// Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 const NPM_PACKAGES: [&str; 3] = ["binaryen@132.0.0", "playwright-core@1.65.1", "axe-core@4.14.1"];
@@ -82,6 +84,9 @@ pub fn ensure() -> Result {
     if !version_of("wasm-bindgen").is_some_and(|v| v.contains(WASM_BINDGEN)) {
         // Not --locked: its lockfile pins a webpki-roots the registry here does not offer.
         run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
+    }
+    if output(Command::new("cargo").args(["deny", "--version"])).is_none() {
+        run(Command::new("cargo").args(["install", "cargo-deny", "--version", CARGO_DENY, "--locked"]))?;
     }
     let dir = tools_dir();
     let have_npm = NPM_PACKAGES.iter().all(|package| {
