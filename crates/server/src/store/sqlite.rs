@@ -191,6 +191,9 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM visitor_sessions WHERE id = ?").bind(session).execute(&mut *tx).await?;
+        // FTS5 deletes by adding markers; the words stay in the index's segments until they are
+        // merged. Merging them now (rare: a visitor erasing) takes the erased posts' words out.
+        sqlx::query("INSERT INTO community_search (community_search) VALUES ('optimize')").execute(&mut *tx).await?;
         tx.commit().await?;
         self.wipe_erased().await;
         Ok(true)
