@@ -16,8 +16,7 @@ pub enum Key {
     CallbackHint,
     Community,
     CommunityHint,
-    ChannelSoon,
-    OtherWays,
+    ChannelOff,
     Back,
     Close,
     /// The name of the *other* language, in that language, on the switch button.
@@ -110,6 +109,7 @@ pub enum Key {
     ExpectedWait,
     Minutes,
     NobodyNow,
+    NobodyNowNoCallback,
     MessageLabel,
     SendMessage,
     SentState,
@@ -138,6 +138,7 @@ pub enum Key {
     EmailProblem,
     LongWait,
     LongWaitChoice,
+    LongWaitLeaveMessage,
     NewConversation,
     OngoingChat,
     QueuePlace,
@@ -172,10 +173,8 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, Community) => "Community",
         (Locale::Fr, CommunityHint) => "Les questions et réponses des clients",
         (Locale::En, CommunityHint) => "Questions and answers from customers",
-        (Locale::Fr, ChannelSoon) => "Ce service ouvre très bientôt dans cette fenêtre.",
-        (Locale::En, ChannelSoon) => "This service opens in this window very soon.",
-        (Locale::Fr, OtherWays) => "Nos horaires",
-        (Locale::En, OtherWays) => "Our opening hours",
+        (Locale::Fr, ChannelOff) => "Ce service n'est pas proposé ici. Vous pouvez nous joindre autrement :",
+        (Locale::En, ChannelOff) => "This service is not offered here. You can reach us another way:",
         (Locale::Fr, Back) => "Retour",
         (Locale::En, Back) => "Back",
         (Locale::Fr, Close) => "Fermer",
@@ -358,6 +357,10 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, NobodyNow) => {
             "Nobody is available right now. Leave a message: we will answer here, or ask to be called back."
         }
+        (Locale::Fr, NobodyNowNoCallback) => {
+            "Personne n'est disponible pour le moment. Laissez un message : nous vous répondrons ici."
+        }
+        (Locale::En, NobodyNowNoCallback) => "Nobody is available right now. Leave a message: we will answer here.",
         (Locale::Fr, MessageLabel) => "Votre message",
         (Locale::En, MessageLabel) => "Your message",
         (Locale::Fr, SendMessage) => "Envoyer",
@@ -418,6 +421,10 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, LongWaitChoice) => {
             "We can call you back, or leave a message: we will answer here, come back whenever you like"
         }
+        (Locale::Fr, LongWaitLeaveMessage) => {
+            "Laissez un message : nous vous répondrons ici, revenez quand vous voulez"
+        }
+        (Locale::En, LongWaitLeaveMessage) => "Leave a message: we will answer here, come back whenever you like",
         (Locale::Fr, NewConversation) => "Une autre question ? Écrivez-nous",
         (Locale::En, NewConversation) => "Another question? Write to us",
         (Locale::Fr, OngoingChat) => "Conversation en cours",
@@ -453,24 +460,6 @@ pub fn other(locale: Locale) -> Locale {
     match locale {
         Locale::Fr => Locale::En,
         Locale::En => Locale::Fr,
-    }
-}
-
-/// Day names for opening hours, Monday first.
-pub fn weekday(locale: Locale, day: accueil_protocol::Weekday) -> &'static str {
-    use accueil_protocol::Weekday::*;
-    let (fr, en) = match day {
-        Mon => ("lundi", "Monday"),
-        Tue => ("mardi", "Tuesday"),
-        Wed => ("mercredi", "Wednesday"),
-        Thu => ("jeudi", "Thursday"),
-        Fri => ("vendredi", "Friday"),
-        Sat => ("samedi", "Saturday"),
-        Sun => ("dimanche", "Sunday"),
-    };
-    match locale {
-        Locale::Fr => fr,
-        Locale::En => en,
     }
 }
 

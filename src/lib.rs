@@ -49,7 +49,7 @@ pub static CALLBACK: Document = Document {
         if config.features.callback {
             view! { <CallbackView /> }.into_any()
         } else {
-            view! { <ChannelView view=View::Callback config=config /> }.into_any()
+            view! { <ChannelView config=config /> }.into_any()
         }
     },
 };
@@ -63,7 +63,7 @@ pub static CHAT: Document = Document {
         if config.features.chat {
             view! { <ChatView /> }.into_any()
         } else {
-            view! { <ChannelView view=View::Chat config=config /> }.into_any()
+            view! { <ChannelView config=config /> }.into_any()
         }
     },
 };
@@ -77,7 +77,7 @@ pub static COMMUNITY: Document = Document {
         if config.features.community {
             view! { <CommunityView /> }.into_any()
         } else {
-            view! { <ChannelView view=View::Community config=config /> }.into_any()
+            view! { <ChannelView config=config /> }.into_any()
         }
     },
 };

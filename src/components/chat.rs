@@ -404,6 +404,8 @@ pub fn ChatView() -> impl IntoView {
         };
         // Before the first message, whether someone can answer and how soon; while nobody can (or the
         // wait is long) and no agent has joined, the callback stays one tap away.
+        // A callback is offered only by a site that has switched callbacks on.
+        let callbacks_on = move || widget.config.with(|c| matches!(c, Some(Ok(config)) if config.features.callback));
         let intro = move || {
             let found = availability.get()?;
             let first = chat.transcript.with(|t| t.messages().is_empty());
@@ -411,14 +413,16 @@ pub fn ChatView() -> impl IntoView {
                 chat.conversation.with(|c| c.as_ref().is_none_or(|c| c.status == ConversationStatus::Waiting));
             let note = match found.estimated_wait_minutes {
                 Some(minutes) if found.long_wait => {
-                    format!("{} {minutes} {}. {}", t(Key::LongWait), t(Key::Minutes), t(Key::LongWaitChoice))
+                    let choice = if callbacks_on() { Key::LongWaitChoice } else { Key::LongWaitLeaveMessage };
+                    format!("{} {minutes} {}. {}", t(Key::LongWait), t(Key::Minutes), t(choice))
                 }
                 Some(minutes) => {
                     format!("{} {} {minutes} {}", t(Key::AgentAvailable), t(Key::ExpectedWait), t(Key::Minutes))
                 }
-                None => t(Key::NobodyNow).to_owned(),
+                None if callbacks_on() => t(Key::NobodyNow).to_owned(),
+                None => t(Key::NobodyNowNoCallback).to_owned(),
             };
-            let offer = (found.estimated_wait_minutes.is_none() || found.long_wait) && unanswered;
+            let offer = (found.estimated_wait_minutes.is_none() || found.long_wait) && unanswered && callbacks_on();
             (first || offer).then(|| {
                 view! {
                     <div class="aw-note">

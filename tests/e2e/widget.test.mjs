@@ -200,3 +200,32 @@ test("data-position puts the launcher bottom-left, and Accueil.toggle() and clos
   await frame.waitFor({ state: "hidden" });
   await context.close();
 });
+
+test("a channel the site switched off is never offered: not from home, not from the chat, not by its own URL", async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const url = BASE + "/chat-only.html";
+  await page.route(url, (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html lang="fr"><title>Outlet</title><main><h1>Outlet</h1></main>
+      <script src="${BASE}/accueil.js" data-site="chat-only" async></script></html>`,
+  }));
+  await page.goto(url);
+  await page.getByRole("button", { name: OPEN_FR }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("button", { name: /^Discuter avec nous/ }).waitFor();
+  assert.equal(await frame.getByRole("button", { name: /Être rappelé|Communauté/ }).count(), 0, "home offers only the chat");
+  await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  // Nobody is there, and this site calls nobody back: the visitor may leave a message, nothing else.
+  await frame.getByText("Personne n'est disponible pour le moment. Laissez un message : nous vous répondrons ici.").waitFor();
+  assert.equal(await frame.getByRole("button", { name: "Être rappelé" }).count(), 0, "no callback offered");
+  assert.equal(await frame.getByText(/rappel/i).count(), 0, "no callback promised either");
+
+  // A callback page reached anyway (an old link) says it is not offered and shows what is.
+  const stale = await context.newPage();
+  await stale.goto(BASE + "/widget/callback/?site=chat-only&locale=fr");
+  await stale.getByText("Ce service n'est pas proposé ici").waitFor();
+  await stale.getByRole("button", { name: /^Discuter avec nous/ }).waitFor();
+  assert.equal(await stale.getByText(/bientôt/).count(), 0, "no \"coming soon\"");
+  await context.close();
+});

@@ -177,6 +177,12 @@ fn test_config(work: &Path) -> Result<PathBuf> {
         &format!("demo_page_dir = {:?}", demo.join("page").display().to_string()),
     )?;
     let text = replace(text, "faq_dir = \"faq\"", &format!("faq_dir = {:?}", demo.join("faq").display().to_string()))?;
+    // A second site with only the chat switched on: no visitor of it must be offered what is off.
+    let text = format!(
+        "{text}\n[[site]]\nid = \"chat-only\"\nname = \"Lumière Outlet\"\nallowed_origins = [\"self\"]\n\
+         locales = [\"fr\"]\nprimary_color = \"#2f5d50\"\nfeatures = [\"chat\"]\n\
+         business_hours = {{ time_zone = \"Europe/Paris\", {always} }}\n"
+    );
     let path = work.join("e2e.toml");
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)

@@ -270,7 +270,7 @@ pub fn estimated_wait(open: bool, agents: u32, position: u32, timings: &crate::s
 pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(i64, ServerFrame)> {
     let Some(settings) = state.config.site(site) else { return Vec::new() };
     let now = crate::now();
-    let agents = state.store.agents_seen_since(now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
+    let agents = state.store.agents_seen_since(site, now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
     let open = crate::callbacks::slots::is_open(settings, now);
     let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
         return Vec::new();
@@ -291,7 +291,7 @@ pub async fn own_queue_frame(state: &crate::startup::AppState, site: &str, conve
     let settings = state.config.site(site)?;
     let now = crate::now();
     let position = state.store.queue_position(conversation).await.ok().flatten()?;
-    let agents = state.store.agents_seen_since(now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
+    let agents = state.store.agents_seen_since(site, now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
     let open = crate::callbacks::slots::is_open(settings, now);
     let timings = state.store.chat_timings(site, now).await.unwrap_or_default();
     Some(ServerFrame::Queue { position, estimated_wait_minutes: estimated_wait(open, agents, position, &timings) })

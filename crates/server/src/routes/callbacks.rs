@@ -78,7 +78,7 @@ async fn asap_available(state: &AppState, site: &Site, now: UnixTime) -> Result<
     if !slots::is_open(site, now) {
         return Ok(false);
     }
-    let present = state.store.agents_seen_since(now - PRESENCE_SECONDS).await?;
+    let present = state.store.agents_seen_since(&site.public.site, now - PRESENCE_SECONDS).await?;
     Ok(present > state.store.waiting_asap(&site.public.site).await?)
 }
 

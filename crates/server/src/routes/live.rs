@@ -461,7 +461,7 @@ async fn availability(
     let site = state.config.site(&site).ok_or_else(|| super::sites::unknown_site(&site))?;
     let now = now();
     let open = crate::callbacks::slots::is_open(site, now);
-    let agents = state.store.agents_seen_since(now - super::callbacks::PRESENCE_SECONDS).await?;
+    let agents = state.store.agents_seen_since(&site.public.site, now - super::callbacks::PRESENCE_SECONDS).await?;
     let waiting = state.store.waiting_count(&site.public.site).await?;
     // A new conversation would come after every waiting one.
     let timings = state.store.chat_timings(&site.public.site, now).await?;

@@ -123,8 +123,8 @@ pub trait CallbackStore {
 
     /// Marks the agent present in the console.
     async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), Error>;
-    /// Agents present since `since` and online (not away): those who can answer now.
-    async fn agents_seen_since(&self, since: UnixTime) -> Result<u32, Error>;
+    /// Agents of `site` present since `since` and online (not away): those who can answer its visitors now.
+    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, Error>;
     /// Open requests by slot, or closed ones most recent first (at most 100).
     async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, Error>;
     async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, Error>;

@@ -249,11 +249,15 @@ impl CallbackStore for SqliteStore {
         Ok(())
     }
 
-    async fn agents_seen_since(&self, since: UnixTime) -> Result<u32, Error> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE last_seen_at >= ? AND presence = 'online'")
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
+    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, Error> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM agents a WHERE a.last_seen_at >= ? AND a.presence = 'online'
+             AND EXISTS (SELECT 1 FROM agent_sites s WHERE s.agent_id = a.id AND s.site IN (?, '*'))",
+        )
+        .bind(since)
+        .bind(site)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 

@@ -192,3 +192,23 @@ async fn console_changes_from_another_origin_are_refused_and_form_posts_too() {
     let logout = from(origin, "same-origin", "/v1/agent/logout").send().await.expect("sent");
     assert_eq!(logout.status(), 204);
 }
+
+#[tokio::test]
+async fn only_the_agents_of_a_site_make_it_available() {
+    // Arrange: an agent of `demo` online.
+    let app = spawn_app().await;
+    let camille = app.signed_in().await;
+    let online = json!({"presence": "online"});
+    app.client.put(app.url("/v1/agent/presence")).header("cookie", &camille).json(&online).send().await.unwrap();
+    let agents = |site: &'static str| {
+        let url = app.url(&format!("/v1/sites/{site}/chat/availability"));
+        let client = app.client.clone();
+        async move {
+            client.get(url).send().await.unwrap().json::<accueil_protocol::ChatAvailability>().await.unwrap().agents
+        }
+    };
+
+    // Assert: `autre`'s visitors are not told someone can answer: nobody works on it.
+    assert_eq!(agents("demo").await, 1);
+    assert_eq!(agents("autre").await, 0);
+}
