@@ -274,3 +274,23 @@ async fn bad_posts_name_the_field_and_others_posts_are_404() {
     assert_eq!(send(&app, reqwest::Method::DELETE, &path, &visitor, json!({})).await.status(), 204);
     assert!(list(&app, "").await.is_empty());
 }
+
+#[tokio::test]
+async fn an_asker_who_erases_their_data_leaves_the_answers_others_wrote() {
+    // Arrange: A asks, B answers.
+    let app = spawn_app().await;
+    let asker = session(&app).await;
+    let thread = ask(&app, &asker, "Peut-on recycler les ampoules ?", None).await;
+    let other = session(&app).await;
+    answer(&app, &other, &thread.id, "Oui, en magasin.").await;
+
+    // Act: A erases everything.
+    let erased = app.client.delete(app.url("/v1/sessions/current")).bearer_auth(&asker).send().await.unwrap();
+    assert_eq!(erased.status(), 204);
+
+    // Assert: the question and B's answer stay, attributed to nobody.
+    let kept: Thread = read(&app, &thread.id, Some(&other)).await.json().await.unwrap();
+    assert_eq!(kept.pseudonym, "", "the asker's pseudonym went with their data");
+    assert_eq!(kept.answers.len(), 1);
+    assert_eq!(kept.answers[0].pseudonym, "Lucas");
+}

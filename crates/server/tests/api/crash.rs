@@ -145,3 +145,41 @@ async fn a_server_killed_mid_write_keeps_everything_it_acknowledged() {
     // The kill came in the middle: some were acknowledged, not all.
     assert!(acknowledged_in_all > 0 && acknowledged_in_all < VISITORS * MESSAGES_EACH, "{acknowledged_in_all}");
 }
+
+#[tokio::test]
+async fn sigterm_tells_live_connections_to_reconnect_with_1012() {
+    // Arrange: a server process and a visitor connected to it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_config(dir.path());
+    let mut server = start(dir.path());
+    let client = reqwest::Client::new();
+    let created = client.post(format!("{}/v1/sessions", server.1)).json(&serde_json::json!({"site": "demo"})).send();
+    let token = created.await.expect("session").json::<SessionCreated>().await.expect("created").token;
+    let url = format!("{}/v1/live", server.1.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("upgrade");
+    let hello = ClientFrame::Hello { token, after: None, conversation: None };
+    socket.send(Message::Text(serde_json::to_string(&hello).expect("json").into())).await.expect("hello");
+
+    // Act: what a rolling deploy sends.
+    let status = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+
+    // Assert: a 1012 close ("service restart"), so the widget reconnects at once, and the process ends.
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("closed within 10 s") {
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(1012));
+    let ended = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            if let Ok(Some(status)) = server.0.try_wait() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    assert!(ended.await.expect("the process ends after SIGTERM").success(), "a clean exit");
+}
