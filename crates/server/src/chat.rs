@@ -29,6 +29,10 @@ pub struct Hub {
     agents: broadcast::Sender<AgentFrame>,
     /// Sessions that ended (signed out, erased): their live connections close at once.
     revoked: broadcast::Sender<Revoked>,
+    /// Live connections (visitors' and consoles') open in this process, so shutdown can wait for them
+    /// to say goodbye.
+    live: std::sync::atomic::AtomicUsize,
+    live_closed: tokio::sync::Notify,
     sessions: Mutex<HashMap<i64, usize>>,
     /// Visitor messages that reached a console, by conversation: the highest number, not yet stored.
     delivered: Mutex<HashMap<String, u64>>,
@@ -41,6 +45,8 @@ impl Default for Hub {
             channels: Mutex::default(),
             agents: broadcast::channel(AGENT_BACKLOG).0,
             revoked: broadcast::channel(REVOKED_BACKLOG).0,
+            live: std::sync::atomic::AtomicUsize::new(0),
+            live_closed: tokio::sync::Notify::new(),
             sessions: Mutex::default(),
             delivered: Mutex::default(),
             delivered_wake: tokio::sync::Notify::new(),
@@ -73,6 +79,16 @@ pub const CLOSE_SERVER_RESTARTING: u16 = 1012;
 /// one more write per console that received it.
 const DELIVERED_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// One live connection (a visitor's or a console's), counted while it lives.
+pub struct LiveConnection(std::sync::Arc<Hub>);
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.live_closed.notify_waiters();
+    }
+}
+
 /// One live connection of a visitor session, counted while it lives.
 pub struct SessionSlot {
     hub: std::sync::Arc<Hub>,
@@ -101,6 +117,30 @@ impl Hub {
         }
         *count += 1;
         Some(SessionSlot { hub: hub.clone(), session })
+    }
+
+    /// Counts a live connection until the returned guard is dropped.
+    pub fn live_connection(hub: &std::sync::Arc<Hub>) -> LiveConnection {
+        hub.live.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        LiveConnection(hub.clone())
+    }
+
+    /// Waits until every live connection has closed, or `at_most` passed (on shutdown, after telling
+    /// them to reconnect: their close frames go out before the process ends).
+    pub async fn live_connections_closed(&self, at_most: std::time::Duration) {
+        let _ = tokio::time::timeout(at_most, async {
+            loop {
+                // Registered before the count is read, so a close in between is not missed.
+                let closed = self.live_closed.notified();
+                tokio::pin!(closed);
+                closed.as_mut().enable();
+                if self.live.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return;
+                }
+                closed.await;
+            }
+        })
+        .await;
     }
 
     /// A visitor message up to `seq` of `conversation` is on an agent's screen.

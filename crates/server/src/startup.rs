@@ -115,6 +115,8 @@ impl Application {
             hub.revoke(crate::chat::Revoked::ServerStopping);
         };
         let served = crate::serve::serve(self.listener, self.router, per_address, stopping).await;
+        // The live connections were told to reconnect; their close frames go out before the process ends.
+        state.hub.live_connections_closed(std::time::Duration::from_secs(5)).await;
         maintenance.abort();
         deliveries.abort();
         Ok(served?)

@@ -52,6 +52,7 @@ fn text(frame: &AgentServerFrame) -> Message {
 }
 
 async fn serve(mut socket: WebSocket, state: AppState, signed_in: SignedInAgent) {
+    let _counted = crate::chat::Hub::live_connection(&state.hub);
     let agent = signed_in.agent.id;
     let mut pushed = state.hub.subscribe_agents();
     let mut revoked = state.hub.subscribe_revoked();

@@ -64,6 +64,7 @@ async fn upgrade(
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(256 * 1024)
         .on_upgrade(move |socket| async move {
+            let _counted = Hub::live_connection(&state.hub);
             if let Err(End::Fault(error)) = Connection::run(socket, state, peer.ip()).await {
                 // Once per connection, with its cause, like an HTTP request's server fault.
                 tracing::error!(%error, "a live connection ended on a server fault");

@@ -159,6 +159,14 @@ async fn sigterm_tells_live_connections_to_reconnect_with_1012() {
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("upgrade");
     let hello = ClientFrame::Hello { token, after: None, conversation: None };
     socket.send(Message::Text(serde_json::to_string(&hello).expect("json").into())).await.expect("hello");
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("welcomed within 5 s");
+        if let Some(Ok(Message::Text(text))) = frame
+            && matches!(serde_json::from_str::<ServerFrame>(&text), Ok(ServerFrame::Welcome { .. }))
+        {
+            break;
+        }
+    }
 
     // Act: what a rolling deploy sends.
     let status = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().expect("kill runs");

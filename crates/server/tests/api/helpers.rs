@@ -103,10 +103,15 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##,
         moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
-        mail = if env("TEST_NO_MAIL").is_some() {
-            String::new()
-        } else {
-            "[mail]\nfrom = \"Maison Lumière <ne-pas-repondre@shop.example>\"\npickup_dir = \"mail\"".to_owned()
+        mail = match (env("TEST_NO_MAIL"), env("TEST_MAIL_TRANSPORT")) {
+            (Some(_), _) => String::new(),
+            // A transport line of the test's own (`smtp_url = …`, `sendmail = …`).
+            (None, Some(transport)) => {
+                format!("[mail]\nfrom = \"Maison Lumière <ne-pas-repondre@shop.example>\"\n{transport}")
+            }
+            (None, None) => {
+                "[mail]\nfrom = \"Maison Lumière <ne-pas-repondre@shop.example>\"\npickup_dir = \"mail\"".to_owned()
+            }
         },
         webhook = env("TEST_WEBHOOK_URL")
             .map(|url| format!("webhook_url = \"{url}\"\nwebhook_secret = \"{WEBHOOK_SECRET}\""))

@@ -15,5 +15,6 @@ mod files;
 mod floods;
 mod helpers;
 mod live;
+mod mail;
 mod site_scope;
 mod visitor;
