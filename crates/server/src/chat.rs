@@ -74,6 +74,28 @@ pub enum Revoked {
 
 /// The close code that sends a client to reconnect because the server is restarting (RFC 6455 1012).
 pub const CLOSE_SERVER_RESTARTING: u16 = 1012;
+/// The close code for a connection whose session ended (signed out, erased).
+pub const CLOSE_SESSION_ENDED: u16 = 4401;
+
+impl Revoked {
+    /// What a live connection does with what its revocation channel said: close with this code and
+    /// reason, or (`None`) go on. `is_mine` says whether an ended session is the connection's own.
+    pub fn close_for(
+        heard: Result<Revoked, broadcast::error::RecvError>,
+        is_mine: impl Fn(&Revoked) -> bool,
+    ) -> Option<(u16, &'static str)> {
+        match heard {
+            Ok(Revoked::ServerStopping) | Err(broadcast::error::RecvError::Closed) => {
+                Some((CLOSE_SERVER_RESTARTING, "server restarting: reconnect"))
+            }
+            Ok(ended) if is_mine(&ended) => Some((CLOSE_SESSION_ENDED, "session ended")),
+            Ok(_) => None,
+            // Missed some: this one's may be among them; it closes, and the client comes back if its
+            // session still exists.
+            Err(broadcast::error::RecvError::Lagged(_)) => Some((CLOSE_SESSION_ENDED, "session ended")),
+        }
+    }
+}
 
 /// How long delivery marks gather before they are stored together: each message would otherwise cost
 /// one more write per console that received it.
@@ -288,39 +310,58 @@ fn median(samples: &[i64]) -> Option<i64> {
     Some(sorted[sorted.len() / 2])
 }
 
-/// A rough wait in minutes for the conversation answered `position`th (1 is next), or `None` when
-/// nobody can answer now (outside hours, or no agent online). Each agent takes the site's measured
-/// time per conversation (the median of the last week, or 3 minutes before there is enough), so
-/// `position` conversations take `position × handling ÷ agents`; and the estimate is never shorter than
-/// what visitors waited in the last hour (median), which catches agents who are online but busy.
-pub fn estimated_wait(open: bool, agents: u32, position: u32, timings: &crate::store::ChatTimings) -> Option<u32> {
-    if !open || agents == 0 {
-        return None;
+/// What a site's waits are estimated from, read once per announcement.
+pub struct WaitBasis {
+    /// Within the site's business hours.
+    pub open: bool,
+    /// Agents of the site online now.
+    pub agents: u32,
+    pub timings: crate::store::ChatTimings,
+}
+
+impl WaitBasis {
+    /// Reads the site's hours, agents online and recent timings, now.
+    pub async fn of(state: &crate::startup::AppState, site: &crate::config::Site) -> Result<WaitBasis, Error> {
+        let now = crate::now();
+        let id = &site.public.site;
+        Ok(WaitBasis {
+            open: crate::callbacks::slots::is_open(site, now),
+            agents: state.store.agents_seen_since(id, now - crate::routes::PRESENCE_SECONDS).await?,
+            timings: state.store.chat_timings(id, now).await?,
+        })
     }
-    let handling = median(&timings.handling).unwrap_or(DEFAULT_HANDLING_SECONDS);
-    let by_queue = i64::from(position) * handling / i64::from(agents);
-    let recently = median(&timings.waits).unwrap_or(0);
-    let seconds = by_queue.max(recently);
-    // Whole minutes, rounded up: "about 1 minute" at the least.
-    Some(u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX).max(1))
+
+    /// A rough wait in minutes for the conversation answered `position`th (1 is next), or `None`
+    /// when nobody can answer now (outside hours, or no agent online). Each agent takes the site's
+    /// measured time per conversation (the median of the last week, or 3 minutes before there is
+    /// enough), so `position` conversations take `position × handling ÷ agents`; and the estimate is
+    /// never shorter than what visitors waited in the last hour (median), which catches agents who are
+    /// online but busy.
+    pub fn estimate(&self, position: u32) -> Option<u32> {
+        if !self.open || self.agents == 0 {
+            return None;
+        }
+        let handling = median(&self.timings.handling).unwrap_or(DEFAULT_HANDLING_SECONDS);
+        let by_queue = i64::from(position) * handling / i64::from(self.agents);
+        let recently = median(&self.timings.waits).unwrap_or(0);
+        let seconds = by_queue.max(recently);
+        // Whole minutes, rounded up: "about 1 minute" at the least.
+        Some(u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX).max(1))
+    }
 }
 
 /// Each waiting conversation of `site` (by id) with its `queue` frame: its place (1 is next) and the
 /// rough wait. Empty when the queue cannot be read: the last figures shown stay.
 pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(i64, ServerFrame)> {
     let Some(settings) = state.config.site(site) else { return Vec::new() };
-    let now = crate::now();
-    let agents = state.store.agents_seen_since(site, now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
-    let open = crate::callbacks::slots::is_open(settings, now);
+    let Ok(basis) = WaitBasis::of(state, settings).await else { return Vec::new() };
     let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
         return Vec::new();
     };
-    let timings = state.store.chat_timings(site, now).await.unwrap_or_default();
     (1u32..)
         .zip(waiting)
         .map(|(position, row)| {
-            let estimated_wait_minutes = estimated_wait(open, agents, position, &timings);
-            (row.id, ServerFrame::Queue { position, estimated_wait_minutes })
+            (row.id, ServerFrame::Queue { position, estimated_wait_minutes: basis.estimate(position) })
         })
         .collect()
 }
@@ -328,13 +369,9 @@ pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(
 /// The `queue` frame of one waiting conversation: its place and the rough wait; `None` when it is not
 /// waiting (or the queue cannot be read). One count, not the whole queue: every new conversation asks.
 pub async fn own_queue_frame(state: &crate::startup::AppState, site: &str, conversation: i64) -> Option<ServerFrame> {
-    let settings = state.config.site(site)?;
-    let now = crate::now();
     let position = state.store.queue_position(conversation).await.ok().flatten()?;
-    let agents = state.store.agents_seen_since(site, now - crate::routes::PRESENCE_SECONDS).await.unwrap_or(0);
-    let open = crate::callbacks::slots::is_open(settings, now);
-    let timings = state.store.chat_timings(site, now).await.unwrap_or_default();
-    Some(ServerFrame::Queue { position, estimated_wait_minutes: estimated_wait(open, agents, position, &timings) })
+    let basis = WaitBasis::of(state, state.config.site(site)?).await.ok()?;
+    Some(ServerFrame::Queue { position, estimated_wait_minutes: basis.estimate(position) })
 }
 
 /// Tells every waiting visitor of `site` their place, after the queue moved (a conversation taken or
@@ -352,6 +389,9 @@ mod tests {
 
     #[test]
     fn the_wait_follows_the_queue_the_agents_and_what_the_site_measured() {
+        let estimated_wait = |open, agents, position, timings: &ChatTimings| {
+            WaitBasis { open, agents, timings: timings.clone() }.estimate(position)
+        };
         let none = ChatTimings::default();
         assert_eq!(estimated_wait(false, 2, 1, &none), None, "closed");
         assert_eq!(estimated_wait(true, 0, 1, &none), None, "nobody online");

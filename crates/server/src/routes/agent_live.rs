@@ -3,7 +3,7 @@
 //! and the agent's own typing and reading passed to the visitor. Authenticated by the agent's cookie at
 //! the upgrade, from the console's own origin only.
 
-use crate::chat::{AgentFrame, CLOSE_SERVER_RESTARTING, Revoked};
+use crate::chat::{AgentFrame, Revoked};
 use crate::error::Error;
 use crate::extract::SignedInAgent;
 use crate::now;
@@ -44,9 +44,6 @@ async fn upgrade(
         .on_upgrade(move |socket| serve(socket, state, signed_in)))
 }
 
-/// The close code when the agent's session ended (signed out) while the console was connected.
-pub const CLOSE_SIGNED_OUT: u16 = 4401;
-
 fn text(frame: &AgentServerFrame) -> Message {
     Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
 }
@@ -59,22 +56,10 @@ async fn serve(mut socket: WebSocket, state: AppState, signed_in: SignedInAgent)
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
         tokio::select! {
-            ended = revoked.recv() => {
-                let signed_out = match ended {
-                    Ok(Revoked::ServerStopping) => {
-                        let close = CloseFrame { code: CLOSE_SERVER_RESTARTING, reason: "server restarting: reconnect".into() };
-                        let _ = socket.send(Message::Close(Some(close))).await;
-                        return;
-                    }
-                    Ok(Revoked::Agent(token_hash)) => token_hash == signed_in.token_hash,
-                    Ok(Revoked::Visitor(_)) => false,
-                    // Missed some: this session may be among them, so it closes and signs in again.
-                    Err(RecvError::Lagged(_)) => true,
-                    Err(RecvError::Closed) => return,
-                };
-                if signed_out {
-                    let close = CloseFrame { code: CLOSE_SIGNED_OUT, reason: "signed out".into() };
-                    let _ = socket.send(Message::Close(Some(close))).await;
+            heard = revoked.recv() => {
+                let mine = |ended: &Revoked| matches!(ended, Revoked::Agent(hash) if *hash == signed_in.token_hash);
+                if let Some((code, reason)) = Revoked::close_for(heard, mine) {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
                     return;
                 }
             }

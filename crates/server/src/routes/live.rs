@@ -4,8 +4,7 @@
 
 use super::no_store;
 use crate::chat::{
-    CLOSE_SERVER_RESTARTING, Hub, Revoked, SessionSlot, agent_view, announce_change, conversation_view, estimated_wait,
-    message_view, own_queue_frame,
+    Hub, Revoked, SessionSlot, WaitBasis, agent_view, announce_change, conversation_view, message_view, own_queue_frame,
 };
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
@@ -30,7 +29,7 @@ pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// so the close that refuses it is a clean handshake rather than a reset that may lose it.
 const READ_AT_MOST_BYTES: usize = 4 * MAX_FRAME_BYTES;
 /// The close code for a missing, late or unknown `hello`.
-pub const CLOSE_UNAUTHORIZED: u16 = 4401;
+pub const CLOSE_UNAUTHORIZED: u16 = crate::chat::CLOSE_SESSION_ENDED;
 /// The close code when the session already holds as many connections as it may.
 pub const CLOSE_TOO_MANY: u16 = 4429;
 /// A visitor's `typing` frames closer together than this are not passed on.
@@ -244,20 +243,10 @@ impl Connection {
                 }
             };
             tokio::select! {
-                ended = revoked.recv() => {
-                    let erased = match ended {
-                        Ok(Revoked::ServerStopping) => {
-                            close(&mut self.socket, CLOSE_SERVER_RESTARTING, "server restarting: reconnect").await;
-                            return Ok(());
-                        }
-                        Ok(Revoked::Visitor(session)) => session == self.session_id,
-                        Ok(Revoked::Agent(_)) => false,
-                        // Missed some: this session may be among them; the client resumes if it still exists.
-                        Err(broadcast::error::RecvError::Lagged(_)) => true,
-                        Err(broadcast::error::RecvError::Closed) => return Err(End::Closed),
-                    };
-                    if erased {
-                        close(&mut self.socket, CLOSE_UNAUTHORIZED, "session erased").await;
+                heard = revoked.recv() => {
+                    let mine = |ended: &Revoked| *ended == Revoked::Visitor(self.session_id);
+                    if let Some((code, reason)) = Revoked::close_for(heard, mine) {
+                        close(&mut self.socket, code, reason).await;
                         return Err(End::Closed);
                     }
                 }
@@ -460,13 +449,11 @@ async fn availability(
     axum::extract::Path(site): axum::extract::Path<String>,
 ) -> Result<Response, Error> {
     let site = state.config.site(&site).ok_or_else(|| super::sites::unknown_site(&site))?;
-    let now = now();
-    let open = crate::callbacks::slots::is_open(site, now);
-    let agents = state.store.agents_seen_since(&site.public.site, now - super::callbacks::PRESENCE_SECONDS).await?;
+    let basis = WaitBasis::of(&state, site).await?;
+    let (open, agents) = (basis.open, basis.agents);
     let waiting = state.store.waiting_count(&site.public.site).await?;
     // A new conversation would come after every waiting one.
-    let timings = state.store.chat_timings(&site.public.site, now).await?;
-    let estimated_wait_minutes = estimated_wait(open, agents, waiting.saturating_add(1), &timings);
+    let estimated_wait_minutes = basis.estimate(waiting.saturating_add(1));
     let long_wait = estimated_wait_minutes.is_some_and(|minutes| minutes > site.long_wait_minutes);
     let body = accueil_protocol::ChatAvailability { open, agents, waiting, estimated_wait_minutes, long_wait };
     Ok((no_store(), Json(body)).into_response())
