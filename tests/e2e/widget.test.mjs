@@ -227,5 +227,6 @@ test("a channel the site switched off is never offered: not from home, not from 
   await stale.getByText("Ce service n'est pas proposé ici").waitFor();
   await stale.getByRole("button", { name: /^Discuter avec nous/ }).waitFor();
   assert.equal(await stale.getByText(/bientôt/).count(), 0, "no \"coming soon\"");
+  await stale.screenshot({ path: path.join(OUT, "phone-channel-off.png") });
   await context.close();
 });
