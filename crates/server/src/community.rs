@@ -94,17 +94,11 @@ pub fn filtered_word<'a>(text: &str, filter: &'a [String]) -> Option<&'a str> {
     filter.iter().find(|word| found.iter().any(|w| w == &fold(word))).map(String::as_str)
 }
 
-/// An FTS5 query matching every word the visitor typed, the last one as a prefix; `None` when nothing
-/// searchable was typed. Words are quoted, so no FTS5 syntax comes from the visitor.
-pub fn search_query(text: &str) -> Option<String> {
-    let found = words(text);
-    let count = found.len();
-    let terms: Vec<String> = found
-        .into_iter()
-        .enumerate()
-        .map(|(i, word)| if i + 1 == count { format!("\"{}\"*", word.folded) } else { format!("\"{}\"", word.folded) })
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+/// The words a community search looks for, case and accents folded (each store turns them into its
+/// own full-text query, the last word as a prefix); `None` when nothing searchable was typed.
+pub fn search_words(text: &str) -> Option<Vec<String>> {
+    let found: Vec<String> = words(text).into_iter().map(|word| word.folded).collect();
+    (!found.is_empty()).then_some(found)
 }
 
 #[cfg(test)]
@@ -153,8 +147,8 @@ mod tests {
 
     #[test]
     fn search_queries_quote_words_and_complete_the_last() {
-        assert_eq!(search_query("lampe étag").as_deref(), Some("\"lampe\" \"etag\"*"));
-        assert_eq!(search_query("\" OR *").as_deref(), Some("\"or\"*"), "FTS5 syntax typed is only words");
-        assert_eq!(search_query(" ?! "), None);
+        assert_eq!(search_words("Lampe étag"), Some(vec!["lampe".to_owned(), "etag".to_owned()]));
+        assert_eq!(search_words("\" OR *"), Some(vec!["or".to_owned()]), "query syntax typed is only words");
+        assert_eq!(search_words(" ?! "), None);
     }
 }

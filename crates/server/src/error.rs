@@ -1,6 +1,7 @@
 //! The server's one error type and the one place it becomes an HTTP response: the status, the
 //! `ErrorBody` of PROTOCOL.md, and logging of server faults (whose details never reach the client).
 
+use crate::store::StoreError;
 use accueil_protocol::{CallbackSlot, ErrorBody, ErrorCode, ErrorDetail, FieldCode, FieldError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -44,7 +45,8 @@ pub enum Error {
     },
     Unavailable(String),
     Config(String),
-    Database(sqlx::Error),
+    /// The store failed in a way that is the server's fault.
+    Store(StoreError),
     Io(std::io::Error),
     Internal(String),
 }
@@ -74,7 +76,7 @@ impl Error {
             Error::SlotFull { .. } => (ErrorCode::SlotFull, StatusCode::CONFLICT),
             Error::RateLimited { .. } => (ErrorCode::RateLimited, StatusCode::TOO_MANY_REQUESTS),
             Error::Unavailable(_) => (ErrorCode::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
-            Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
+            Error::Config(_) | Error::Store(_) | Error::Io(_) | Error::Internal(_) => {
                 (ErrorCode::Internal, StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
@@ -97,7 +99,7 @@ impl std::fmt::Display for Error {
             Error::RateLimited { retry_after } => write!(f, "too many requests; try again in {retry_after} s"),
             Error::Unavailable(what) => write!(f, "unavailable: {what}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
-            Error::Database(e) => write!(f, "database: {e}"),
+            Error::Store(e) => e.fmt(f),
             Error::Io(e) => write!(f, "i/o: {e}"),
             Error::Internal(what) => write!(f, "internal: {what}"),
         }
@@ -106,38 +108,16 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        if database_unavailable(&e) {
-            // The database cannot take the request now (full disk, locked, I/O failing): the client
-            // did nothing wrong and may retry; the operator reads the cause in the log.
-            return Error::Unavailable(format!("database: {e}"));
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // The database cannot take the request now (full disk, locked, unreachable): the client did
+            // nothing wrong and may retry; the operator reads the cause in the log.
+            StoreError::Unavailable(why) => Error::Unavailable(format!("database: {why}")),
+            StoreError::Duplicate(what) => Error::Conflict(format!("{what} already exists")),
+            StoreError::Ended => Error::Conflict("this conversation has ended".to_owned()),
+            fault @ (StoreError::Corrupt(_) | StoreError::Fault(_)) => Error::Store(fault),
         }
-        Error::Database(e)
-    }
-}
-
-/// SQLite's primary result codes that mean "the database cannot do this now", not "this request is
-/// wrong" nor "the code is wrong": busy or locked by another writer, out of memory, read-only, an I/O
-/// error, a full disk, a file that cannot be opened.
-const SQLITE_UNAVAILABLE_CODES: [i64; 7] = [5, 6, 7, 8, 10, 13, 14];
-
-/// Whether `e` says the database is unreachable, saturated or unwritable rather than the query wrong.
-pub fn database_unavailable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(database) => database
-            .code()
-            .and_then(|code| code.parse::<i64>().ok())
-            // The extended code carries the primary one in its low byte.
-            .is_some_and(|code| SQLITE_UNAVAILABLE_CODES.contains(&(code & 0xff))),
-        _ => false,
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Error::Database(e.into())
     }
 }
 

@@ -5,7 +5,7 @@
 use super::faq::site_and_locale;
 use super::no_store;
 use super::sites::unknown_site;
-use crate::community::{HIDE_AFTER_REPORTS, filtered_word, pseudonym_problem, render, search_query};
+use crate::community::{HIDE_AFTER_REPORTS, filtered_word, pseudonym_problem, render, search_words};
 use crate::config::{CommunitySettings, Site};
 use crate::error::Error;
 use crate::extract::{ApiJson, MaybeVisitor, Visitor};
@@ -119,7 +119,7 @@ async fn threads(
     };
     let filter = ThreadFilter {
         topic: query.get("topic").filter(|t| !t.is_empty()).cloned(),
-        search: query.get("q").and_then(|q| search_query(q)),
+        search: query.get("q").and_then(|q| search_words(q)),
     };
     let viewer = visitor.as_ref().map(|v| v.session.id);
     let rows = state.store.threads(&site.public.site, sort, &filter, viewer).await?;
@@ -150,7 +150,7 @@ async fn similar(
             .collect(),
         None => Vec::new(),
     };
-    let threads = match search_query(q) {
+    let threads = match search_words(q) {
         Some(search) => {
             let filter = ThreadFilter { topic: None, search: Some(search) };
             let rows = state.store.threads(&found.public.site, ThreadSort::Top, &filter, None).await?;

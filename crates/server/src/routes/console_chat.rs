@@ -8,9 +8,9 @@ use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
-use crate::store::{ConversationFilter, ConversationRow, Refusal};
+use crate::store::{CannedReplyRow, ConversationFilter, ConversationRow, Refusal};
 use accueil_protocol::{
-    AgentConversations, AgentMessage, AgentPresence, AgentTeam, CannedReplies, ChatHistory, MessageAuthor,
+    AgentConversations, AgentMessage, AgentPresence, AgentTeam, CannedReplies, CannedReply, ChatHistory, MessageAuthor,
     NewCannedReply, TeamMember, TransferConversation,
 };
 use axum::extract::{Path, Query, State};
@@ -210,7 +210,7 @@ async fn canned_replies(
     if state.config.site(site).is_none() {
         return Err(Error::NotFound(format!("no site is named `{site}`")));
     }
-    let replies = state.store.canned_replies(site).await?;
+    let replies = state.store.canned_replies(site).await?.into_iter().map(canned_reply).collect();
     Ok((no_store(), Json(CannedReplies { replies })).into_response())
 }
 
@@ -234,7 +234,11 @@ async fn add_canned_reply(
         return Err(Error::Validation { message: "the canned reply is not valid".to_owned(), fields });
     }
     let reply = state.store.add_canned_reply(&request.site, title, body, now()).await?;
-    Ok((StatusCode::CREATED, no_store(), Json(reply)).into_response())
+    Ok((StatusCode::CREATED, no_store(), Json(canned_reply(reply))).into_response())
+}
+
+fn canned_reply(row: CannedReplyRow) -> CannedReply {
+    CannedReply { id: row.id, title: row.title, body: row.body }
 }
 
 async fn delete_canned_reply(

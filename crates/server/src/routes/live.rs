@@ -12,7 +12,7 @@ use crate::limits::Limit;
 use crate::now;
 use crate::secrets::{new_public_id, token_hash};
 use crate::startup::AppState;
-use crate::store::{ConversationRow, Progress};
+use crate::store::{ConversationRow, Progress, StoreError};
 use accueil_protocol::{AgentServerFrame, ChatHistory, ClientFrame, LiveErrorCode, MessageAuthor, ServerFrame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -80,6 +80,12 @@ enum End {
     Fault(Error),
 }
 
+impl End {
+    fn fault(error: impl Into<Error>) -> End {
+        End::Fault(error.into())
+    }
+}
+
 /// The close code that sends a client back to reconnect after a pause (RFC 6455 "try again later").
 const CLOSE_TRY_AGAIN: u16 = 1013;
 
@@ -132,7 +138,7 @@ impl Connection {
             Ok(session) => session,
             Err(error) => {
                 close(&mut socket, CLOSE_TRY_AGAIN, "unavailable: try again later").await;
-                return Err(End::Fault(error));
+                return Err(End::fault(error));
             }
         };
         let Some(session) = session else {
@@ -147,7 +153,7 @@ impl Connection {
             Ok(open) => open,
             Err(error) => {
                 close(&mut socket, CLOSE_TRY_AGAIN, "unavailable: try again later").await;
-                return Err(End::Fault(error));
+                return Err(End::fault(error));
             }
         };
         // `after` counts in the conversation the client names; another one is sent from its start.
@@ -216,7 +222,7 @@ impl Connection {
         let (delivered, read) = (conversation.agent_delivered, conversation.agent_read);
         self.conversation = Some((conversation, receiver));
         loop {
-            let page = self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(End::Fault)?;
+            let page = self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(End::fault)?;
             let full = page.len() == REPLAY_PAGE as usize;
             for row in page {
                 self.sent_up_to = row.seq;
@@ -315,22 +321,22 @@ impl Connection {
             ClientFrame::Hello { .. } => self.refuse(LiveErrorCode::InvalidFrame, "already authenticated").await,
             ClientFrame::Start { locale, context } => {
                 // Only a new conversation counts (a reconnecting tab says `start` for the open one).
-                let open = self.state.store.open_conversation_of(self.session_id).await.map_err(End::Fault)?;
+                let open = self.state.store.open_conversation_of(self.session_id).await.map_err(End::fault)?;
                 if open.is_none() && self.over_limit(Limit::ConversationStart) {
                     return self
                         .refuse(LiveErrorCode::RateLimited, "too many new conversations: try again later")
                         .await;
                 }
-                let public_id = new_public_id("cv").map_err(End::Fault)?;
+                let public_id = new_public_id("cv").map_err(End::fault)?;
                 let opened = self
                     .state
                     .store
                     .open_conversation(&public_id, &self.site, self.session_id, locale, &context, now())
                     .await
-                    .map_err(End::Fault)?;
+                    .map_err(End::fault)?;
                 self.send(&ServerFrame::Conversation { conversation: conversation_view(&opened) }).await?;
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
-                    let view = agent_view(&self.state, opened.clone()).await.map_err(End::Fault)?;
+                    let view = agent_view(&self.state, opened.clone()).await.map_err(End::fault)?;
                     self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
                     let id = opened.id;
                     self.follow(opened).await?;
@@ -356,7 +362,7 @@ impl Connection {
                     return self.refuse(LiveErrorCode::NoConversation, "send `start` first").await;
                 };
                 let moved = self.state.store.record_progress(&public_id, Progress::VisitorRead, seq).await;
-                if let Some(row) = moved.map_err(End::Fault)? {
+                if let Some(row) = moved.map_err(End::fault)? {
                     let read = row.visitor_read;
                     let frame = AgentServerFrame::Receipt { conversation: public_id, read };
                     self.state.hub.tell_agents(&self.site, frame);
@@ -373,9 +379,9 @@ impl Connection {
         let Some(public_id) = self.conversation.as_ref().map(|(c, _)| c.public_id.clone()) else {
             return self.refuse(LiveErrorCode::NoConversation, "no conversation to end").await;
         };
-        let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(End::Fault)?;
+        let closed = self.state.store.close_conversation(&public_id, now()).await.map_err(End::fault)?;
         if let Some(row) = closed {
-            announce_change(&self.state, row).await.map_err(End::Fault)?;
+            announce_change(&self.state, row).await.map_err(End::fault)?;
         }
         Ok(())
     }
@@ -405,10 +411,10 @@ impl Connection {
             .await;
         let (row, is_new) = match stored {
             Ok(stored) => stored,
-            Err(Error::Conflict(_)) => {
+            Err(StoreError::Ended) => {
                 return self.refuse(LiveErrorCode::NoConversation, "this conversation has ended: `start` again").await;
             }
-            Err(error) => return Err(End::Fault(error)),
+            Err(error) => return Err(End::fault(error)),
         };
         let seq = row.seq;
         if let (true, Some((followed, _))) = (is_new, self.conversation.as_ref()) {

@@ -1,8 +1,8 @@
 //! The callback part of the store: requests, their queue, and the webhook outbox. A trait of its own
 //! so the callback vocabulary stays together; every `Store` is one.
 
+use super::StoreError;
 use super::UnixTime;
-use crate::error::Error;
 use accueil_protocol::{CallbackEventKind, CallbackOutcome, CallbackStatus, Locale, VisitContext};
 use async_trait::async_trait;
 
@@ -106,29 +106,29 @@ pub struct DueWebhook {
 
 #[async_trait]
 pub trait CallbackStore {
-    async fn book_callback(&self, new: &NewCallback, caps: CallbackCaps) -> Result<Booking, Error>;
+    async fn book_callback(&self, new: &NewCallback, caps: CallbackCaps) -> Result<Booking, StoreError>;
     /// Requests per slot start of `site` from `from` on that still take a place (scheduled or in progress).
-    async fn slot_bookings(&self, site: &str, from: UnixTime) -> Result<Vec<(UnixTime, u32)>, Error>;
+    async fn slot_bookings(&self, site: &str, from: UnixTime) -> Result<Vec<(UnixTime, u32)>, StoreError>;
     /// "As soon as possible" requests of `site` not yet taken by an agent.
-    async fn waiting_asap(&self, site: &str) -> Result<u32, Error>;
-    async fn session_callbacks(&self, session_id: i64) -> Result<Vec<CallbackRow>, Error>;
-    async fn session_callback(&self, session_id: i64, public_id: &str) -> Result<Option<CallbackRow>, Error>;
+    async fn waiting_asap(&self, site: &str) -> Result<u32, StoreError>;
+    async fn session_callbacks(&self, session_id: i64) -> Result<Vec<CallbackRow>, StoreError>;
+    async fn session_callback(&self, session_id: i64, public_id: &str) -> Result<Option<CallbackRow>, StoreError>;
     async fn cancel_callback(
         &self,
         session_id: i64,
         public_id: &str,
         now: UnixTime,
         webhook: bool,
-    ) -> Result<Result<CallbackRow, Refusal>, Error>;
+    ) -> Result<Result<CallbackRow, Refusal>, StoreError>;
 
     /// Marks the agent present in the console.
-    async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), Error>;
+    async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), StoreError>;
     /// Agents of `site` present since `since` and online (not away): those who can answer its visitors now.
-    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, Error>;
+    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, StoreError>;
     /// Open requests by slot, or closed ones most recent first (at most 100).
-    async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, Error>;
-    async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, Error>;
-    async fn claim_callback(&self, public_id: &str, agent_id: i64) -> Result<Result<CallbackRow, Refusal>, Error>;
+    async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, StoreError>;
+    async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, StoreError>;
+    async fn claim_callback(&self, public_id: &str, agent_id: i64) -> Result<Result<CallbackRow, Refusal>, StoreError>;
     async fn record_call(
         &self,
         public_id: &str,
@@ -136,13 +136,13 @@ pub trait CallbackStore {
         result: &CallResult,
         now: UnixTime,
         webhook: bool,
-    ) -> Result<Result<CallbackRow, Refusal>, Error>;
+    ) -> Result<Result<CallbackRow, Refusal>, StoreError>;
     /// Erases the number and name of requests of `site` closed before `closed_before`; how many.
-    async fn erase_closed_phones(&self, site: &str, closed_before: UnixTime) -> Result<u64, Error>;
+    async fn erase_closed_phones(&self, site: &str, closed_before: UnixTime) -> Result<u64, StoreError>;
 
-    async fn due_webhooks(&self, now: UnixTime, limit: u32) -> Result<Vec<DueWebhook>, Error>;
+    async fn due_webhooks(&self, now: UnixTime, limit: u32) -> Result<Vec<DueWebhook>, StoreError>;
     /// Delivered: the outbox row goes.
-    async fn webhook_delivered(&self, id: i64) -> Result<(), Error>;
+    async fn webhook_delivered(&self, id: i64) -> Result<(), StoreError>;
     /// Failed once: try again at `retry_at`, or give up when `None`.
     async fn webhook_failed(
         &self,
@@ -150,5 +150,5 @@ pub trait CallbackStore {
         retry_at: Option<UnixTime>,
         error: &str,
         now: UnixTime,
-    ) -> Result<(), Error>;
+    ) -> Result<(), StoreError>;
 }

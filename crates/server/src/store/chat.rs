@@ -2,9 +2,9 @@
 //! numbered without gaps in the transaction that stores them.
 
 use super::Refusal;
+use super::StoreError;
 use super::UnixTime;
-use crate::error::Error;
-use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
+use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +62,14 @@ pub enum ConversationFilter {
     All,
 }
 
+/// A site's prepared answer, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CannedReplyRow {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageRow {
     pub seq: u64,
@@ -84,10 +92,10 @@ pub trait ChatStore {
         locale: Locale,
         context: &VisitContext,
         now: UnixTime,
-    ) -> Result<ConversationRow, Error>;
-    async fn open_conversation_of(&self, session_id: i64) -> Result<Option<ConversationRow>, Error>;
+    ) -> Result<ConversationRow, StoreError>;
+    async fn open_conversation_of(&self, session_id: i64) -> Result<Option<ConversationRow>, StoreError>;
     /// Stores a message as the next number, or finds the one already stored with this `client_id`
-    /// (`false`: nothing new). `Error::Conflict` when the conversation is closed.
+    /// (`false`: nothing new). `StoreError::Ended` when the conversation is closed.
     async fn add_message(
         &self,
         conversation: i64,
@@ -96,10 +104,14 @@ pub trait ChatStore {
         client_id: Option<&str>,
         body: &str,
         now: UnixTime,
-    ) -> Result<(MessageRow, bool), Error>;
-    async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, Error>;
+    ) -> Result<(MessageRow, bool), StoreError>;
+    async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, StoreError>;
     /// Open conversations of `site`, oldest first.
-    async fn site_conversations(&self, site: &str, filter: ConversationFilter) -> Result<Vec<ConversationRow>, Error>;
+    async fn site_conversations(
+        &self,
+        site: &str,
+        filter: ConversationFilter,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
     /// One agent wins; another gets `Refusal::Conflict`.
     /// `now` is kept as when the conversation was first taken (for the measured waits).
     async fn claim_conversation(
@@ -107,16 +119,16 @@ pub trait ChatStore {
         public_id: &str,
         agent: i64,
         now: UnixTime,
-    ) -> Result<Result<ConversationRow, Refusal>, Error>;
+    ) -> Result<Result<ConversationRow, Refusal>, StoreError>;
     /// The place of a waiting conversation in its site's queue (1 is next); `None` when it is not waiting.
-    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, Error>;
+    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, StoreError>;
     /// How many conversations of `site` wait for an agent.
-    async fn waiting_count(&self, site: &str) -> Result<u32, Error>;
+    async fn waiting_count(&self, site: &str) -> Result<u32, StoreError>;
     /// What recent conversations of `site` measured, for the waits shown to visitors.
-    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error>;
-    async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error>;
+    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, StoreError>;
+    async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, StoreError>;
     /// Messages numbered after `after`, in order, at most `limit`.
-    async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, Error>;
+    async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, StoreError>;
     /// Moves one side's progress forward to `seq` (never back, never past the last message); the
     /// conversation when something changed.
     async fn record_progress(
@@ -124,12 +136,12 @@ pub trait ChatStore {
         public_id: &str,
         progress: Progress,
         seq: u64,
-    ) -> Result<Option<ConversationRow>, Error>;
+    ) -> Result<Option<ConversationRow>, StoreError>;
     /// Moves the agents' delivery forward for many conversations in one transaction: (id, delivered,
     /// read) of each that moved.
-    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, Error>;
+    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, StoreError>;
     /// The visitor's 1-to-5 rating of an ended conversation.
-    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error>;
+    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), StoreError>;
     /// Hands a conversation from the agent who has it to another; `Refusal::Conflict` when `from` does
     /// not have it, `Refusal::NotFound` when either is unknown.
     async fn transfer_conversation(
@@ -137,17 +149,23 @@ pub trait ChatStore {
         public_id: &str,
         from: i64,
         to: i64,
-    ) -> Result<Result<ConversationRow, Refusal>, Error>;
+    ) -> Result<Result<ConversationRow, Refusal>, StoreError>;
 
-    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), Error>;
-    async fn presence(&self, agent: i64) -> Result<Presence, Error>;
+    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), StoreError>;
+    async fn presence(&self, agent: i64) -> Result<Presence, StoreError>;
     /// Every agent, by name.
-    async fn team(&self) -> Result<Vec<TeamRow>, Error>;
+    async fn team(&self) -> Result<Vec<TeamRow>, StoreError>;
 
-    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReply>, Error>;
-    async fn add_canned_reply(&self, site: &str, title: &str, body: &str, now: UnixTime) -> Result<CannedReply, Error>;
+    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReplyRow>, StoreError>;
+    async fn add_canned_reply(
+        &self,
+        site: &str,
+        title: &str,
+        body: &str,
+        now: UnixTime,
+    ) -> Result<CannedReplyRow, StoreError>;
     /// The site a canned reply belongs to; `None` when there is none.
-    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, Error>;
+    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, StoreError>;
     /// False when there was none.
-    async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error>;
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool, StoreError>;
 }

@@ -1,8 +1,8 @@
 //! The community part of the store: questions and answers (one table of posts), votes, reports,
 //! what askers have read, and blocked sessions.
 
+use super::StoreError;
 use super::UnixTime;
-use crate::error::Error;
 use accueil_protocol::{ModerationAction, PostStatus};
 use async_trait::async_trait;
 
@@ -61,13 +61,13 @@ pub enum ThreadSort {
 #[derive(Debug, Clone, Default)]
 pub struct ThreadFilter {
     pub topic: Option<String>,
-    /// An FTS5 query, already built from the visitor's words.
-    pub search: Option<String>,
+    /// Folded words that a question's title or body must all contain, the last one as a prefix.
+    pub search: Option<Vec<String>>,
 }
 
 #[async_trait]
 pub trait CommunityStore {
-    async fn insert_post(&self, post: &NewPost) -> Result<PostRow, Error>;
+    async fn insert_post(&self, post: &NewPost) -> Result<PostRow, StoreError>;
     /// Questions of `site` that `viewer` may see (visible ones and their own), 50 at most.
     async fn threads(
         &self,
@@ -75,16 +75,16 @@ pub trait CommunityStore {
         sort: ThreadSort,
         filter: &ThreadFilter,
         viewer: Option<i64>,
-    ) -> Result<Vec<PostRow>, Error>;
-    async fn post(&self, public_id: &str) -> Result<Option<PostRow>, Error>;
+    ) -> Result<Vec<PostRow>, StoreError>;
+    async fn post(&self, public_id: &str) -> Result<Option<PostRow>, StoreError>;
     /// The answers of a question that `viewer` may see, oldest first.
-    async fn answers(&self, thread_id: i64, viewer: Option<i64>) -> Result<Vec<PostRow>, Error>;
+    async fn answers(&self, thread_id: i64, viewer: Option<i64>) -> Result<Vec<PostRow>, StoreError>;
     /// Which of `posts` `session` voted for.
-    async fn voted(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error>;
+    async fn voted(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, StoreError>;
     /// Which of `posts` `session` reported.
-    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error>;
+    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, StoreError>;
     /// Sets or withdraws `session`'s vote; the post's new score.
-    async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, Error>;
+    async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, StoreError>;
     /// Records a report once per session; hides the post when `hide_at` sessions reported it. Whether
     /// this report was new.
     async fn report(
@@ -94,20 +94,20 @@ pub trait CommunityStore {
         reason: Option<&str>,
         hide_at: u32,
         now: UnixTime,
-    ) -> Result<bool, Error>;
-    async fn accept(&self, thread: i64, answer: i64) -> Result<(), Error>;
-    async fn mark_read(&self, thread: i64, session: i64, answers: u32) -> Result<(), Error>;
+    ) -> Result<bool, StoreError>;
+    async fn accept(&self, thread: i64, answer: i64) -> Result<(), StoreError>;
+    async fn mark_read(&self, thread: i64, session: i64, answers: u32) -> Result<(), StoreError>;
     /// The session's questions with (answers, answers seen).
-    async fn my_threads(&self, session: i64) -> Result<Vec<(PostRow, u32)>, Error>;
+    async fn my_threads(&self, session: i64) -> Result<Vec<(PostRow, u32)>, StoreError>;
     /// New text, and the status it has from now on (a pre-moderated site's edit waits for approval again).
-    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), Error>;
-    async fn delete_post(&self, post: i64) -> Result<(), Error>;
+    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), StoreError>;
+    async fn delete_post(&self, post: i64) -> Result<(), StoreError>;
     /// Pending, hidden or reported posts of `site`, oldest first, with the reasons given.
-    async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, Error>;
-    async fn moderate(&self, post: i64, action: ModerationAction, now: UnixTime) -> Result<(), Error>;
-    async fn is_blocked(&self, session: i64) -> Result<bool, Error>;
+    async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, StoreError>;
+    async fn moderate(&self, post: i64, action: ModerationAction, now: UnixTime) -> Result<(), StoreError>;
+    async fn is_blocked(&self, session: i64) -> Result<bool, StoreError>;
     /// Posts written by `session` since `since`.
-    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, Error>;
+    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, StoreError>;
     /// Every agent's display name, to refuse pseudonyms imitating them.
-    async fn agent_names(&self) -> Result<Vec<String>, Error>;
+    async fn agent_names(&self) -> Result<Vec<String>, StoreError>;
 }

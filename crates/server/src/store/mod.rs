@@ -4,18 +4,23 @@
 mod callbacks;
 mod chat;
 mod community;
+mod error;
+mod rows;
 mod sqlite;
 mod sqlite_callbacks;
 mod sqlite_chat;
 mod sqlite_community;
+mod stored;
 
-use crate::error::Error;
 use crate::faq::Content;
 use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
-pub use chat::{ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
+pub use chat::{
+    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
+};
 pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
+pub use error::{StoreError, StoreResult};
 pub use sqlite::SqliteStore;
 
 /// Seconds since the Unix epoch, UTC: the only time representation stored.
@@ -106,7 +111,7 @@ pub struct FaqStats {
 #[async_trait]
 pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
     /// Fails when the database cannot take a write (for `/readyz`).
-    async fn ping(&self) -> Result<(), Error>;
+    async fn ping(&self) -> Result<(), StoreError>;
 
     async fn insert_visitor_session(
         &self,
@@ -114,12 +119,12 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         site: &str,
         locale: Option<Locale>,
         now: UnixTime,
-    ) -> Result<VisitorSessionRow, Error>;
-    async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, Error>;
+    ) -> Result<VisitorSessionRow, StoreError>;
+    async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError>;
     /// Erases the session and everything tied to it; false when there was none.
-    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, Error>;
+    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError>;
 
-    /// `Error::Conflict` when an agent already has this email (compared case-insensitively).
+    /// `StoreError::Duplicate` when an agent already has this email (compared case-insensitively).
     async fn insert_agent(
         &self,
         email: &str,
@@ -127,20 +132,20 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         password_hash: &str,
         sites: &SiteScope,
         now: UnixTime,
-    ) -> Result<AgentRow, Error>;
+    ) -> Result<AgentRow, StoreError>;
     /// The sites of an agent; `None` when there is no such agent.
-    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, Error>;
-    async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, Error>;
+    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError>;
+    async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError>;
     async fn insert_agent_session(
         &self,
         token_hash: &[u8],
         agent_id: i64,
         now: UnixTime,
         expires_at: UnixTime,
-    ) -> Result<(), Error>;
+    ) -> Result<(), StoreError>;
     /// The agent behind an unexpired console session.
-    async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, Error>;
-    async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), Error>;
+    async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, StoreError>;
+    async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
 
     /// Stores `content` as a new snapshot of `site` and publishes it, in one transaction.
     async fn publish_faq_snapshot(
@@ -149,14 +154,15 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         source: &str,
         content: &Content,
         now: UnixTime,
-    ) -> Result<i64, Error>;
+    ) -> Result<i64, StoreError>;
     /// The published snapshot of `site`, if any.
-    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, Error>;
+    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, StoreError>;
     /// A site's snapshots, newest first.
-    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, Error>;
-    async fn faq_content(&self, snapshot: i64) -> Result<Content, Error>;
-    async fn publish_existing_faq(&self, site: &str, snapshot: i64) -> Result<(), Error>;
+    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, StoreError>;
+    async fn faq_content(&self, snapshot: i64) -> Result<Content, StoreError>;
+    async fn publish_existing_faq(&self, site: &str, snapshot: i64) -> Result<(), StoreError>;
     /// Adds one visitor event to the day's counts.
-    async fn record_faq_event(&self, site: &str, locale: Locale, day: &str, event: &FaqEvent) -> Result<(), Error>;
-    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, Error>;
+    async fn record_faq_event(&self, site: &str, locale: Locale, day: &str, event: &FaqEvent)
+    -> Result<(), StoreError>;
+    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, StoreError>;
 }

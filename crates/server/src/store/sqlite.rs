@@ -1,7 +1,9 @@
 //! The embedded SQLite store: one database file, WAL mode, migrations applied at open.
 
+use super::StoreError;
+use super::rows::{self, agent, snapshot, visitor_session};
+use super::stored::{json_list, locale as locale_of, to_json};
 use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow};
-use crate::error::Error;
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{FaqEntry, FaqEvent, Locale};
 use async_trait::async_trait;
@@ -9,6 +11,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
+
+super::rows::read_row!(SqliteRow);
 
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
@@ -20,7 +24,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
     /// brings its schema up to date.
-    pub async fn open(url: &str) -> Result<SqliteStore, Error> {
+    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -38,7 +42,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore { pool, chat_writes: tokio::sync::Mutex::new(()) })
     }
 
@@ -76,60 +80,13 @@ impl<T> ReturningRows<T> for Result<Vec<T>, sqlx::Error> {
     }
 }
 
-fn visitor_session(row: &SqliteRow) -> Result<VisitorSessionRow, Error> {
-    let locale: Option<String> = row.try_get("locale")?;
-    Ok(VisitorSessionRow {
-        id: row.try_get("id")?,
-        site: row.try_get("site")?,
-        locale: locale.as_deref().and_then(Locale::from_tag),
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-fn agent(row: &SqliteRow) -> Result<AgentRow, Error> {
-    Ok(AgentRow {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-        sites: site_scope(row)?,
-    })
-}
-
 /// The columns of an agent, with its sites gathered in one column.
 const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
     (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites";
 
-/// An agent's sites from the `sites` column its query gathered (newline-separated).
-pub(super) fn site_scope(row: &SqliteRow) -> Result<SiteScope, Error> {
-    let sites: Option<String> = row.try_get("sites")?;
-    Ok(SiteScope::from_stored(sites.unwrap_or_default().lines().map(str::to_owned).collect()))
-}
-
-fn snapshot(row: &SqliteRow) -> Result<SnapshotRow, Error> {
-    Ok(SnapshotRow {
-        id: row.try_get("id")?,
-        source: row.try_get("source")?,
-        fingerprint: row.try_get("fingerprint")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-fn json_list<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
-}
-
-pub(super) fn locale_of(tag: &str) -> Result<Locale, Error> {
-    Locale::from_tag(tag).ok_or_else(|| Error::Internal(format!("stored locale `{tag}` is unknown")))
-}
-
 #[async_trait]
 impl Store for SqliteStore {
-    async fn ping(&self) -> Result<(), Error> {
+    async fn ping(&self) -> Result<(), StoreError> {
         // A write, not a `SELECT 1`: reads still work on a full disk or a read-only file.
         sqlx::query(
             "INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?)
@@ -147,7 +104,7 @@ impl Store for SqliteStore {
         site: &str,
         locale: Option<Locale>,
         now: UnixTime,
-    ) -> Result<VisitorSessionRow, Error> {
+    ) -> Result<VisitorSessionRow, StoreError> {
         let row = sqlx::query(
             "INSERT INTO visitor_sessions (token_hash, site, locale, created_at) VALUES (?, ?, ?, ?)
              RETURNING id, site, locale, created_at",
@@ -162,7 +119,7 @@ impl Store for SqliteStore {
         visitor_session(&row)
     }
 
-    async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, Error> {
+    async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
         let row = sqlx::query("SELECT id, site, locale, created_at FROM visitor_sessions WHERE token_hash = ?")
             .bind(token_hash)
             .fetch_optional(&self.pool)
@@ -170,7 +127,7 @@ impl Store for SqliteStore {
         row.as_ref().map(visitor_session).transpose()
     }
 
-    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, Error> {
+    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(session) = sqlx::query_scalar::<_, i64>("SELECT id FROM visitor_sessions WHERE token_hash = ?")
             .bind(token_hash)
@@ -206,7 +163,7 @@ impl Store for SqliteStore {
         password_hash: &str,
         sites: &SiteScope,
         now: UnixTime,
-    ) -> Result<AgentRow, Error> {
+    ) -> Result<AgentRow, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted =
             sqlx::query("INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id")
@@ -220,7 +177,7 @@ impl Store for SqliteStore {
         let id: i64 = match inserted {
             Ok(row) => row.try_get("id")?,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(Error::Conflict(format!("an agent with the email {email} already exists")));
+                return Err(StoreError::Duplicate("an agent with this email"));
             }
             Err(e) => return Err(e.into()),
         };
@@ -241,15 +198,15 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, Error> {
+    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError> {
         let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = ?"))
             .bind(agent_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(site_scope).transpose()
+        row.as_ref().map(rows::site_scope).transpose()
     }
 
-    async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, Error> {
+    async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.email = ?"))
             .bind(email)
             .fetch_optional(&self.pool)
@@ -263,7 +220,7 @@ impl Store for SqliteStore {
         agent_id: i64,
         now: UnixTime,
         expires_at: UnixTime,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         // Expired sessions are swept here rather than by a timer: logins are rare and cheap to piggyback on.
         sqlx::query("DELETE FROM agent_sessions WHERE expires_at <= ?").bind(now).execute(&self.pool).await?;
         sqlx::query("INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
@@ -276,7 +233,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, Error> {
+    async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {AGENT_COLUMNS} FROM agent_sessions s
              JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?"
@@ -288,7 +245,7 @@ impl Store for SqliteStore {
         row.as_ref().map(agent).transpose()
     }
 
-    async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), Error> {
+    async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }
@@ -299,7 +256,7 @@ impl Store for SqliteStore {
         source: &str,
         content: &Content,
         now: UnixTime,
-    ) -> Result<i64, Error> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO faq_snapshots (site, source, fingerprint, created_at) VALUES (?, ?, ?, ?) RETURNING id",
@@ -320,8 +277,8 @@ impl Store for SqliteStore {
             .bind(locale.tag())
             .bind(&e.id)
             .bind(&e.question)
-            .bind(to_json(&e.phrasings))
-            .bind(to_json(&e.tags))
+            .bind(to_json(&e.phrasings)?)
+            .bind(to_json(&e.tags)?)
             .bind(&e.category)
             .bind(e.order)
             .bind(&e.updated)
@@ -335,7 +292,7 @@ impl Store for SqliteStore {
             sqlx::query("INSERT INTO faq_synonyms (snapshot_id, locale, groups) VALUES (?, ?, ?)")
                 .bind(id)
                 .bind(locale.tag())
-                .bind(to_json(groups))
+                .bind(to_json(groups)?)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -351,7 +308,7 @@ impl Store for SqliteStore {
         Ok(id)
     }
 
-    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, Error> {
+    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, StoreError> {
         let row = sqlx::query(
             "SELECT s.id, s.source, s.fingerprint, s.created_at FROM faq_published p
              JOIN faq_snapshots s ON s.id = p.snapshot_id WHERE p.site = ?",
@@ -362,7 +319,7 @@ impl Store for SqliteStore {
         row.as_ref().map(snapshot).transpose()
     }
 
-    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, Error> {
+    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, source, fingerprint, created_at FROM faq_snapshots WHERE site = ? ORDER BY id DESC",
         )
@@ -372,7 +329,7 @@ impl Store for SqliteStore {
         rows.iter().map(snapshot).collect()
     }
 
-    async fn faq_content(&self, snapshot_id: i64) -> Result<Content, Error> {
+    async fn faq_content(&self, snapshot_id: i64) -> Result<Content, StoreError> {
         let rows = sqlx::query(
             "SELECT locale, id, question, phrasings, tags, category, sort_order, updated, markdown, html, body_text
              FROM faq_entries WHERE snapshot_id = ? ORDER BY locale, category, sort_order, id",
@@ -408,7 +365,7 @@ impl Store for SqliteStore {
         Ok(content)
     }
 
-    async fn publish_existing_faq(&self, site: &str, snapshot_id: i64) -> Result<(), Error> {
+    async fn publish_existing_faq(&self, site: &str, snapshot_id: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO faq_published (site, snapshot_id) VALUES (?, ?)
              ON CONFLICT (site) DO UPDATE SET snapshot_id = excluded.snapshot_id",
@@ -420,7 +377,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn record_faq_event(&self, site: &str, locale: Locale, day: &str, event: &FaqEvent) -> Result<(), Error> {
+    async fn record_faq_event(
+        &self,
+        site: &str,
+        locale: Locale,
+        day: &str,
+        event: &FaqEvent,
+    ) -> Result<(), StoreError> {
         let entry_stat = |column: &str| {
             format!(
                 "INSERT INTO faq_entry_stats (site, locale, day, entry, {column}) VALUES (?, ?, ?, ?, 1)
@@ -491,7 +454,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, Error> {
+    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, StoreError> {
         let unanswered = sqlx::query_as::<_, (String, i64)>(
             "SELECT query, SUM(unanswered) AS n FROM faq_search_stats WHERE site = ? AND locale = ? AND day >= ?
              GROUP BY query HAVING n > 0 ORDER BY n DESC, query LIMIT 20",

@@ -2,16 +2,17 @@
 //! `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock first, so concurrent requests queue
 //! instead of both passing a check.
 
+use super::StoreError;
 use super::UnixTime;
 use super::callbacks::{
     Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal,
 };
-use super::sqlite::{SqliteStore, locale_of};
-use crate::error::Error;
+use super::rows::{ReadRow, callback as callback_row};
+use super::sqlite::SqliteStore;
+use super::stored::{self, event_text, outcome_text};
 use crate::secrets::new_public_id;
 use accueil_protocol::{CallbackEventKind, CallbackOutcome, CallbackStatus};
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 /// Statuses that still hold a place in their slot.
@@ -19,59 +20,7 @@ const OPEN: &str = "('scheduled', 'in_progress')";
 
 const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id";
 
-fn status_of(text: &str) -> CallbackStatus {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(CallbackStatus::Unknown)
-}
-
-fn outcome_text(outcome: CallbackOutcome) -> &'static str {
-    match outcome {
-        CallbackOutcome::Reached => "reached",
-        CallbackOutcome::NoAnswer => "no_answer",
-        CallbackOutcome::WrongNumber | CallbackOutcome::Unknown => "wrong_number",
-    }
-}
-
-fn event_text(event: CallbackEventKind) -> &'static str {
-    match event {
-        CallbackEventKind::Created => "created",
-        CallbackEventKind::Cancelled => "cancelled",
-        CallbackEventKind::Closed => "closed",
-    }
-}
-
-fn callback_row(row: &SqliteRow) -> Result<CallbackRow, Error> {
-    let agent_id: Option<i64> = row.try_get("agent_id")?;
-    let agent_name: Option<String> = row.try_get("agent_name")?;
-    let outcome: Option<String> = row.try_get("outcome")?;
-    let context: String = row.try_get("context")?;
-    let locale: String = row.try_get("locale")?;
-    let status: String = row.try_get("status")?;
-    let attempts: i64 = row.try_get("attempts")?;
-    Ok(CallbackRow {
-        public_id: row.try_get("public_id")?,
-        site: row.try_get("site")?,
-        session_id: row.try_get("session_id")?,
-        phone_e164: row.try_get("phone_e164")?,
-        phone_national: row.try_get("phone_national")?,
-        name: row.try_get("name")?,
-        topic: row.try_get("topic")?,
-        locale: locale_of(&locale)?,
-        context: serde_json::from_str(&context).unwrap_or_default(),
-        asap: row.try_get("asap")?,
-        slot_start: row.try_get("slot_start")?,
-        slot_end: row.try_get("slot_end")?,
-        consent_version: row.try_get("consent_version")?,
-        status: status_of(&status),
-        agent: agent_id.zip(agent_name),
-        outcome: outcome.and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
-        notes: row.try_get("notes")?,
-        attempts: u32::try_from(attempts).unwrap_or(0),
-        created_at: row.try_get("created_at")?,
-        closed_at: row.try_get("closed_at")?,
-    })
-}
-
-async fn row_by_id(tx: &mut Transaction<'_, Sqlite>, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+async fn row_by_id(tx: &mut Transaction<'_, Sqlite>, public_id: &str) -> Result<Option<CallbackRow>, StoreError> {
     let row = sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&mut **tx).await?;
     row.as_ref().map(callback_row).transpose()
 }
@@ -82,12 +31,12 @@ async fn enqueue_webhook(
     public_id: &str,
     event: CallbackEventKind,
     now: UnixTime,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO webhook_deliveries (event_id, callback_id, event, occurred_at, next_attempt_at)
          SELECT ?, id, ?, ?, ? FROM callbacks WHERE public_id = ?",
     )
-    .bind(new_public_id("ev")?)
+    .bind(new_public_id("ev").map_err(|e| StoreError::Fault(e.to_string()))?)
     .bind(event_text(event))
     .bind(now)
     .bind(now)
@@ -99,7 +48,7 @@ async fn enqueue_webhook(
 
 #[async_trait]
 impl CallbackStore for SqliteStore {
-    async fn book_callback(&self, new: &NewCallback, caps: CallbackCaps) -> Result<Booking, Error> {
+    async fn book_callback(&self, new: &NewCallback, caps: CallbackCaps) -> Result<Booking, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let replay = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? AND c.idempotency_key = ?"))
             .bind(new.session_id)
@@ -107,7 +56,7 @@ impl CallbackStore for SqliteStore {
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(row) = replay {
-            let hash: Vec<u8> = row.try_get("request_hash")?;
+            let hash = row.bytes("request_hash")?;
             return Ok(Booking::Replayed { row: callback_row(&row)?, same_request: hash == new.request_hash });
         }
         let open: i64 =
@@ -156,7 +105,7 @@ impl CallbackStore for SqliteStore {
         .bind(&new.name)
         .bind(&new.topic)
         .bind(new.locale.tag())
-        .bind(serde_json::to_string(&new.context).map_err(|e| Error::Internal(e.to_string()))?)
+        .bind(stored::to_json(&new.context)?)
         .bind(new.asap)
         .bind(new.slot_start)
         .bind(new.slot_end)
@@ -168,12 +117,12 @@ impl CallbackStore for SqliteStore {
         if caps.webhook {
             enqueue_webhook(&mut tx, &new.public_id, CallbackEventKind::Created, new.now).await?;
         }
-        let row = row_by_id(&mut tx, &new.public_id).await?.ok_or_else(|| Error::Internal("insert lost".into()))?;
+        let row = row_by_id(&mut tx, &new.public_id).await?.ok_or_else(|| StoreError::Corrupt("insert lost".into()))?;
         tx.commit().await?;
         Ok(Booking::Created(row))
     }
 
-    async fn slot_bookings(&self, site: &str, from: UnixTime) -> Result<Vec<(UnixTime, u32)>, Error> {
+    async fn slot_bookings(&self, site: &str, from: UnixTime) -> Result<Vec<(UnixTime, u32)>, StoreError> {
         let rows = sqlx::query_as::<_, (i64, i64)>(&format!(
             "SELECT slot_start, COUNT(*) FROM callbacks
              WHERE site = ? AND slot_start >= ? AND asap = 0 AND status IN {OPEN} GROUP BY slot_start"
@@ -185,7 +134,7 @@ impl CallbackStore for SqliteStore {
         Ok(rows.into_iter().map(|(start, n)| (start, u32::try_from(n).unwrap_or(u32::MAX))).collect())
     }
 
-    async fn waiting_asap(&self, site: &str) -> Result<u32, Error> {
+    async fn waiting_asap(&self, site: &str) -> Result<u32, StoreError> {
         let n: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM callbacks WHERE site = ? AND asap = 1 AND status = 'scheduled'")
                 .bind(site)
@@ -194,7 +143,7 @@ impl CallbackStore for SqliteStore {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    async fn session_callbacks(&self, session_id: i64) -> Result<Vec<CallbackRow>, Error> {
+    async fn session_callbacks(&self, session_id: i64) -> Result<Vec<CallbackRow>, StoreError> {
         let rows = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? ORDER BY c.created_at DESC, c.id DESC"))
             .bind(session_id)
             .fetch_all(&self.pool)
@@ -202,7 +151,7 @@ impl CallbackStore for SqliteStore {
         rows.iter().map(callback_row).collect()
     }
 
-    async fn session_callback(&self, session_id: i64, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+    async fn session_callback(&self, session_id: i64, public_id: &str) -> Result<Option<CallbackRow>, StoreError> {
         let row = sqlx::query(&format!("{SELECT} WHERE c.session_id = ? AND c.public_id = ?"))
             .bind(session_id)
             .bind(public_id)
@@ -217,7 +166,7 @@ impl CallbackStore for SqliteStore {
         public_id: &str,
         now: UnixTime,
         webhook: bool,
-    ) -> Result<Result<CallbackRow, Refusal>, Error> {
+    ) -> Result<Result<CallbackRow, Refusal>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) = row_by_id(&mut tx, public_id).await?.filter(|row| row.session_id == session_id) else {
             return Ok(Err(Refusal::NotFound));
@@ -235,12 +184,12 @@ impl CallbackStore for SqliteStore {
         if webhook {
             enqueue_webhook(&mut tx, public_id, CallbackEventKind::Cancelled, now).await?;
         }
-        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| StoreError::Corrupt("update lost".into()))?;
         tx.commit().await?;
         Ok(Ok(row))
     }
 
-    async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), Error> {
+    async fn touch_agent(&self, agent_id: i64, now: UnixTime) -> Result<(), StoreError> {
         sqlx::query("UPDATE agents SET last_seen_at = ? WHERE id = ?")
             .bind(now)
             .bind(agent_id)
@@ -249,7 +198,7 @@ impl CallbackStore for SqliteStore {
         Ok(())
     }
 
-    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, Error> {
+    async fn agents_seen_since(&self, site: &str, since: UnixTime) -> Result<u32, StoreError> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM agents a WHERE a.last_seen_at >= ? AND a.presence = 'online'
              AND EXISTS (SELECT 1 FROM agent_sites s WHERE s.agent_id = a.id AND s.site IN (?, '*'))",
@@ -261,7 +210,7 @@ impl CallbackStore for SqliteStore {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, Error> {
+    async fn site_callbacks(&self, site: &str, open: bool) -> Result<Vec<CallbackRow>, StoreError> {
         let sql = if open {
             format!("{SELECT} WHERE c.site = ? AND c.status IN {OPEN} ORDER BY c.slot_start, c.id")
         } else {
@@ -273,13 +222,13 @@ impl CallbackStore for SqliteStore {
         rows.iter().map(callback_row).collect()
     }
 
-    async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, Error> {
+    async fn callback(&self, public_id: &str) -> Result<Option<CallbackRow>, StoreError> {
         let row =
             sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&self.pool).await?;
         row.as_ref().map(callback_row).transpose()
     }
 
-    async fn claim_callback(&self, public_id: &str, agent_id: i64) -> Result<Result<CallbackRow, Refusal>, Error> {
+    async fn claim_callback(&self, public_id: &str, agent_id: i64) -> Result<Result<CallbackRow, Refusal>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) = row_by_id(&mut tx, public_id).await? else { return Ok(Err(Refusal::NotFound)) };
         match (row.status, &row.agent) {
@@ -295,7 +244,7 @@ impl CallbackStore for SqliteStore {
             .bind(public_id)
             .execute(&mut *tx)
             .await?;
-        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| StoreError::Corrupt("update lost".into()))?;
         tx.commit().await?;
         Ok(Ok(row))
     }
@@ -307,7 +256,7 @@ impl CallbackStore for SqliteStore {
         result: &CallResult,
         now: UnixTime,
         webhook: bool,
-    ) -> Result<Result<CallbackRow, Refusal>, Error> {
+    ) -> Result<Result<CallbackRow, Refusal>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) = row_by_id(&mut tx, public_id).await? else { return Ok(Err(Refusal::NotFound)) };
         let mine = row.agent.as_ref().is_some_and(|(owner, _)| *owner == agent_id);
@@ -347,12 +296,12 @@ impl CallbackStore for SqliteStore {
                 }
             }
         }
-        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| Error::Internal("update lost".into()))?;
+        let row = row_by_id(&mut tx, public_id).await?.ok_or_else(|| StoreError::Corrupt("update lost".into()))?;
         tx.commit().await?;
         Ok(Ok(row))
     }
 
-    async fn erase_closed_phones(&self, site: &str, closed_before: UnixTime) -> Result<u64, Error> {
+    async fn erase_closed_phones(&self, site: &str, closed_before: UnixTime) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE callbacks SET phone_e164 = NULL, phone_national = NULL, name = NULL
              WHERE site = ? AND closed_at < ? AND (phone_e164 IS NOT NULL OR name IS NOT NULL)",
@@ -367,7 +316,7 @@ impl CallbackStore for SqliteStore {
         Ok(done.rows_affected())
     }
 
-    async fn due_webhooks(&self, now: UnixTime, limit: u32) -> Result<Vec<DueWebhook>, Error> {
+    async fn due_webhooks(&self, now: UnixTime, limit: u32) -> Result<Vec<DueWebhook>, StoreError> {
         let rows = sqlx::query(
             "SELECT w.id AS delivery_id, w.event_id, w.event, w.occurred_at, w.attempts AS delivery_attempts,
                     c.*, a.name AS agent_name
@@ -386,8 +335,7 @@ impl CallbackStore for SqliteStore {
                 Ok(DueWebhook {
                     id: row.try_get("delivery_id")?,
                     event_id: row.try_get("event_id")?,
-                    event: serde_json::from_value(serde_json::Value::String(event))
-                        .map_err(|e| Error::Internal(e.to_string()))?,
+                    event: stored::event(&event)?,
                     occurred_at: row.try_get("occurred_at")?,
                     attempts: u32::try_from(attempts).unwrap_or(0),
                     callback: callback_row(row)?,
@@ -396,7 +344,7 @@ impl CallbackStore for SqliteStore {
             .collect()
     }
 
-    async fn webhook_delivered(&self, id: i64) -> Result<(), Error> {
+    async fn webhook_delivered(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM webhook_deliveries WHERE id = ?").bind(id).execute(&self.pool).await?;
         Ok(())
     }
@@ -407,7 +355,7 @@ impl CallbackStore for SqliteStore {
         retry_at: Option<UnixTime>,
         error: &str,
         now: UnixTime,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
                  next_attempt_at = COALESCE(?, next_attempt_at), failed_at = CASE WHEN ? IS NULL THEN ? END

@@ -1,62 +1,19 @@
 //! The SQLite side of `ChatStore`.
 
 use super::Refusal;
+use super::StoreError;
 use super::UnixTime;
-use super::chat::{ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow};
+use super::chat::{
+    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
+};
+use super::rows::{ReadRow, conversation, message, site_scope};
 use super::sqlite::{ReturningRows, SqliteStore};
-use crate::error::Error;
-use accueil_protocol::{CannedReply, ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
+use super::stored::{self, author_text};
+use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
-fn conversation(row: &SqliteRow) -> Result<ConversationRow, Error> {
-    let status: String = row.try_get("status")?;
-    Ok(ConversationRow {
-        id: row.try_get("id")?,
-        public_id: row.try_get("public_id")?,
-        site: row.try_get("site")?,
-        session_id: row.try_get("session_id")?,
-        status: serde_json::from_value(serde_json::Value::String(status)).unwrap_or(ConversationStatus::Unknown),
-        last_seq: seq_of(row, "last_seq")?,
-        agent: row.try_get::<Option<i64>, _>("agent_id")?.zip(row.try_get::<Option<String>, _>("agent_name")?),
-        locale: Locale::from_tag(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::Fr),
-        context: serde_json::from_str(&row.try_get::<String, _>("context")?).unwrap_or_default(),
-        created_at: row.try_get("created_at")?,
-        agent_delivered: seq_of(row, "agent_delivered_seq")?,
-        agent_read: seq_of(row, "agent_read_seq")?,
-        visitor_read: seq_of(row, "visitor_read_seq")?,
-    })
-}
-
-fn seq_of(row: &SqliteRow, column: &str) -> Result<u64, Error> {
-    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
-}
-
-fn presence_of(text: &str) -> Presence {
-    if text == "away" { Presence::Away } else { Presence::Online }
-}
 
 const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id";
-
-fn message(row: &SqliteRow) -> Result<MessageRow, Error> {
-    let author: String = row.try_get("author")?;
-    let seq: i64 = row.try_get("seq")?;
-    Ok(MessageRow {
-        seq: u64::try_from(seq).unwrap_or(0),
-        author: serde_json::from_value(serde_json::Value::String(author)).unwrap_or(MessageAuthor::Unknown),
-        body: row.try_get("body")?,
-        client_id: row.try_get("client_id")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-fn author_text(author: MessageAuthor) -> &'static str {
-    match author {
-        MessageAuthor::Visitor | MessageAuthor::Unknown => "visitor",
-        MessageAuthor::Agent => "agent",
-    }
-}
 
 const OPEN: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id
     WHERE c.session_id = ? AND c.status != 'closed'";
@@ -71,7 +28,7 @@ impl ChatStore for SqliteStore {
         locale: Locale,
         context: &VisitContext,
         now: UnixTime,
-    ) -> Result<ConversationRow, Error> {
+    ) -> Result<ConversationRow, StoreError> {
         let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(row) = sqlx::query(OPEN).bind(session_id).fetch_optional(&mut *tx).await? {
@@ -85,7 +42,7 @@ impl ChatStore for SqliteStore {
         .bind(site)
         .bind(session_id)
         .bind(locale.tag())
-        .bind(serde_json::to_string(context).map_err(|e| Error::Internal(e.to_string()))?)
+        .bind(stored::to_json(context)?)
         .bind(now)
         .fetch_all(&mut *tx)
         .await
@@ -95,7 +52,7 @@ impl ChatStore for SqliteStore {
         conversation(&row)
     }
 
-    async fn open_conversation_of(&self, session_id: i64) -> Result<Option<ConversationRow>, Error> {
+    async fn open_conversation_of(&self, session_id: i64) -> Result<Option<ConversationRow>, StoreError> {
         let row = sqlx::query(OPEN).bind(session_id).fetch_optional(&self.pool).await?;
         row.as_ref().map(conversation).transpose()
     }
@@ -108,7 +65,7 @@ impl ChatStore for SqliteStore {
         client_id: Option<&str>,
         body: &str,
         now: UnixTime,
-    ) -> Result<(MessageRow, bool), Error> {
+    ) -> Result<(MessageRow, bool), StoreError> {
         let _writing = self.chat_writes.lock().await;
         // One statement: the next number from the conversation (open only), and the trigger of
         // migration 0007 moves `last_seq`; a retried `client_id` inserts nothing.
@@ -138,17 +95,21 @@ impl ChatStore for SqliteStore {
                 .await?;
         match existing {
             Some(row) => Ok((message(&row)?, false)),
-            None => Err(Error::Conflict("this conversation has ended".to_owned())),
+            None => Err(StoreError::Ended),
         }
     }
 
-    async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, Error> {
+    async fn conversation(&self, public_id: &str) -> Result<Option<ConversationRow>, StoreError> {
         let row =
             sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&self.pool).await?;
         row.as_ref().map(conversation).transpose()
     }
 
-    async fn site_conversations(&self, site: &str, filter: ConversationFilter) -> Result<Vec<ConversationRow>, Error> {
+    async fn site_conversations(
+        &self,
+        site: &str,
+        filter: ConversationFilter,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
         let (condition, agent) = match filter {
             ConversationFilter::Waiting => ("c.status = 'waiting'", None),
             ConversationFilter::Mine(agent) => ("c.status = 'assigned' AND c.agent_id = ?", Some(agent)),
@@ -168,7 +129,7 @@ impl ChatStore for SqliteStore {
         public_id: &str,
         agent: i64,
         now: UnixTime,
-    ) -> Result<Result<ConversationRow, Refusal>, Error> {
+    ) -> Result<Result<ConversationRow, Refusal>, StoreError> {
         let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(row) =
@@ -196,7 +157,7 @@ impl ChatStore for SqliteStore {
         Ok(Ok(conversation(&row)?))
     }
 
-    async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, Error> {
+    async fn close_conversation(&self, public_id: &str, now: UnixTime) -> Result<Option<ConversationRow>, StoreError> {
         sqlx::query(
             "UPDATE conversations SET status = 'closed', closed_at = ? WHERE public_id = ? AND status != 'closed'",
         )
@@ -207,7 +168,7 @@ impl ChatStore for SqliteStore {
         self.conversation(public_id).await
     }
 
-    async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, Error> {
+    async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
         let rows =
             sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")
                 .bind(conversation)
@@ -223,7 +184,7 @@ impl ChatStore for SqliteStore {
         public_id: &str,
         progress: Progress,
         seq: u64,
-    ) -> Result<Option<ConversationRow>, Error> {
+    ) -> Result<Option<ConversationRow>, StoreError> {
         let set = match progress {
             Progress::AgentRead => {
                 "agent_read_seq = ?1, agent_delivered_seq = MAX(agent_delivered_seq, ?1) WHERE agent_read_seq < ?1"
@@ -243,7 +204,7 @@ impl ChatStore for SqliteStore {
         self.conversation(public_id).await
     }
 
-    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, Error> {
+    async fn record_deliveries(&self, marks: &[(String, u64)]) -> Result<Vec<(i64, u64, u64)>, StoreError> {
         let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin().await?;
         let mut moved = Vec::new();
@@ -259,14 +220,14 @@ impl ChatStore for SqliteStore {
             .await
             .first_row_if_any()?;
             if let Some(row) = row {
-                moved.push((row.try_get("id")?, seq_of(&row, "agent_delivered_seq")?, seq_of(&row, "agent_read_seq")?));
+                moved.push((row.int("id")?, row.seq("agent_delivered_seq")?, row.seq("agent_read_seq")?));
             }
         }
         tx.commit().await?;
         Ok(moved)
     }
 
-    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), Error> {
+    async fn rate_conversation(&self, conversation: i64, score: u8) -> Result<(), StoreError> {
         sqlx::query("UPDATE conversations SET rating = ? WHERE id = ?")
             .bind(i64::from(score))
             .bind(conversation)
@@ -280,7 +241,7 @@ impl ChatStore for SqliteStore {
         public_id: &str,
         from: i64,
         to: i64,
-    ) -> Result<Result<ConversationRow, Refusal>, Error> {
+    ) -> Result<Result<ConversationRow, Refusal>, StoreError> {
         let _writing = self.chat_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let exists: Option<i64> =
@@ -306,21 +267,24 @@ impl ChatStore for SqliteStore {
         }
     }
 
-    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), Error> {
-        let text = if presence == Presence::Away { "away" } else { "online" };
-        sqlx::query("UPDATE agents SET presence = ? WHERE id = ?").bind(text).bind(agent).execute(&self.pool).await?;
+    async fn set_presence(&self, agent: i64, presence: Presence) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET presence = ? WHERE id = ?")
+            .bind(stored::presence_text(presence))
+            .bind(agent)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    async fn presence(&self, agent: i64) -> Result<Presence, Error> {
+    async fn presence(&self, agent: i64) -> Result<Presence, StoreError> {
         let text: Option<String> = sqlx::query_scalar("SELECT presence FROM agents WHERE id = ?")
             .bind(agent)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(presence_of(text.as_deref().unwrap_or("online")))
+        Ok(stored::presence(text.as_deref().unwrap_or("online")))
     }
 
-    async fn team(&self) -> Result<Vec<TeamRow>, Error> {
+    async fn team(&self) -> Result<Vec<TeamRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT a.id, a.name, a.presence, a.last_seen_at,
                  (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites
@@ -333,27 +297,33 @@ impl ChatStore for SqliteStore {
                 Ok(TeamRow {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
-                    sites: super::sqlite::site_scope(row)?,
-                    presence: presence_of(&row.try_get::<String, _>("presence")?),
+                    sites: site_scope(row)?,
+                    presence: stored::presence(&row.try_get::<String, _>("presence")?),
                     last_seen_at: row.try_get("last_seen_at")?,
                 })
             })
             .collect()
     }
 
-    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReply>, Error> {
+    async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReplyRow>, StoreError> {
         let rows = sqlx::query("SELECT id, title, body FROM canned_replies WHERE site = ? ORDER BY title, id")
             .bind(site)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
             .map(|row| {
-                Ok(CannedReply { id: row.try_get("id")?, title: row.try_get("title")?, body: row.try_get("body")? })
+                Ok(CannedReplyRow { id: row.try_get("id")?, title: row.try_get("title")?, body: row.try_get("body")? })
             })
             .collect()
     }
 
-    async fn add_canned_reply(&self, site: &str, title: &str, body: &str, now: UnixTime) -> Result<CannedReply, Error> {
+    async fn add_canned_reply(
+        &self,
+        site: &str,
+        title: &str,
+        body: &str,
+        now: UnixTime,
+    ) -> Result<CannedReplyRow, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO canned_replies (site, title, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -364,10 +334,10 @@ impl ChatStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .first_row()?;
-        Ok(CannedReply { id, title: title.to_owned(), body: body.to_owned() })
+        Ok(CannedReplyRow { id, title: title.to_owned(), body: body.to_owned() })
     }
 
-    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, Error> {
+    async fn queue_position(&self, conversation: i64) -> Result<Option<u32>, StoreError> {
         // The order of `site_conversations(Waiting)`: oldest first, by id among the same second.
         let position: Option<i64> = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM conversations w
@@ -381,7 +351,7 @@ impl ChatStore for SqliteStore {
         Ok(position.map(|p| u32::try_from(p).unwrap_or(u32::MAX)))
     }
 
-    async fn waiting_count(&self, site: &str) -> Result<u32, Error> {
+    async fn waiting_count(&self, site: &str) -> Result<u32, StoreError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE site = ? AND status = 'waiting'")
             .bind(site)
             .fetch_one(&self.pool)
@@ -389,7 +359,7 @@ impl ChatStore for SqliteStore {
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
-    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, Error> {
+    async fn chat_timings(&self, site: &str, now: UnixTime) -> Result<ChatTimings, StoreError> {
         let handling = sqlx::query_scalar(
             "SELECT closed_at - claimed_at FROM conversations
              WHERE site = ? AND claimed_at IS NOT NULL AND closed_at > ? ORDER BY closed_at DESC LIMIT 50",
@@ -409,14 +379,14 @@ impl ChatStore for SqliteStore {
         Ok(ChatTimings { handling, waits })
     }
 
-    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, Error> {
+    async fn canned_reply_site(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT site FROM canned_replies WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
     }
 
-    async fn delete_canned_reply(&self, id: i64) -> Result<bool, Error> {
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM canned_replies WHERE id = ?").bind(id).execute(&self.pool).await?;
         Ok(done.rows_affected() > 0)
     }

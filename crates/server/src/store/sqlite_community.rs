@@ -1,14 +1,15 @@
 //! The SQLite side of `CommunityStore`. Scores and answer counts are computed when read, from the
 //! votes and posts themselves, so they cannot drift.
 
+use super::StoreError;
 use super::UnixTime;
 use super::community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
+use super::rows::post as post_row;
 use super::sqlite::{ReturningRows, SqliteStore};
-use crate::error::Error;
+use super::stored::post_status_text as status_text;
 use accueil_protocol::{ModerationAction, PostStatus};
 use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 const SELECT: &str = "SELECT p.*, t.public_id AS thread_public, t.title AS thread_title,
         a.public_id AS accepted_public,
@@ -19,37 +20,11 @@ const SELECT: &str = "SELECT p.*, t.public_id AS thread_public, t.title AS threa
     LEFT JOIN community_posts t ON t.id = p.thread_id
     LEFT JOIN community_posts a ON a.id = p.accepted_answer_id";
 
-fn status_text(status: PostStatus) -> &'static str {
-    match status {
-        PostStatus::Visible => "visible",
-        PostStatus::Pending => "pending",
-        PostStatus::Hidden | PostStatus::Unknown => "hidden",
-    }
-}
-
-fn post_row(row: &SqliteRow) -> Result<PostRow, Error> {
-    let status: String = row.try_get("status")?;
-    let count = |name: &str| -> Result<u32, Error> { Ok(u32::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0)) };
-    Ok(PostRow {
-        id: row.try_get("id")?,
-        public_id: row.try_get("public_id")?,
-        site: row.try_get("site")?,
-        thread: row.try_get("thread_public")?,
-        thread_title: row.try_get("thread_title")?,
-        session_id: row.try_get("session_id")?,
-        pseudonym: row.try_get("pseudonym")?,
-        title: row.try_get("title")?,
-        topic: row.try_get("topic")?,
-        body: row.try_get("body")?,
-        html: row.try_get("html")?,
-        official: row.try_get("official")?,
-        status: serde_json::from_value(serde_json::Value::String(status)).unwrap_or(PostStatus::Hidden),
-        accepted: row.try_get("accepted_public")?,
-        score: row.try_get("score")?,
-        answers: count("answer_count")?,
-        reports: count("report_count")?,
-        created_at: row.try_get("created_at")?,
-    })
+/// An FTS5 query matching every word, the last one as a prefix. Each word is quoted (and its quotes
+/// doubled), so no FTS5 syntax comes from a visitor.
+fn fts5_query(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|word| format!("\"{}\"", word.replace('"', "\"\""))).collect();
+    format!("{}*", quoted.join(" "))
 }
 
 /// Posts a viewer may see: visible ones, and their own whatever their state.
@@ -57,7 +32,7 @@ const VISIBLE_TO: &str = "(p.status = 'visible' OR (p.session_id IS NOT NULL AND
 
 #[async_trait]
 impl CommunityStore for SqliteStore {
-    async fn insert_post(&self, post: &NewPost) -> Result<PostRow, Error> {
+    async fn insert_post(&self, post: &NewPost) -> Result<PostRow, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO community_posts (public_id, site, thread_id, session_id, agent_id, pseudonym, title, topic,
@@ -99,7 +74,7 @@ impl CommunityStore for SqliteStore {
         sort: ThreadSort,
         filter: &ThreadFilter,
         viewer: Option<i64>,
-    ) -> Result<Vec<PostRow>, Error> {
+    ) -> Result<Vec<PostRow>, StoreError> {
         let mut sql = format!("{SELECT} WHERE p.site = ? AND p.thread_id IS NULL AND {VISIBLE_TO}");
         if filter.topic.is_some() {
             sql.push_str(" AND p.topic = ?");
@@ -117,20 +92,20 @@ impl CommunityStore for SqliteStore {
         if let Some(topic) = &filter.topic {
             query = query.bind(topic);
         }
-        if let Some(search) = &filter.search {
-            query = query.bind(search);
+        if let Some(words) = &filter.search {
+            query = query.bind(fts5_query(words));
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(post_row).collect()
     }
 
-    async fn post(&self, public_id: &str) -> Result<Option<PostRow>, Error> {
+    async fn post(&self, public_id: &str) -> Result<Option<PostRow>, StoreError> {
         let row =
             sqlx::query(&format!("{SELECT} WHERE p.public_id = ?")).bind(public_id).fetch_optional(&self.pool).await?;
         row.as_ref().map(post_row).transpose()
     }
 
-    async fn answers(&self, thread_id: i64, viewer: Option<i64>) -> Result<Vec<PostRow>, Error> {
+    async fn answers(&self, thread_id: i64, viewer: Option<i64>) -> Result<Vec<PostRow>, StoreError> {
         let rows = sqlx::query(&format!("{SELECT} WHERE p.thread_id = ? AND {VISIBLE_TO} ORDER BY p.created_at, p.id"))
             .bind(thread_id)
             .bind(viewer.unwrap_or(-1))
@@ -139,7 +114,7 @@ impl CommunityStore for SqliteStore {
         rows.iter().map(post_row).collect()
     }
 
-    async fn voted(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error> {
+    async fn voted(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, StoreError> {
         let voted: Vec<i64> = sqlx::query_scalar("SELECT post_id FROM community_votes WHERE session_id = ?")
             .bind(session)
             .fetch_all(&self.pool)
@@ -147,7 +122,7 @@ impl CommunityStore for SqliteStore {
         Ok(voted.into_iter().filter(|id| posts.contains(id)).collect())
     }
 
-    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, Error> {
+    async fn reported(&self, posts: &[i64], session: i64) -> Result<Vec<i64>, StoreError> {
         let reported: Vec<i64> = sqlx::query_scalar("SELECT post_id FROM community_reports WHERE session_id = ?")
             .bind(session)
             .fetch_all(&self.pool)
@@ -155,7 +130,7 @@ impl CommunityStore for SqliteStore {
         Ok(reported.into_iter().filter(|id| posts.contains(id)).collect())
     }
 
-    async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, Error> {
+    async fn vote(&self, post: i64, session: i64, up: bool) -> Result<i64, StoreError> {
         let sql = if up {
             "INSERT OR IGNORE INTO community_votes (post_id, session_id) VALUES (?, ?)"
         } else {
@@ -175,7 +150,7 @@ impl CommunityStore for SqliteStore {
         reason: Option<&str>,
         hide_at: u32,
         now: UnixTime,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(
             "INSERT OR IGNORE INTO community_reports (post_id, session_id, reason, created_at) VALUES (?, ?, ?, ?)",
@@ -200,7 +175,7 @@ impl CommunityStore for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn accept(&self, thread: i64, answer: i64) -> Result<(), Error> {
+    async fn accept(&self, thread: i64, answer: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE community_posts SET accepted_answer_id = ? WHERE id = ?")
             .bind(answer)
             .bind(thread)
@@ -209,7 +184,7 @@ impl CommunityStore for SqliteStore {
         Ok(())
     }
 
-    async fn mark_read(&self, thread: i64, session: i64, answers: u32) -> Result<(), Error> {
+    async fn mark_read(&self, thread: i64, session: i64, answers: u32) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO community_reads (thread_id, session_id, seen_answers) VALUES (?, ?, ?)
              ON CONFLICT (thread_id, session_id) DO UPDATE SET seen_answers = excluded.seen_answers",
@@ -222,7 +197,7 @@ impl CommunityStore for SqliteStore {
         Ok(())
     }
 
-    async fn my_threads(&self, session: i64) -> Result<Vec<(PostRow, u32)>, Error> {
+    async fn my_threads(&self, session: i64) -> Result<Vec<(PostRow, u32)>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT * FROM ({SELECT} WHERE p.session_id = ? AND p.thread_id IS NULL) mine
              LEFT JOIN (SELECT thread_id AS read_thread, seen_answers FROM community_reads WHERE session_id = ?) seen
@@ -241,7 +216,7 @@ impl CommunityStore for SqliteStore {
             .collect()
     }
 
-    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), Error> {
+    async fn edit_post(&self, post: i64, body: &str, html: &str, status: PostStatus) -> Result<(), StoreError> {
         sqlx::query("UPDATE community_posts SET body = ?, html = ?, status = ? WHERE id = ?")
             .bind(body)
             .bind(html)
@@ -252,12 +227,12 @@ impl CommunityStore for SqliteStore {
         Ok(())
     }
 
-    async fn delete_post(&self, post: i64) -> Result<(), Error> {
+    async fn delete_post(&self, post: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM community_posts WHERE id = ?").bind(post).execute(&self.pool).await?;
         Ok(())
     }
 
-    async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, Error> {
+    async fn moderation_queue(&self, site: &str) -> Result<Vec<(PostRow, Vec<String>)>, StoreError> {
         let rows = sqlx::query(&format!(
             "{SELECT} WHERE p.site = ? AND (p.status != 'visible' OR report_count > 0) ORDER BY p.created_at, p.id LIMIT 200"
         ))
@@ -278,7 +253,7 @@ impl CommunityStore for SqliteStore {
         Ok(queue)
     }
 
-    async fn moderate(&self, post: i64, action: ModerationAction, now: UnixTime) -> Result<(), Error> {
+    async fn moderate(&self, post: i64, action: ModerationAction, now: UnixTime) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         match action {
             ModerationAction::Approve => {
@@ -322,7 +297,7 @@ impl CommunityStore for SqliteStore {
         Ok(())
     }
 
-    async fn is_blocked(&self, session: i64) -> Result<bool, Error> {
+    async fn is_blocked(&self, session: i64) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM community_blocked_sessions WHERE session_id = ?")
             .bind(session)
             .fetch_one(&self.pool)
@@ -330,7 +305,7 @@ impl CommunityStore for SqliteStore {
         Ok(n > 0)
     }
 
-    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, Error> {
+    async fn posts_since(&self, session: i64, since: UnixTime) -> Result<u32, StoreError> {
         let n: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM community_posts WHERE session_id = ? AND created_at >= ?")
                 .bind(session)
@@ -340,7 +315,16 @@ impl CommunityStore for SqliteStore {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    async fn agent_names(&self) -> Result<Vec<String>, Error> {
+    async fn agent_names(&self) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT name FROM agents").fetch_all(&self.pool).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fts5_queries_quote_every_word_and_end_with_a_prefix() {
+        let words = ["lampe".to_owned(), "e\"tag".to_owned()];
+        assert_eq!(super::fts5_query(&words), "\"lampe\" \"e\"\"tag\"*");
     }
 }
