@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need when it is missing, in versions known to work offline
 //! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, cargo-deny, binaryen's wasm-opt,
-//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver and brotli.
+//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver, brotli, postgresql and nginx.
 
 use crate::{Result, output, run};
 use std::path::PathBuf;
@@ -12,8 +12,34 @@ const CARGO_DENY: &str = "0.20.2";
 /// Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 const NPM_PACKAGES: [&str; 3] = ["binaryen@132.0.0", "playwright-core@1.65.1", "axe-core@4.14.1"];
-const APT_PACKAGES: [(&str, &str); 3] =
-    [("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("brotli", "/usr/bin/brotli")];
+/// Debian packages and a file each installs. PostgreSQL runs the API suite a second time on that
+/// backend; nginx is the load balancer of the several-nodes tests.
+const APT_PACKAGES: [(&str, &str); 5] = [
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    ("brotli", "/usr/bin/brotli"),
+    ("postgresql", "/usr/lib/postgresql/*/bin/initdb"),
+    ("nginx", "/usr/sbin/nginx"),
+];
+
+/// Whether `file` exists; a `*` stands for one version folder (PostgreSQL's major version).
+fn installed(file: &str) -> bool {
+    newest_match(file).is_some()
+}
+
+/// The first existing path matching `pattern`, whose one `*` stands for any folder name.
+pub fn newest_match(pattern: &str) -> Option<PathBuf> {
+    let Some((before, after)) = pattern.split_once('*') else {
+        return std::path::Path::new(pattern).exists().then(|| PathBuf::from(pattern));
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(before)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path().join(after.trim_start_matches('/'))))
+        .filter(|path| path.exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
 
 /// Where npm tools live: outside the clone, so CI and fresh clones reuse them.
 pub fn tools_dir() -> PathBuf {
@@ -60,8 +86,7 @@ pub fn ensure() -> Result {
     if !installed_targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    let missing: Vec<&str> =
-        APT_PACKAGES.iter().filter(|(_, file)| !std::path::Path::new(file).exists()).map(|(name, _)| *name).collect();
+    let missing: Vec<&str> = APT_PACKAGES.iter().filter(|(_, file)| !installed(file)).map(|(name, _)| *name).collect();
     if !missing.is_empty() {
         let as_root = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
         let apt = |args: &[&str]| {

@@ -275,7 +275,18 @@ impl Config {
             Some(file) if !file.starts_with('/') && !file.starts_with(':') => {
                 format!("sqlite://{}", resolve(PathBuf::from(file)).display())
             }
-            _ => database_url,
+            Some(_) => database_url,
+            None if database_url.starts_with("sqlite:")
+                || database_url.starts_with("postgres://")
+                || database_url.starts_with("postgresql://") =>
+            {
+                database_url
+            }
+            None => {
+                return Err(Error::Config(
+                    "database_url: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE".to_owned(),
+                ));
+            }
         };
         let static_dir = env("ACCUEIL_STATIC_DIR").map(PathBuf::from).or(raw.static_dir).map(resolve);
         let demo_page_dir = raw.demo_page_dir.map(resolve);

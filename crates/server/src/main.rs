@@ -2,7 +2,7 @@
 
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
-use accueil_server::store::{SiteScope, SqliteStore, Store};
+use accueil_server::store::{self, SiteScope};
 use accueil_server::{Error, now, secrets};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -98,7 +98,7 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
     }
     let config = config(args)?;
     let sites = site_scope(flag(args, "--sites").ok_or_else(usage)?, &config)?;
-    let store = SqliteStore::open(&config.database_url).await?;
+    let store = store::open(&config.database_url).await?;
     if args.iter().any(|a| a == "--if-missing") && store.agent_by_email(&email).await?.is_some() {
         println!("agent {email} already exists; left as it is");
         return Ok(());
@@ -185,7 +185,7 @@ async fn faq_command(command: &str, args: &[String]) -> Result<(), Error> {
             let config = config(args)?;
             let site_id = flag(args, "--site").ok_or_else(usage)?;
             let site = config.site(site_id).ok_or_else(|| Error::Config(format!("no site is named `{site_id}`")))?;
-            let store = SqliteStore::open(&config.database_url).await?;
+            let store = store::open(&config.database_url).await?;
             match command {
                 "import" => {
                     let imported = report(import::read_dir(&dir.ok_or_else(usage)?, &site.public.locales))?;

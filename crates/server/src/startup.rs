@@ -5,7 +5,7 @@ use crate::assets::{Asset, AssetDir, Caching};
 use crate::config::Config;
 use crate::error::Error;
 use crate::routes;
-use crate::store::{SqliteStore, Store};
+use crate::store::{self, Store};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -75,10 +75,10 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, Error> {
-        let store = SqliteStore::open(&config.database_url).await?;
+        let store = store::open(&config.database_url).await?;
         for site in &config.sites {
             if let Some(dir) = &site.faq_dir {
-                import_faq_if_changed(&store, site, dir).await?;
+                import_faq_if_changed(store.as_ref(), site, dir).await?;
             }
         }
         let files = Files::load(&config)?;
@@ -87,7 +87,7 @@ impl Application {
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
         let state = AppState {
             config: Arc::new(config),
-            store: Arc::new(store),
+            store,
             files: Arc::new(files),
             faq: Arc::default(),
             limits: Arc::default(),

@@ -1,10 +1,14 @@
-//! Persistence behind one trait, so handlers never see SQL and a PostgreSQL store can be added beside
-//! the SQLite one without touching them. Row types stay here; routes convert them to wire types.
+//! Persistence behind one trait, so handlers never see SQL: the embedded SQLite store and the
+//! PostgreSQL one that several nodes share behave alike. Row types stay here; routes convert them to wire types.
 
 mod callbacks;
 mod chat;
 mod community;
 mod error;
+mod postgres;
+mod postgres_callbacks;
+mod postgres_chat;
+mod postgres_community;
 mod rows;
 mod sqlite;
 mod sqlite_callbacks;
@@ -21,7 +25,18 @@ pub use chat::{
 };
 pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use error::{StoreError, StoreResult};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+/// Opens the store `database_url` names: `sqlite://…` (or `sqlite::memory:`) for the embedded file,
+/// `postgres://…` / `postgresql://…` for a PostgreSQL server that several nodes may share.
+pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PostgresStore::open(database_url).await?))
+    } else {
+        Ok(std::sync::Arc::new(SqliteStore::open(database_url).await?))
+    }
+}
 
 /// Seconds since the Unix epoch, UTC: the only time representation stored.
 pub type UnixTime = i64;

@@ -166,3 +166,23 @@ pub fn post(row: &impl ReadRow) -> StoreResult<PostRow> {
         created_at: row.int("created_at")?,
     })
 }
+
+/// How a write's `RETURNING` rows are read: `fetch_all`, to the statement's end, and then these. An
+/// autocommit statement commits only when it finishes stepping; sqlx's `fetch_one` and `fetch_optional`
+/// stop at the first row and drop the statement, and with it the error of a failed commit, so a full
+/// disk acknowledged writes it never stored. Never read a write with them, on any backend: PostgreSQL
+/// too reports a failed commit after the rows.
+pub trait ReturningRows<T> {
+    fn first_row(self) -> Result<T, sqlx::Error>;
+    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl<T> ReturningRows<T> for Result<Vec<T>, sqlx::Error> {
+    fn first_row(self) -> Result<T, sqlx::Error> {
+        self?.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+    }
+
+    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error> {
+        Ok(self?.into_iter().next())
+    }
+}

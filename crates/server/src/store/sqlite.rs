@@ -1,7 +1,7 @@
 //! The embedded SQLite store: one database file, WAL mode, migrations applied at open.
 
 use super::StoreError;
-use super::rows::{self, agent, snapshot, visitor_session};
+use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::{json_list, locale as locale_of, to_json};
 use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow};
 use crate::faq::{Content, StoredEntry, normalize_query};
@@ -58,25 +58,6 @@ impl SqliteStore {
             Ok(_) => tracing::warn!("erased data may stay in the WAL until the next checkpoint: readers were busy"),
             Err(error) => tracing::warn!(%error, "erased data may stay in the WAL until the next checkpoint"),
         }
-    }
-}
-
-/// How a write's `RETURNING` rows are read: `fetch_all`, to the statement's end, and then these. An
-/// autocommit statement commits only when it finishes stepping; sqlx's `fetch_one` and `fetch_optional`
-/// stop at the first row and drop the statement, and with it the error of a failed commit, so a full
-/// disk acknowledged writes it never stored. Never read a write with them.
-pub(super) trait ReturningRows<T> {
-    fn first_row(self) -> Result<T, sqlx::Error>;
-    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error>;
-}
-
-impl<T> ReturningRows<T> for Result<Vec<T>, sqlx::Error> {
-    fn first_row(self) -> Result<T, sqlx::Error> {
-        self?.into_iter().next().ok_or(sqlx::Error::RowNotFound)
-    }
-
-    fn first_row_if_any(self) -> Result<Option<T>, sqlx::Error> {
-        Ok(self?.into_iter().next())
     }
 }
 

@@ -6,8 +6,9 @@ use super::UnixTime;
 use super::chat::{
     CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
 };
+use super::rows::ReturningRows;
 use super::rows::{ReadRow, conversation, message, site_scope};
-use super::sqlite::{ReturningRows, SqliteStore};
+use super::sqlite::SqliteStore;
 use super::stored::{self, author_text};
 use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;

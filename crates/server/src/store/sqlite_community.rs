@@ -4,8 +4,9 @@
 use super::StoreError;
 use super::UnixTime;
 use super::community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
+use super::rows::ReturningRows;
 use super::rows::post as post_row;
-use super::sqlite::{ReturningRows, SqliteStore};
+use super::sqlite::SqliteStore;
 use super::stored::post_status_text as status_text;
 use accueil_protocol::{ModerationAction, PostStatus};
 use async_trait::async_trait;

@@ -5,7 +5,6 @@
 use crate::callbacks::{book, options, request};
 use crate::chat_console::visitor_with_message;
 use crate::helpers::TestApp;
-use accueil_server::store::SqliteStore;
 
 /// Whether `needle` is anywhere in the database file or its WAL.
 fn on_disk(app: &TestApp, needle: &str) -> bool {
@@ -57,9 +56,9 @@ async fn a_closed_request_s_number_leaves_the_files_after_its_retention() {
     assert!(on_disk(&app, "+33698765432"));
 
     // Act: the maintenance pass, a day past the site's retention.
-    let store = SqliteStore::open(&app.database_url).await.expect("store");
+    let store = accueil_server::store::open(&app.database_url).await.expect("store");
     let later = accueil_server::now() + 31 * 86_400;
-    accueil_server::callbacks::maintenance::erase_expired_phones(&app.config, &store, later).await;
+    accueil_server::callbacks::maintenance::erase_expired_phones(&app.config, store.as_ref(), later).await;
 
     // Assert
     assert!(!on_disk(&app, "+33698765432"), "the number is still in the database file or its WAL");

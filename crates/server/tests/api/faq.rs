@@ -3,7 +3,6 @@
 
 use crate::helpers::{error_fields, spawn_app, write};
 use accueil_protocol::{ErrorCode, Faq, FaqSearchResults, Locale};
-use accueil_server::store::{SqliteStore, Store};
 
 #[tokio::test]
 async fn the_published_faq_is_served_sanitized_and_revalidates() {
@@ -76,7 +75,7 @@ async fn events_are_counted_without_identity_and_bad_ones_name_the_field() {
     ] {
         assert_eq!(post(body).await.unwrap().status(), 204);
     }
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = accueil_server::store::open(&app.database_url).await.unwrap();
     let stats = store.faq_stats("demo", Locale::Fr, "2000-01-01").await.unwrap();
     assert_eq!(stats.unanswered, [("bitcoin".to_owned(), 2)], "queries are folded before counting");
     assert_eq!(stats.entries, [("delivery-costs".to_owned(), 1, 0, 1)]);
@@ -92,7 +91,7 @@ async fn events_are_counted_without_identity_and_bad_ones_name_the_field() {
 async fn an_unchanged_folder_is_not_imported_again_and_a_broken_one_changes_nothing() {
     let app = spawn_app().await;
     let app = app.restart().await;
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = accueil_server::store::open(&app.database_url).await.unwrap();
     assert_eq!(store.faq_snapshots("demo").await.unwrap().len(), 1, "same files, same snapshot");
 
     write(&app.dir().join("faq"), "fr/broken.md", "+++\nid = \"broken\"\n");

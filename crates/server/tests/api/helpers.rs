@@ -3,7 +3,8 @@
 use accueil_protocol::{ErrorBody, ErrorCode};
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
-use accueil_server::store::{SiteScope, SqliteStore, Store};
+use accueil_server::store::SiteScope;
+use sqlx::Connection;
 use std::path::Path;
 
 pub struct TestApp {
@@ -61,8 +62,55 @@ pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
     start(dir, env).await
 }
 
-/// Starts (or restarts) a server on the files of `dir`.
+/// The PostgreSQL server the suite runs against instead of SQLite files, when the test command started
+/// one: `ACCUEIL_TEST_POSTGRES_URL` is a superuser's URL without a database name. Each test then gets a
+/// database of its own.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("ACCUEIL_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
+}
+
+async fn new_postgres_database(server: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("test_{}_{nanos}_{n}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await.expect("the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("database created");
+    format!("{server}/{name}")
+}
+
+/// Whether `needle` is anywhere in the files the database keeps: the SQLite file and its WAL, or the
+/// whole data folder of the test PostgreSQL (every table, index and WAL segment).
+pub fn stored_anywhere(app: &TestApp, needle: &[u8]) -> bool {
+    let contains =
+        |path: &Path| std::fs::read(path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle));
+    match std::env::var_os("ACCUEIL_TEST_POSTGRES_DATA").filter(|_| app.database_url.starts_with("postgres")) {
+        Some(data) => {
+            let mut folders = vec![std::path::PathBuf::from(data)];
+            while let Some(folder) = folders.pop() {
+                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        folders.push(path);
+                    } else if contains(&path) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        None => contains(&app.dir().join("test.db")) || contains(&app.dir().join("test.db-wal")),
+    }
+}
+
+/// Starts (or restarts) a server on the files of `dir`, on the test PostgreSQL when there is one.
 pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>) -> TestApp {
+    let database = match (env("ACCUEIL_DATABASE_URL"), postgres_server()) {
+        (Some(url), _) => Some(url),
+        (None, Some(server)) => Some(new_postgres_database(&server).await),
+        (None, None) => None,
+    };
+    let env = move |key: &str| if key == "ACCUEIL_DATABASE_URL" { database.clone() } else { env(key) };
     let toml = format!(
         r##"
         listen = "127.0.0.1:0"
@@ -133,7 +181,9 @@ impl TestApp {
 
     /// Stops serving from this test's point of view and starts a new server on the same files and database.
     pub async fn restart(self) -> TestApp {
-        start(self._dir, |_| None).await
+        let url = self.database_url.clone();
+        let same_database = move |key: &str| (key == "ACCUEIL_DATABASE_URL").then(|| url.clone());
+        start(self._dir, same_database).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -185,7 +235,7 @@ impl TestApp {
     }
 
     pub async fn add_agent_on(&self, email: &str, password: &str, sites: &SiteScope) {
-        let store = SqliteStore::open(&self.database_url).await.expect("store");
+        let store = accueil_server::store::open(&self.database_url).await.expect("store");
         let hash = accueil_server::secrets::hash_password(password).expect("hash");
         store.insert_agent(email, "Camille", &hash, sites, accueil_server::now()).await.expect("agent inserted");
     }

@@ -1,0 +1,450 @@
+//! The PostgreSQL store, for deployments that outgrow one machine: any number of server nodes share
+//! it. Same rows, same stored names and the same behaviour as the SQLite store; what differs is how
+//! concurrent writers from several nodes are kept apart (row locks and one advisory lock, where SQLite
+//! has its single writer).
+
+use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
+use super::stored::{json_list, locale as locale_of, to_json};
+use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow};
+use crate::faq::{Content, StoredEntry, normalize_query};
+use accueil_protocol::{FaqEntry, FaqEvent, Locale};
+use async_trait::async_trait;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::{PgPool, Row};
+use std::time::Duration;
+
+super::rows::read_row!(PgRow);
+
+pub struct PostgresStore {
+    pub(super) pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and brings the schema up to date. Nodes starting together
+    /// are safe: sqlx takes an advisory lock around the migrations.
+    pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect(url).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+/// The columns of an agent, with its sites gathered in one column.
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
+    (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites";
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        // A write, not a `SELECT 1`: a read-only standby or a full disk still answers reads.
+        sqlx::query(
+            "INSERT INTO readiness_probe (id, checked_at) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(crate::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_visitor_session(
+        &self,
+        token_hash: &[u8],
+        site: &str,
+        locale: Option<Locale>,
+        now: UnixTime,
+    ) -> Result<VisitorSessionRow, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO visitor_sessions (token_hash, site, locale, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id, site, locale, created_at",
+        )
+        .bind(token_hash)
+        .bind(site)
+        .bind(locale.map(Locale::tag))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .first_row()?;
+        visitor_session(&row)
+    }
+
+    async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
+        let row = sqlx::query("SELECT id, site, locale, created_at FROM visitor_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(visitor_session).transpose()
+    }
+
+    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(session) =
+            sqlx::query_scalar::<_, i64>("SELECT id FROM visitor_sessions WHERE token_hash = $1 FOR UPDATE")
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?
+        else {
+            return Ok(false);
+        };
+        // As in SQLite: their questions that someone else answered stay, as a visitor who left's.
+        sqlx::query(
+            "UPDATE community_posts SET session_id = NULL, pseudonym = ''
+             WHERE session_id = $1 AND thread_id IS NULL AND EXISTS (
+                 SELECT 1 FROM community_posts answer
+                 WHERE answer.thread_id = community_posts.id AND answer.session_id IS DISTINCT FROM $1)",
+        )
+        .bind(session)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM visitor_sessions WHERE id = $1").bind(session).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn insert_agent(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        sites: &SiteScope,
+        now: UnixTime,
+    ) -> Result<AgentRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO agents (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .first_row();
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id")?,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Duplicate("an agent with this email"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for site in sites.to_stored() {
+            sqlx::query("INSERT INTO agent_sites (agent_id, site) VALUES ($1, $2)")
+                .bind(id)
+                .bind(site)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(AgentRow {
+            id,
+            email: email.to_owned(),
+            name: name.to_owned(),
+            password_hash: password_hash.to_owned(),
+            sites: sites.clone(),
+        })
+    }
+
+    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = $1"))
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::site_scope).transpose()
+    }
+
+    async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE lower(a.email) = lower($1)"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(agent).transpose()
+    }
+
+    async fn insert_agent_session(
+        &self,
+        token_hash: &[u8],
+        agent_id: i64,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM agent_sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(agent_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agent_sessions s
+             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(agent).transpose()
+    }
+
+    async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn publish_faq_snapshot(
+        &self,
+        site: &str,
+        source: &str,
+        content: &Content,
+        now: UnixTime,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO faq_snapshots (site, source, fingerprint, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(site)
+        .bind(source)
+        .bind(content.fingerprint())
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .first_row()?;
+        for StoredEntry { locale, markdown, public: e } in &content.entries {
+            sqlx::query(
+                "INSERT INTO faq_entries (snapshot_id, locale, id, question, phrasings, tags, category, sort_order,
+                 updated, markdown, html, body_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(locale.tag())
+            .bind(&e.id)
+            .bind(&e.question)
+            .bind(to_json(&e.phrasings)?)
+            .bind(to_json(&e.tags)?)
+            .bind(&e.category)
+            .bind(e.order)
+            .bind(&e.updated)
+            .bind(markdown)
+            .bind(&e.html)
+            .bind(&e.text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (locale, groups) in &content.synonyms {
+            sqlx::query("INSERT INTO faq_synonyms (snapshot_id, locale, groups) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(locale.tag())
+                .bind(to_json(groups)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        publish(&mut *tx, site, id).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn published_faq(&self, site: &str) -> Result<Option<SnapshotRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.id, s.source, s.fingerprint, s.created_at FROM faq_published p
+             JOIN faq_snapshots s ON s.id = p.snapshot_id WHERE p.site = $1",
+        )
+        .bind(site)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(snapshot).transpose()
+    }
+
+    async fn faq_snapshots(&self, site: &str) -> Result<Vec<SnapshotRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, source, fingerprint, created_at FROM faq_snapshots WHERE site = $1 ORDER BY id DESC",
+        )
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(snapshot).collect()
+    }
+
+    async fn faq_content(&self, snapshot_id: i64) -> Result<Content, StoreError> {
+        let rows = sqlx::query(
+            "SELECT locale, id, question, phrasings, tags, category, sort_order, updated, markdown, html, body_text
+             FROM faq_entries WHERE snapshot_id = $1 ORDER BY locale, category, sort_order, id",
+        )
+        .bind(snapshot_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut content = Content::default();
+        for row in rows {
+            content.entries.push(StoredEntry {
+                locale: locale_of(row.try_get("locale")?)?,
+                markdown: row.try_get("markdown")?,
+                public: FaqEntry {
+                    id: row.try_get("id")?,
+                    question: row.try_get("question")?,
+                    phrasings: json_list(row.try_get("phrasings")?),
+                    tags: json_list(row.try_get("tags")?),
+                    category: row.try_get("category")?,
+                    order: row.try_get("sort_order")?,
+                    updated: row.try_get("updated")?,
+                    html: row.try_get("html")?,
+                    text: row.try_get("body_text")?,
+                },
+            });
+        }
+        let synonyms = sqlx::query("SELECT locale, groups FROM faq_synonyms WHERE snapshot_id = $1 ORDER BY locale")
+            .bind(snapshot_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in synonyms {
+            content.synonyms.push((locale_of(row.try_get("locale")?)?, json_list(row.try_get("groups")?)));
+        }
+        Ok(content)
+    }
+
+    async fn publish_existing_faq(&self, site: &str, snapshot_id: i64) -> Result<(), StoreError> {
+        publish(&self.pool, site, snapshot_id).await
+    }
+
+    async fn record_faq_event(
+        &self,
+        site: &str,
+        locale: Locale,
+        day: &str,
+        event: &FaqEvent,
+    ) -> Result<(), StoreError> {
+        let entry_stat = |column: &str| {
+            format!(
+                "INSERT INTO faq_entry_stats (site, locale, day, entry, {column}) VALUES ($1, $2, $3, $4, 1)
+                 ON CONFLICT (site, locale, day, entry) DO UPDATE SET {column} = faq_entry_stats.{column} + 1"
+            )
+        };
+        match event {
+            FaqEvent::Search { query, results } => {
+                sqlx::query(
+                    "INSERT INTO faq_search_stats (site, locale, day, query, searches, unanswered)
+                     VALUES ($1, $2, $3, $4, 1, $5)
+                     ON CONFLICT (site, locale, day, query) DO UPDATE SET searches = faq_search_stats.searches + 1,
+                         unanswered = faq_search_stats.unanswered + excluded.unanswered",
+                )
+                .bind(site)
+                .bind(locale.tag())
+                .bind(day)
+                .bind(normalize_query(query))
+                .bind(i64::from(*results == 0))
+                .execute(&self.pool)
+                .await?;
+            }
+            FaqEvent::View { entry, .. } => {
+                sqlx::query(&entry_stat("views"))
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(entry)
+                    .execute(&self.pool)
+                    .await?;
+            }
+            FaqEvent::Vote { entry, helpful, comment, query } => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(&entry_stat(if *helpful { "helpful" } else { "not_helpful" }))
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                if let (true, Some(query)) = (*helpful, query.as_deref().map(normalize_query).filter(|q| !q.is_empty()))
+                {
+                    sqlx::query(
+                        "INSERT INTO faq_query_helpful (site, locale, day, query, entry, votes)
+                         VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (site, locale, day, query, entry)
+                         DO UPDATE SET votes = faq_query_helpful.votes + 1",
+                    )
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(query)
+                    .bind(entry)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(comment) = comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    sqlx::query(
+                        "INSERT INTO faq_comments (site, locale, day, entry, helpful, comment)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(site)
+                    .bind(locale.tag())
+                    .bind(day)
+                    .bind(entry)
+                    .bind(*helpful)
+                    .bind(comment)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn faq_stats(&self, site: &str, locale: Locale, since_day: &str) -> Result<FaqStats, StoreError> {
+        // SUM of BIGINT is NUMERIC in PostgreSQL: cast back, the counts fit.
+        let unanswered = sqlx::query_as::<_, (String, i64)>(
+            "SELECT query, SUM(unanswered)::BIGINT AS n FROM faq_search_stats
+             WHERE site = $1 AND locale = $2 AND day >= $3
+             GROUP BY query HAVING SUM(unanswered) > 0 ORDER BY n DESC, query LIMIT 20",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let entries = sqlx::query_as::<_, (String, i64, i64, i64)>(
+            "SELECT entry, SUM(views)::BIGINT, SUM(helpful)::BIGINT, SUM(not_helpful)::BIGINT AS nh
+             FROM faq_entry_stats WHERE site = $1 AND locale = $2 AND day >= $3 GROUP BY entry
+             ORDER BY SUM(not_helpful) - SUM(helpful) DESC, nh DESC, entry LIMIT 50",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let comments = sqlx::query_as::<_, (String, String)>(
+            "SELECT entry, comment FROM faq_comments WHERE site = $1 AND locale = $2 AND day >= $3 AND NOT helpful
+             ORDER BY id DESC LIMIT 100",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        let helpful_queries = sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT query, entry, SUM(votes)::BIGINT AS n FROM faq_query_helpful
+             WHERE site = $1 AND locale = $2 AND day >= $3
+             GROUP BY query, entry ORDER BY n DESC, query LIMIT 50",
+        )
+        .bind(site)
+        .bind(locale.tag())
+        .bind(since_day)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(FaqStats { unanswered, entries, comments, helpful_queries })
+    }
+}
+
+async fn publish<'c>(executor: impl sqlx::PgExecutor<'c>, site: &str, snapshot_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO faq_published (site, snapshot_id) VALUES ($1, $2)
+         ON CONFLICT (site) DO UPDATE SET snapshot_id = excluded.snapshot_id",
+    )
+    .bind(site)
+    .bind(snapshot_id)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
