@@ -358,7 +358,9 @@ pub fn test() -> Result {
     run(cargo().args(["deny", "--offline", "check", "licenses", "bans", "sources"]))?;
     // `cargo test` also builds the `accueil` binary the end-to-end tests run; building it again with
     // `cargo build -p` would resolve other features and recompile half the dependency tree.
-    checked::cargo_test(cargo().args(["test", "--workspace"]), deadline)?;
+    // The several-nodes tests need PostgreSQL: they run in the next step.
+    checked::cargo_test(cargo().args(["test", "--workspace", "--", "--skip", "nodes::"]), deadline)?;
+    api_on_postgres(deadline)?;
     build_bundles()?;
     let sizes = size::report()?;
     if !sizes.within_budget() {
@@ -367,6 +369,28 @@ pub fn test() -> Result {
     end_to_end(deadline)?;
     eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());
     Ok(())
+}
+
+/// The API tests that read SQLite's own files: a full tmpfs and a second writer's lock, a killed
+/// process restarted on the same file, erased bytes searched for in the file and its WAL.
+const SQLITE_ONLY_API_TESTS: [&str; 3] = ["faults::", "crash::", "erasure::"];
+
+/// `cargo xtask test postgres`: the API suite on PostgreSQL alone.
+pub fn test_api_on_postgres() -> Result {
+    tools::ensure()?;
+    api_on_postgres(std::time::Instant::now() + TEST_CEILING)
+}
+
+/// The HTTP and WebSocket API suite again, every test on its own database of a throwaway PostgreSQL.
+fn api_on_postgres(deadline: std::time::Instant) -> Result {
+    let postgres = crate::postgres::TestPostgres::start()?;
+    let mut command = cargo();
+    command.args(["test", "--workspace", "--test", "api", "--"]);
+    for module in SQLITE_ONLY_API_TESTS {
+        command.args(["--skip", module]);
+    }
+    command.env("ACCUEIL_TEST_POSTGRES_URL", postgres.url()).env("ACCUEIL_TEST_POSTGRES_DATA", postgres.data_dir());
+    checked::cargo_test(&mut command, deadline)
 }
 
 /// Each end-to-end file against its own server on a fresh database, so no file depends on what

@@ -4,6 +4,7 @@
 
 mod build;
 mod checked;
+mod postgres;
 mod size;
 mod tools;
 
@@ -12,7 +13,8 @@ use std::process::{Command, ExitCode};
 
 const USAGE: &str = "usage: cargo xtask <command>
   demo     install what is missing, build, and serve the demo on http://127.0.0.1:8080
-  test     install what is missing and run every test (unit, API, golden JSON, size, end to end)
+  test     install what is missing and run every test (unit, API on SQLite and PostgreSQL, golden JSON, size,
+           end to end; `test postgres`: only the API suite on PostgreSQL)
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
   bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => build::demo(),
+        Some("test") if args.get(1).map(String::as_str) == Some("postgres") => build::test_api_on_postgres(),
         Some("test") => build::test(),
         Some("build") => tools::ensure().and_then(|_| build::build_all()),
         Some("size") => size::report().map(|_| ()),

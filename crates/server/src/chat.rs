@@ -22,10 +22,10 @@ pub const CONNECTIONS_PER_SESSION: usize = 5;
 
 /// Per conversation, a broadcast channel of its new messages; one more channel for the agents'
 /// consoles. Publishing happens after the message's transaction commits, so a pushed message is
-/// always also in the database. In one process only: with several server nodes, a connection resumes
-/// from the database on reconnect.
+/// always also in the database. In one process: with several server nodes, `relay.rs` pushes what
+/// other nodes changed through here too.
 pub struct Hub {
-    channels: Mutex<HashMap<i64, broadcast::Sender<ServerFrame>>>,
+    channels: Mutex<HashMap<i64, Followed>>,
     agents: broadcast::Sender<AgentFrame>,
     /// Sessions that ended (signed out, erased): their live connections close at once.
     revoked: broadcast::Sender<Revoked>,
@@ -52,6 +52,13 @@ impl Default for Hub {
             delivered_wake: tokio::sync::Notify::new(),
         }
     }
+}
+
+/// The visitor connections following one conversation, and the last message number pushed to them
+/// (where a node that may have missed other nodes' messages catches up from).
+struct Followed {
+    sender: broadcast::Sender<ServerFrame>,
+    pushed_up_to: u64,
 }
 
 /// A frame for the consoles, with the site it is about: a console passes on only its agent's sites.
@@ -176,7 +183,11 @@ impl Hub {
 
     /// Runs until the process ends: stores the delivery marks gathered, in one transaction every
     /// `DELIVERED_EVERY` at most, and tells each visitor how far the agents got.
-    pub async fn store_deliveries(self: std::sync::Arc<Hub>, store: std::sync::Arc<dyn crate::store::Store>) {
+    pub async fn store_deliveries(
+        self: std::sync::Arc<Hub>,
+        store: std::sync::Arc<dyn crate::store::Store>,
+        relay: std::sync::Arc<crate::relay::Relay>,
+    ) {
         loop {
             self.delivered_wake.notified().await;
             tokio::time::sleep(DELIVERED_EVERY).await;
@@ -188,6 +199,10 @@ impl Hub {
                 Ok(moved) => {
                     for (id, delivered, read) in moved {
                         self.publish(id, ServerFrame::Receipt { delivered, read });
+                    }
+                    // The visitor may follow on another node.
+                    for (conversation, _) in marks {
+                        relay.wake(crate::relay::Wake::Receipts { conversation });
                     }
                 }
                 Err(error) => tracing::warn!(%error, "delivery receipts were not stored"),
@@ -226,17 +241,34 @@ impl Hub {
     pub fn subscribe(&self, conversation: i64) -> broadcast::Receiver<ServerFrame> {
         let mut channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Channels nobody follows any more go, so the map does not grow with every conversation ever.
-        channels.retain(|_, sender| sender.receiver_count() > 0);
-        channels.entry(conversation).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
+        channels.retain(|_, followed| followed.sender.receiver_count() > 0);
+        let followed = channels
+            .entry(conversation)
+            .or_insert_with(|| Followed { sender: broadcast::channel(BACKLOG).0, pushed_up_to: 0 });
+        followed.sender.subscribe()
     }
 
     /// Pushes a frame to the visitor connections following the conversation.
     pub fn publish(&self, conversation: i64, frame: ServerFrame) {
-        let channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(sender) = channels.get(&conversation) {
+        let mut channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(followed) = channels.get_mut(&conversation) {
+            if let ServerFrame::Message { message } = &frame {
+                followed.pushed_up_to = followed.pushed_up_to.max(message.seq);
+            }
             // No receiver is fine: nobody is connected, and the message is stored.
-            let _ = sender.send(frame);
+            let _ = followed.sender.send(frame);
         }
+    }
+
+    /// The conversations that visitor connections here follow, each with the last message number
+    /// pushed to them (0 when none was pushed since they followed it: they read the history then).
+    pub fn followed(&self) -> Vec<(i64, u64)> {
+        let channels = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        channels
+            .iter()
+            .filter(|(_, followed)| followed.sender.receiver_count() > 0 && followed.pushed_up_to > 0)
+            .map(|(id, followed)| (*id, followed.pushed_up_to))
+            .collect()
     }
 }
 
@@ -282,8 +314,17 @@ fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessag
 
 /// Tells everyone about a conversation that changed (taken, handed over, ended): the visitor's
 /// connections (who answers now, or that it ended), every console, and the waiting visitors whose place
-/// in the queue moved. The console's view of it, for the answer.
+/// in the queue moved, on this node and the others. The console's view of it, for the answer.
 pub async fn announce_change(
+    state: &crate::startup::AppState,
+    row: ConversationRow,
+) -> Result<AgentConversation, Error> {
+    state.relay.wake(crate::relay::Wake::Changed { conversation: row.public_id.clone() });
+    announce_change_here(state, row).await
+}
+
+/// `announce_change` to this node's connections only (what another node changed).
+pub async fn announce_change_here(
     state: &crate::startup::AppState,
     row: ConversationRow,
 ) -> Result<AgentConversation, Error> {

@@ -23,6 +23,8 @@ pub struct AppState {
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Pushes stored chat messages to the live connections that follow their conversation.
     pub hub: Arc<crate::chat::Hub>,
+    /// Wakes the other server nodes sharing the database (none with SQLite).
+    pub relay: Arc<crate::relay::Relay>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -71,6 +73,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     state: AppState,
+    /// With other nodes on the database: what this one hears from them, and its wakes to send.
+    nodes: Option<(Box<dyn crate::store::NodeListener>, tokio::sync::mpsc::UnboundedReceiver<crate::relay::Wake>)>,
 }
 
 impl Application {
@@ -85,6 +89,14 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+        // Listening starts before serving, so nothing another node does after this node is up is missed.
+        let (relay, nodes) = match store.node_listener().await? {
+            Some(listener) => {
+                let (relay, wakes) = crate::relay::Relay::among_nodes()?;
+                (relay, Some((listener, wakes)))
+            }
+            None => (crate::relay::Relay::alone(), None),
+        };
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -93,8 +105,9 @@ impl Application {
             limits: Arc::default(),
             webhook_wake: Arc::default(),
             hub: Arc::default(),
+            relay: Arc::new(relay),
         };
-        Ok(Application { listener, router: routes::router(state.clone()), state })
+        Ok(Application { listener, router: routes::router(state.clone()), state, nodes })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr, Error> {
@@ -104,7 +117,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<(), Error> {
         let state = self.state;
         let per_address = state.config.max_connections_per_address;
-        let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone()));
+        let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone(), state.relay.clone()));
+        let relaying = self.nodes.map(|(listener, wakes)| {
+            (
+                tokio::spawn(crate::relay::hear_nodes(state.clone(), listener)),
+                tokio::spawn(crate::relay::send_wakes(state.clone(), wakes)),
+            )
+        });
         let maintenance =
             tokio::spawn(crate::callbacks::maintenance::run(state.config, state.store, state.webhook_wake));
         let hub = state.hub.clone();
@@ -119,6 +138,10 @@ impl Application {
         state.hub.live_connections_closed(std::time::Duration::from_secs(5)).await;
         maintenance.abort();
         deliveries.abort();
+        if let Some((hearing, sending)) = relaying {
+            hearing.abort();
+            sending.abort();
+        }
         Ok(served?)
     }
 }

@@ -77,6 +77,7 @@ async fn login(
 async fn logout(State(state): State<AppState>, agent: SignedInAgent) -> Result<Response, Error> {
     state.store.delete_agent_session(&agent.token_hash).await?;
     // The console's live connection ends with the session, in this tab and any other.
+    state.relay.wake(crate::relay::Wake::AgentSignedOut { token_hash: crate::relay::encode_hex(&agent.token_hash) });
     state.hub.revoke(crate::chat::Revoked::Agent(agent.token_hash));
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())

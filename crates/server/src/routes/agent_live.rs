@@ -122,6 +122,7 @@ async fn receipt(state: &AppState, conversation: &str, progress: Progress, seq: 
     if let Some(row) = state.store.record_progress(conversation, progress, seq).await? {
         let frame = ServerFrame::Receipt { delivered: row.agent_delivered, read: row.agent_read };
         state.hub.publish(row.id, frame);
+        state.relay.wake(crate::relay::Wake::Receipts { conversation: row.public_id });
     }
     Ok(())
 }
@@ -147,6 +148,7 @@ async fn handle_frame(state: &AppState, signed_in: &SignedInAgent, frame: AgentC
         AgentClientFrame::Typing { .. } => {
             if row.agent.as_ref().is_some_and(|(owner, _)| *owner == signed_in.agent.id) {
                 state.hub.publish(row.id, ServerFrame::Typing);
+                state.relay.wake(crate::relay::Wake::AgentTyping { conversation: row.public_id });
             }
             Ok(())
         }

@@ -7,6 +7,7 @@ use crate::chat::{agent_view, announce_change, conversation_view, message_view};
 use crate::error::Error;
 use crate::extract::{ApiJson, SignedInAgent};
 use crate::now;
+use crate::relay::Wake;
 use crate::startup::AppState;
 use crate::store::{CannedReplyRow, ConversationFilter, ConversationRow, Refusal};
 use accueil_protocol::{
@@ -130,6 +131,7 @@ async fn reply(
     let message = message_view(message);
     if is_new {
         state.hub.publish_message(&row, message.clone());
+        state.relay.wake(Wake::Message { conversation: row.public_id.clone(), seq: message.seq });
     }
     Ok((StatusCode::CREATED, no_store(), Json(message)).into_response())
 }

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
 use crate::limits::Limit;
 use crate::now;
+use crate::relay::Wake;
 use crate::secrets::{new_public_id, token_hash};
 use crate::startup::AppState;
 use crate::store::{ConversationRow, Progress, StoreError};
@@ -235,6 +236,22 @@ impl Connection {
         }
     }
 
+    /// Sends the stored messages after the last one sent, up to `seq`.
+    async fn send_stored_up_to(&mut self, seq: u64) -> Result<(), End> {
+        let Some(id) = self.conversation.as_ref().map(|(c, _)| c.id) else { return Ok(()) };
+        while self.sent_up_to < seq {
+            let page = self.state.store.messages_after(id, self.sent_up_to, REPLAY_PAGE).await.map_err(End::fault)?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            for row in page {
+                self.sent_up_to = row.seq;
+                self.send(&ServerFrame::Message { message: message_view(row) }).await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn serve(&mut self) -> Result<(), End> {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
@@ -283,9 +300,15 @@ impl Connection {
                     }
                 }
                 pushed = pushed => match pushed {
-                    Ok(ServerFrame::Message { message }) if message.seq > self.sent_up_to => {
+                    Ok(ServerFrame::Message { message }) if message.seq == self.sent_up_to + 1 => {
                         self.sent_up_to = message.seq;
                         self.send(&ServerFrame::Message { message }).await?;
+                    }
+                    // Past a gap: messages stored on another node may be pushed here after later ones
+                    // stored on this node. The database has them all (a pushed message is committed):
+                    // the client gets them in order, each once.
+                    Ok(ServerFrame::Message { message }) if message.seq > self.sent_up_to => {
+                        self.send_stored_up_to(message.seq).await?;
                     }
                     Ok(ServerFrame::Message { .. }) => {}
                     Ok(other) => self.send(&other).await?,
@@ -338,6 +361,7 @@ impl Connection {
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
                     let view = agent_view(&self.state, opened.clone()).await.map_err(End::fault)?;
                     self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
+                    self.state.relay.wake(Wake::Changed { conversation: opened.public_id.clone() });
                     let id = opened.id;
                     self.follow(opened).await?;
                     // It joins at the end: nobody else moves, so only this visitor hears its place.
@@ -354,6 +378,7 @@ impl Connection {
                     self.last_typing = Some(Instant::now());
                     let frame = AgentServerFrame::Typing { conversation: c.public_id.clone() };
                     self.state.hub.tell_agents(&self.site, frame);
+                    self.state.relay.wake(Wake::VisitorTyping { conversation: c.public_id.clone() });
                 }
                 Ok(())
             }
@@ -364,6 +389,7 @@ impl Connection {
                 let moved = self.state.store.record_progress(&public_id, Progress::VisitorRead, seq).await;
                 if let Some(row) = moved.map_err(End::fault)? {
                     let read = row.visitor_read;
+                    self.state.relay.wake(Wake::Receipts { conversation: public_id.clone() });
                     let frame = AgentServerFrame::Receipt { conversation: public_id, read };
                     self.state.hub.tell_agents(&self.site, frame);
                 }
@@ -420,6 +446,7 @@ impl Connection {
         if let (true, Some((followed, _))) = (is_new, self.conversation.as_ref()) {
             // After the commit: whoever follows the conversation gets it, this connection included.
             self.state.hub.publish_message(followed, message_view(row));
+            self.state.relay.wake(Wake::Message { conversation: followed.public_id.clone(), seq });
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await
     }

@@ -55,5 +55,6 @@ async fn erase_session(State(state): State<AppState>, visitor: Visitor) -> Resul
     state.store.delete_visitor_session(&visitor.token_hash).await?;
     // Its live connections end with it: an erased session hears nothing more.
     state.hub.revoke(crate::chat::Revoked::Visitor(visitor.session.id));
+    state.relay.wake(crate::relay::Wake::VisitorErased { session: visitor.session.id });
     Ok(StatusCode::NO_CONTENT)
 }

@@ -123,8 +123,35 @@ pub struct FaqStats {
     pub helpful_queries: Vec<(String, String, i64)>,
 }
 
+/// What a node hears from the others sharing its database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    /// Another node's (or this node's own) short wake-up text.
+    Wake(String),
+    /// The listening connection was lost and is back: wakes sent meanwhile are lost, catch up.
+    Resumed,
+}
+
+/// A node's ear on the others: `heard` waits for the next wake.
+#[async_trait]
+pub trait NodeListener: Send {
+    async fn heard(&mut self) -> Result<Heard, StoreError>;
+}
+
 #[async_trait]
 pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
+    /// Tells every node sharing this database (itself included) a short text: a wake-up, never the
+    /// data itself, which the others read from the database. Nothing to do where one node owns the
+    /// database (SQLite).
+    async fn wake_nodes(&self, _text: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Starts hearing the wakes of `wake_nodes`; `None` where there are no other nodes (SQLite).
+    async fn node_listener(&self) -> Result<Option<Box<dyn NodeListener>>, StoreError> {
+        Ok(None)
+    }
+
     /// Fails when the database cannot take a write (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -30,12 +30,40 @@ impl PostgresStore {
     }
 }
 
+/// The one notification channel of the nodes: few channels, tiny payloads (see `relay.rs`).
+const NODES_CHANNEL: &str = "accueil_nodes";
+
+struct PostgresListener(sqlx::postgres::PgListener);
+
+#[async_trait]
+impl super::NodeListener for PostgresListener {
+    async fn heard(&mut self) -> Result<super::Heard, StoreError> {
+        // `try_recv` says when the connection was lost (and is reconnected by the next call): the
+        // notifications sent meanwhile are gone, which the caller makes up for by reading the database.
+        match self.0.try_recv().await? {
+            Some(notification) => Ok(super::Heard::Wake(notification.payload().to_owned())),
+            None => Ok(super::Heard::Resumed),
+        }
+    }
+}
+
 /// The columns of an agent, with its sites gathered in one column.
 const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
     (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites";
 
 #[async_trait]
 impl Store for PostgresStore {
+    async fn wake_nodes(&self, text: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(NODES_CHANNEL).bind(text).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn node_listener(&self) -> Result<Option<Box<dyn super::NodeListener>>, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(NODES_CHANNEL).await?;
+        Ok(Some(Box::new(PostgresListener(listener))))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         // A write, not a `SELECT 1`: a read-only standby or a full disk still answers reads.
         sqlx::query(

@@ -299,7 +299,7 @@ async fn a_visitor_cancels_their_own_request_and_nobody_else_s() {
 
 /// The brand's webhook endpoint on loopback: its URL, and what it received (headers, body) in order.
 /// `answer` gives the status of each call, by its number from 0.
-async fn webhook_receiver(
+pub(crate) async fn webhook_receiver(
     answer: fn(usize) -> axum::http::StatusCode,
 ) -> (String, tokio::sync::mpsc::UnboundedReceiver<(axum::http::HeaderMap, String)>) {
     let (sender, received) = tokio::sync::mpsc::unbounded_channel();

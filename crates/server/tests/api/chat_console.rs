@@ -42,12 +42,12 @@ pub(crate) async fn heard(socket: &mut Socket) -> AgentServerFrame {
     }
 }
 
-async fn tell(socket: &mut Socket, frame: &AgentClientFrame) {
+pub(crate) async fn tell(socket: &mut Socket, frame: &AgentClientFrame) {
     socket.send(Message::Text(serde_json::to_string(frame).unwrap().into())).await.expect("sent");
 }
 
 /// The next visitor frame that `pick` accepts, skipping the others.
-async fn until<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) -> T {
+pub(crate) async fn until<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) -> T {
     loop {
         if let Some(found) = pick(next_any(socket).await) {
             return found;
@@ -55,7 +55,7 @@ async fn until<T>(socket: &mut Socket, pick: impl Fn(ServerFrame) -> Option<T>) 
     }
 }
 
-async fn until_heard<T>(socket: &mut Socket, pick: impl Fn(AgentServerFrame) -> Option<T>) -> T {
+pub(crate) async fn until_heard<T>(socket: &mut Socket, pick: impl Fn(AgentServerFrame) -> Option<T>) -> T {
     loop {
         if let Some(found) = pick(heard(socket).await) {
             return found;

@@ -12,8 +12,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database_url: String,
     pub config: Config,
-    /// Deleted (with the database and static files) when the test ends.
-    _dir: tempfile::TempDir,
+    /// Deleted (with the database and static files) when the test ends; shared by the nodes of a test.
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 pub const SHOP_ORIGIN: &str = "https://shop.example";
@@ -59,7 +59,7 @@ pub async fn spawn_app_with(env: impl Fn(&str) -> Option<String>) -> TestApp {
         &faq_entry("delivery-times", "Quels sont les délais de livraison ?", "Sous 48 h <script>alert(1)</script>."),
     );
     write(&faq, "fr/synonyms.toml", "groups = [[\"livraison\", \"colis\"]]\n");
-    start(dir, env).await
+    start(std::sync::Arc::new(dir), env).await
 }
 
 /// The PostgreSQL server the suite runs against instead of SQLite files, when the test command started
@@ -104,7 +104,7 @@ pub fn stored_anywhere(app: &TestApp, needle: &[u8]) -> bool {
 }
 
 /// Starts (or restarts) a server on the files of `dir`, on the test PostgreSQL when there is one.
-pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>) -> TestApp {
+pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) -> Option<String>) -> TestApp {
     let database = match (env("ACCUEIL_DATABASE_URL"), postgres_server()) {
         (Some(url), _) => Some(url),
         (None, Some(server)) => Some(new_postgres_database(&server).await),
@@ -167,6 +167,10 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
     );
     let config = Config::from_toml(&toml, dir.path(), env).expect("test config is valid");
     let database_url = config.database_url.clone();
+    serve(config, database_url, dir).await
+}
+
+async fn serve(config: Config, database_url: String, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     let app = Application::build(config.clone()).await.expect("server starts");
     let address = app.local_addr().expect("bound");
     tokio::spawn(app.run_until_stopped());
@@ -177,6 +181,12 @@ pub async fn start(dir: tempfile::TempDir, env: impl Fn(&str) -> Option<String>)
 impl TestApp {
     pub fn dir(&self) -> &Path {
         self._dir.path()
+    }
+
+    /// A second server node on the same database and files, on a port of its own (as behind a load
+    /// balancer).
+    pub async fn another_node(&self) -> TestApp {
+        serve(self.config.clone(), self.database_url.clone(), self._dir.clone()).await
     }
 
     /// Stops serving from this test's point of view and starts a new server on the same files and database.

@@ -1,5 +1,6 @@
 //! The server over real HTTP: each test starts its own server on a random loopback port with its own
-//! SQLite file and static files in a temporary directory.
+//! SQLite file (or its own PostgreSQL database, when `ACCUEIL_TEST_POSTGRES_URL` names a server) and
+//! static files in a temporary directory.
 
 mod agent;
 mod callbacks;
@@ -16,5 +17,6 @@ mod floods;
 mod helpers;
 mod live;
 mod mail;
+mod nodes;
 mod site_scope;
 mod visitor;

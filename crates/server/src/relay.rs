@@ -1,0 +1,244 @@
+//! Live frames between server nodes that share one PostgreSQL database. A node that changes something
+//! a live connection shows (a message, a conversation taken or ended, a receipt, typing, a session
+//! that ended) pushes it to its own connections through the `Hub`, then wakes the other nodes with a
+//! tiny text (`Wake`: what changed and where, never the data). Each other node reads what changed from
+//! the database and pushes it to its own connections. A wake that is lost costs nothing that matters:
+//! after its listening connection comes back, a node reads again what its connections follow
+//! (`catch_up`), and clients fill any gap in message numbers from the history themselves. With SQLite
+//! (one node) nothing of this runs.
+
+use crate::chat::{Revoked, agent_view, announce_change_here, conversation_view, message_view};
+use crate::startup::AppState;
+use crate::store::{Heard, NodeListener};
+use accueil_protocol::{AgentServerFrame, ServerFrame};
+use tokio::sync::mpsc;
+
+/// What another node should look up and push to its own connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wake {
+    /// A message numbered `seq` was stored in the conversation.
+    Message {
+        conversation: String,
+        seq: u64,
+    },
+    /// The conversation was started, taken, handed over or ended (the queue may have moved).
+    Changed {
+        conversation: String,
+    },
+    /// Delivered or read marks of the conversation moved.
+    Receipts {
+        conversation: String,
+    },
+    VisitorTyping {
+        conversation: String,
+    },
+    AgentTyping {
+        conversation: String,
+    },
+    /// An agent signed out (the hex of its token's hash): its consoles close on every node.
+    AgentSignedOut {
+        token_hash: String,
+    },
+    /// A visitor session was erased: its connections close on every node.
+    VisitorErased {
+        session: i64,
+    },
+}
+
+impl Wake {
+    fn encode(&self, node: &str) -> String {
+        match self {
+            Wake::Message { conversation, seq } => format!("{node} m {conversation} {seq}"),
+            Wake::Changed { conversation } => format!("{node} c {conversation}"),
+            Wake::Receipts { conversation } => format!("{node} r {conversation}"),
+            Wake::VisitorTyping { conversation } => format!("{node} v {conversation}"),
+            Wake::AgentTyping { conversation } => format!("{node} a {conversation}"),
+            Wake::AgentSignedOut { token_hash } => format!("{node} o {token_hash}"),
+            Wake::VisitorErased { session } => format!("{node} e {session}"),
+        }
+    }
+
+    /// The sending node and its wake; `None` for a text this version does not know (a newer node's).
+    fn decode(text: &str) -> Option<(&str, Wake)> {
+        let mut parts = text.split(' ');
+        let (node, kind, subject) = (parts.next()?, parts.next()?, parts.next()?.to_owned());
+        let wake = match kind {
+            "m" => Wake::Message { conversation: subject, seq: parts.next()?.parse().ok()? },
+            "c" => Wake::Changed { conversation: subject },
+            "r" => Wake::Receipts { conversation: subject },
+            "v" => Wake::VisitorTyping { conversation: subject },
+            "a" => Wake::AgentTyping { conversation: subject },
+            "o" => Wake::AgentSignedOut { token_hash: subject },
+            "e" => Wake::VisitorErased { session: subject.parse().ok()? },
+            _ => return None,
+        };
+        Some((node, wake))
+    }
+}
+
+/// This node's side: its name among the nodes, and the wakes waiting to go out (in order, by one
+/// task, so a handler never waits for them).
+pub struct Relay {
+    node: String,
+    outbox: Option<mpsc::UnboundedSender<Wake>>,
+}
+
+impl Relay {
+    /// A relay that sends nothing: the only node.
+    pub fn alone() -> Relay {
+        Relay { node: String::new(), outbox: None }
+    }
+
+    /// A relay among several nodes, and the receiving end of its outbox for `send_wakes`.
+    pub fn among_nodes() -> Result<(Relay, mpsc::UnboundedReceiver<Wake>), crate::error::Error> {
+        let (outbox, wakes) = mpsc::unbounded_channel();
+        Ok((Relay { node: crate::secrets::new_public_id("node")?, outbox: Some(outbox) }, wakes))
+    }
+
+    /// Tells the other nodes; nothing when this is the only one.
+    pub fn wake(&self, wake: Wake) {
+        if let Some(outbox) = &self.outbox {
+            // Closed only while the process ends.
+            let _ = outbox.send(wake);
+        }
+    }
+}
+
+/// Runs until the process ends: sends this node's wakes, in order.
+pub async fn send_wakes(state: AppState, mut wakes: mpsc::UnboundedReceiver<Wake>) {
+    while let Some(wake) = wakes.recv().await {
+        if let Err(error) = state.store.wake_nodes(&wake.encode(&state.relay.node)).await {
+            // The others miss a live push; their clients still find the change on their next read.
+            tracing::warn!(%error, "the other nodes were not told of a change");
+        }
+    }
+}
+
+/// Runs until the process ends: hears the other nodes and pushes what they changed to this node's
+/// connections.
+pub async fn hear_nodes(state: AppState, mut listener: Box<dyn NodeListener>) {
+    loop {
+        match listener.heard().await {
+            Ok(Heard::Wake(text)) => match Wake::decode(&text) {
+                Some((node, _)) if node == state.relay.node => {}
+                Some((_, wake)) => {
+                    if let Err(error) = apply(&state, wake).await {
+                        tracing::warn!(%error, "a change from another node was not pushed");
+                    }
+                }
+                None => tracing::debug!(text, "a wake this version does not know"),
+            },
+            Ok(Heard::Resumed) => {
+                tracing::warn!("the connection hearing the other nodes was lost and is back: catching up");
+                catch_up(&state).await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot hear the other nodes; trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Pushes what a wake says changed to this node's connections, read from the database.
+async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> {
+    let conversation = match &wake {
+        Wake::AgentSignedOut { token_hash } => {
+            if let Some(hash) = decode_hex(token_hash) {
+                state.hub.revoke(Revoked::Agent(hash));
+            }
+            return Ok(());
+        }
+        Wake::VisitorErased { session } => {
+            state.hub.revoke(Revoked::Visitor(*session));
+            return Ok(());
+        }
+        Wake::Message { conversation, .. }
+        | Wake::Changed { conversation }
+        | Wake::Receipts { conversation }
+        | Wake::VisitorTyping { conversation }
+        | Wake::AgentTyping { conversation } => conversation,
+    };
+    let Some(row) = state.store.conversation(conversation).await? else { return Ok(()) };
+    match wake {
+        Wake::Message { seq, .. } => {
+            let stored = state.store.messages_after(row.id, seq.saturating_sub(1), 1).await?;
+            for message in stored {
+                state.hub.publish_message(&row, message_view(message));
+            }
+        }
+        Wake::Changed { .. } => {
+            announce_change_here(state, row).await?;
+        }
+        Wake::Receipts { .. } => {
+            let read = row.visitor_read;
+            state.hub.publish(row.id, ServerFrame::Receipt { delivered: row.agent_delivered, read: row.agent_read });
+            state.hub.tell_agents(&row.site, AgentServerFrame::Receipt { conversation: row.public_id, read });
+        }
+        Wake::VisitorTyping { .. } => {
+            state.hub.tell_agents(&row.site, AgentServerFrame::Typing { conversation: row.public_id });
+        }
+        Wake::AgentTyping { .. } => state.hub.publish(row.id, ServerFrame::Typing),
+        Wake::AgentSignedOut { .. } | Wake::VisitorErased { .. } => {}
+    }
+    Ok(())
+}
+
+/// After wakes may have been lost: each conversation a visitor follows here gets the messages stored
+/// after the last one pushed and its current state; every console gets each open conversation again
+/// (with its last message and number, from which it fills its own gaps).
+async fn catch_up(state: &AppState) {
+    for (conversation, pushed_up_to) in state.hub.followed() {
+        match state.store.messages_after(conversation, pushed_up_to, 500).await {
+            Ok(missed) => {
+                for message in missed {
+                    state.hub.publish(conversation, ServerFrame::Message { message: message_view(message) });
+                }
+            }
+            Err(error) => tracing::warn!(%error, conversation, "could not catch up a conversation"),
+        }
+    }
+    for site in &state.config.sites {
+        let id = &site.public.site;
+        let open = state.store.site_conversations(id, crate::store::ConversationFilter::All).await;
+        for row in open.unwrap_or_default() {
+            state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
+            if let Ok(view) = agent_view(state, row).await {
+                state.hub.tell_agents(id, AgentServerFrame::Changed { conversation: view });
+            }
+        }
+        crate::chat::announce_queue(state, id).await;
+    }
+}
+
+pub fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wakes_survive_their_text_and_unknown_ones_are_ignored() {
+        let wakes = [
+            Wake::Message { conversation: "cv_1".into(), seq: 42 },
+            Wake::Changed { conversation: "cv_1".into() },
+            Wake::Receipts { conversation: "cv_1".into() },
+            Wake::VisitorTyping { conversation: "cv_1".into() },
+            Wake::AgentTyping { conversation: "cv_1".into() },
+            Wake::AgentSignedOut { token_hash: encode_hex(&[0, 171, 255]) },
+            Wake::VisitorErased { session: 7 },
+        ];
+        for wake in wakes {
+            assert_eq!(Wake::decode(&wake.encode("node_a")), Some(("node_a", wake.clone())));
+        }
+        assert_eq!(Wake::decode("node_a z cv_1"), None);
+        assert_eq!(Wake::decode("node_a m cv_1 not-a-number"), None);
+        assert_eq!(decode_hex(&encode_hex(&[0, 171, 255])), Some(vec![0, 171, 255]));
+    }
+}

@@ -1,0 +1,210 @@
+//! Several server nodes on one PostgreSQL database, as behind a load balancer: what one node stores
+//! reaches the live connections of another, a race across nodes has one winner, and background work
+//! runs once. PostgreSQL only (`cargo xtask test` starts one; SQLite is one node by design).
+
+use crate::callbacks::{book, options, request, webhook_receiver};
+use crate::chat_console::{console, post, tell, until, until_heard};
+use crate::helpers::{TestApp, postgres_server, spawn_app, spawn_app_with};
+use crate::live::{join, say, send, session};
+use accueil_protocol::{
+    AgentClientFrame, AgentServerFrame, CallbackEvent, ClientFrame, ConversationStatus, MessageAuthor, ServerFrame,
+};
+use serde_json::json;
+
+/// Two nodes on one fresh PostgreSQL database.
+async fn two_nodes(env: impl Fn(&str) -> Option<String> + 'static) -> (TestApp, TestApp) {
+    assert!(postgres_server().is_some(), "several nodes need PostgreSQL: set ACCUEIL_TEST_POSTGRES_URL");
+    let a = spawn_app_with(env).await;
+    let b = a.another_node().await;
+    (a, b)
+}
+
+/// A visitor's live connection to `node`, in a conversation it started.
+async fn visitor_in_conversation(node: &TestApp) -> (crate::live::Socket, accueil_protocol::Conversation) {
+    let token = session(node).await;
+    let mut visitor = join(node, &token, None).await;
+    let conversation = until(&mut visitor, |f| match f {
+        ServerFrame::Conversation { conversation } => Some(conversation),
+        _ => None,
+    })
+    .await;
+    (visitor, conversation)
+}
+
+#[tokio::test]
+async fn a_visitor_on_one_node_and_an_agent_on_another_hear_each_other_live() {
+    // Arrange: the visitor's socket on node A, the agent's console on node B.
+    let (a, b) = two_nodes(|_| None).await;
+    let camille = b.signed_in().await;
+    let mut agent = console(&b, &camille, Some(&b.base)).await.expect("the console connects");
+    let (mut visitor, conversation) = visitor_in_conversation(&a).await;
+
+    // Act and assert: each step crosses from one node to the other.
+    let opened = until_heard(&mut agent, |f| match f {
+        AgentServerFrame::Changed { conversation } => Some(conversation),
+        _ => None,
+    })
+    .await;
+    assert_eq!((opened.id.as_str(), opened.status), (conversation.id.as_str(), ConversationStatus::Waiting));
+    send(&mut visitor, &say("v-1", "Bonjour depuis le nœud A")).await;
+    let message = until_heard(&mut agent, |f| match f {
+        AgentServerFrame::Message { message, .. } => Some(message),
+        _ => None,
+    })
+    .await;
+    assert_eq!((message.seq, message.body.as_str()), (1, "Bonjour depuis le nœud A"));
+    let receipt = until(&mut visitor, |f| matches!(f, ServerFrame::Receipt { .. }).then_some(f)).await;
+    assert_eq!(receipt, ServerFrame::Receipt { delivered: 1, read: 0 }, "delivered to a console on B");
+
+    let claimed = post(&b, &format!("/v1/agent/conversations/{}/claim", conversation.id), &camille, json!({})).await;
+    assert_eq!(claimed.status(), 200);
+    let taken = until(&mut visitor, |f| match f {
+        ServerFrame::Conversation { conversation } if conversation.status == ConversationStatus::Assigned => {
+            Some(conversation)
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(taken.agent.as_deref(), Some("Camille"));
+
+    tell(&mut agent, &AgentClientFrame::Typing { conversation: conversation.id.clone() }).await;
+    until(&mut visitor, |f| (f == ServerFrame::Typing).then_some(())).await;
+    send(&mut visitor, &ClientFrame::Typing).await;
+    until_heard(&mut agent, |f| matches!(f, AgentServerFrame::Typing { .. }).then_some(())).await;
+
+    let reply = json!({"client_id": "a-1", "body": "Bonjour depuis le nœud B"});
+    let replied = post(&b, &format!("/v1/agent/conversations/{}/messages", conversation.id), &camille, reply).await;
+    assert_eq!(replied.status(), 201);
+    let answer = until(&mut visitor, |f| match f {
+        ServerFrame::Message { message } => Some(message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (answer.seq, answer.author, answer.body.as_str()),
+        (2, MessageAuthor::Agent, "Bonjour depuis le nœud B")
+    );
+    tell(&mut agent, &AgentClientFrame::Read { conversation: conversation.id.clone(), seq: 1 }).await;
+    let read = until(&mut visitor, |f| matches!(f, ServerFrame::Receipt { read: 1, .. }).then_some(f)).await;
+    assert_eq!(read, ServerFrame::Receipt { delivered: 1, read: 1 });
+    send(&mut visitor, &ClientFrame::Read { seq: 2 }).await;
+    let seen = until_heard(&mut agent, |f| match f {
+        AgentServerFrame::Receipt { read, .. } => Some(read),
+        _ => None,
+    })
+    .await;
+    assert_eq!(seen, 2);
+}
+
+#[tokio::test]
+async fn messages_written_at_once_on_two_nodes_are_numbered_without_gap_or_duplicate() {
+    // Arrange
+    let (a, b) = two_nodes(|_| None).await;
+    let camille = b.signed_in().await;
+    let (mut visitor, conversation) = visitor_in_conversation(&a).await;
+    let claim = post(&b, &format!("/v1/agent/conversations/{}/claim", conversation.id), &camille, json!({})).await;
+    assert_eq!(claim.status(), 200);
+
+    // Act: 5 visitor messages on A (a visitor's most per second) while the agent sends 20 on B, all at
+    // once, and one of them twice.
+    let path = format!("/v1/agent/conversations/{}/messages", conversation.id);
+    let agent_side = async {
+        let sends = (0..20).map(|i| post(&b, &path, &camille, json!({"client_id": format!("a-{i}"), "body": "B"})));
+        let mut statuses: Vec<u16> =
+            futures_util::future::join_all(sends).await.iter().map(|r| r.status().as_u16()).collect();
+        let again = post(&b, &path, &camille, json!({"client_id": "a-3", "body": "B"})).await;
+        statuses.push(again.status().as_u16());
+        statuses
+    };
+    let visitor_side = async {
+        for i in 0..5 {
+            send(&mut visitor, &say(&format!("v-{i}"), "A")).await;
+        }
+    };
+    let (statuses, ()) = tokio::join!(agent_side, visitor_side);
+
+    // Assert: 25 messages numbered 1 to 25 pushed in order, each once, the retried one not stored twice.
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let mut seen = std::collections::BTreeMap::new();
+    while seen.len() < 25 {
+        let Some(frame) = frame_within_seconds(&mut visitor, 5).await else {
+            panic!("only these came: {:?}", seen.keys().collect::<Vec<_>>())
+        };
+        if let ServerFrame::Message { message } = frame {
+            let body = message.body.clone();
+            assert_eq!(seen.insert(message.seq, body), None, "seq {} pushed twice", message.seq);
+        }
+    }
+    assert_eq!(seen.keys().copied().collect::<Vec<u64>>(), (1..=25).collect::<Vec<u64>>());
+    assert_eq!(seen.values().filter(|b| *b == "B").count(), 20);
+}
+
+/// The next server frame, or `None` when none came in time.
+async fn frame_within_seconds(socket: &mut crate::live::Socket, seconds: u64) -> Option<ServerFrame> {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(seconds), socket.next()).await.ok()??.ok()?;
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            return serde_json::from_str(&text).ok();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_callback_claimed_on_two_nodes_at_once_has_one_winner() {
+    let (a, b) = two_nodes(|_| None).await;
+    let slots = options(&a).await.slots;
+    let visitor = session(&a).await;
+    let created: accueil_protocol::Callback =
+        book(&a, &visitor, "k", &request(&slots[0].start, "0612345678")).await.json().await.unwrap();
+    let camille = a.signed_in().await;
+    let hugo = b.signed_in_as("hugo@maison-lumiere.example").await;
+    let claim = |node: &TestApp, cookie: &str| {
+        let url = node.url(&format!("/v1/agent/callbacks/{}/claim", created.id));
+        node.client.post(url).header("cookie", cookie.to_owned()).send()
+    };
+    let (first, second) = tokio::join!(claim(&a, &camille), claim(&b, &hugo));
+    let mut statuses = [first.unwrap().status().as_u16(), second.unwrap().status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409]);
+}
+
+#[tokio::test]
+async fn each_webhook_event_is_delivered_once_whichever_node_runs_the_outbox() {
+    // Arrange: both nodes run the webhook outbox.
+    let (hook, mut received) = webhook_receiver(|_| axum::http::StatusCode::NO_CONTENT).await;
+    let (a, _b) = two_nodes(move |key| (key == "TEST_WEBHOOK_URL").then(|| hook.clone())).await;
+
+    // Act: six requests, from six visitors.
+    let slots = options(&a).await.slots;
+    for i in 0..6 {
+        let visitor = session(&a).await;
+        // Two a slot: its capacity.
+        let booked = book(&a, &visitor, "k", &request(&slots[i / 2].start, &format!("061234567{i}"))).await;
+        assert_eq!(booked.status(), 201);
+    }
+
+    // Assert: six events, each once, including after both nodes had time for another round.
+    let mut ids = Vec::new();
+    while let Ok(Some((_, body))) = tokio::time::timeout(std::time::Duration::from_secs(12), received.recv()).await {
+        ids.push(serde_json::from_str::<CallbackEvent>(&body).unwrap().id);
+    }
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (6, 6), "{ids:?}");
+}
+
+#[tokio::test]
+async fn a_published_faq_edit_on_one_node_is_served_by_the_other() {
+    let a = spawn_app().await;
+    assert!(postgres_server().is_some(), "several nodes need PostgreSQL: set ACCUEIL_TEST_POSTGRES_URL");
+    let b = a.another_node().await;
+    let before: serde_json::Value = b.public_get("/v1/sites/demo/faq?locale=fr").await;
+    let camille = a.signed_in().await;
+    let edit = json!({"question": "Comment retourner un article ?", "category": "Retours", "order": 1,
+        "markdown": "Sous **30 jours**."});
+    let saved = a.client.put(a.url("/v1/agent/faq/demo/fr/returns")).header("cookie", &camille).json(&edit).send();
+    assert_eq!(saved.await.unwrap().status(), 200);
+    let after: serde_json::Value = b.public_get("/v1/sites/demo/faq?locale=fr").await;
+    assert_ne!(before, after);
+    assert!(after.to_string().contains("Comment retourner un article ?"), "node B serves node A's edit");
+}
