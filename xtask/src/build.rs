@@ -355,6 +355,9 @@ pub fn test() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // Licences and sources of every dependency (deny.toml); advisories need a download from GitHub.
+    // cargo deny reads every platform's dependencies; a build downloads only this one's, so fetch the
+    // others (Windows-only crates and the like) first, from the registry, which is reachable.
+    run(cargo().args(["fetch"]))?;
     run(cargo().args(["deny", "--offline", "check", "licenses", "bans", "sources"]))?;
     // `cargo test` also builds the `accueil` binary the end-to-end tests run; building it again with
     // `cargo build -p` would resolve other features and recompile half the dependency tree.
