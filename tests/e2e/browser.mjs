@@ -53,10 +53,11 @@ export async function eventually(check, ms = 5000) {
   return false;
 }
 
-/** Signs the demo agent in to the console in a new page of `context`; resolves on the inbox. */
-export async function signIn(context) {
+/** Signs the demo agent in to the console (of `base`, the test's server unless said) in a new page of
+ * `context`; resolves on the inbox. */
+export async function signIn(context, base = BASE) {
   const page = await context.newPage();
-  await page.goto(BASE + "/console/");
+  await page.goto(base + "/console/");
   await page.getByLabel("Adresse e-mail").fill(AGENT.email);
   await page.getByLabel("Mot de passe").fill(AGENT.password);
   await page.getByRole("button", { name: "Se connecter" }).click();

@@ -144,6 +144,96 @@ impl Drop for Server {
     }
 }
 
+/// What an end-to-end file runs against, stopped when dropped.
+enum Servers {
+    One(#[allow(dead_code)] Server),
+    Several(#[allow(dead_code)] Box<SeveralNodes>),
+}
+
+/// Two server nodes on one throwaway PostgreSQL, behind nginx (`crates/server/deploy/nginx.conf`):
+/// node A takes the traffic, node B is the balancer's backup, so a test knows the visitor is on A,
+/// kills A (its pid is in the environment) and sees the balancer move the visitor to B.
+struct SeveralNodes {
+    // Dropped in this order: the balancer, the nodes, then the database under them.
+    nginx: Server,
+    node_a: Server,
+    node_b: Server,
+    node_b_url: String,
+    balancer_url: String,
+    _postgres: crate::postgres::TestPostgres,
+}
+
+impl SeveralNodes {
+    fn start(work: &Path) -> Result<SeveralNodes> {
+        let postgres = crate::postgres::TestPostgres::start()?;
+        postgres.create_database("accueil")?;
+        let database = format!("{}/accueil", postgres.url());
+        let (port_a, port_b, port_balancer) = (free_port()?, free_port()?, free_port()?);
+        let balancer_url = format!("http://127.0.0.1:{port_balancer}");
+        // Links and frame ancestors name the balancer; its X-Forwarded-For is believed.
+        let behind_balancer =
+            [("ACCUEIL_PUBLIC_URL", balancer_url.clone()), ("ACCUEIL_TRUSTED_PROXIES", "127.0.0.1".to_owned())];
+        let binary = server_binary();
+        let (node_a, _) = start_node(work, &binary, port_a, &database, &behind_balancer)?;
+        let (node_b, node_b_url) = start_node(work, &binary, port_b, &database, &behind_balancer)?;
+        let template = std::fs::read_to_string(root().join("crates/server/deploy/nginx.conf"))
+            .map_err(|e| format!("crates/server/deploy/nginx.conf: {e}"))?;
+        let nginx_work = work.join("nginx");
+        std::fs::create_dir_all(&nginx_work).map_err(|e| e.to_string())?;
+        let conf = template
+            .replace("{{WORK}}", &nginx_work.display().to_string())
+            .replace("{{NODE_A}}", &format!("127.0.0.1:{port_a}"))
+            .replace("{{NODE_B}}", &format!("127.0.0.1:{port_b}"))
+            .replace("{{NODE_B_ROLE}}", "backup")
+            .replace("{{LISTEN}}", &format!("127.0.0.1:{port_balancer}"));
+        let conf_path = nginx_work.join("nginx.conf");
+        std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+        // One process: killing it when the test ends leaves no worker behind holding the output open.
+        let nginx = Command::new("/usr/sbin/nginx")
+            .args(["-g", "master_process off;"])
+            .arg("-p")
+            .arg(&nginx_work)
+            .arg("-c")
+            .arg(&conf_path)
+            .spawn()
+            .map_err(|e| format!("cannot start nginx: {e}"))?;
+        let nginx = Server(nginx);
+        wait_for_http(&balancer_url, std::time::Duration::from_secs(10))?;
+        Ok(SeveralNodes { nginx, node_a, node_b, node_b_url, balancer_url, _postgres: postgres })
+    }
+
+    /// What the test file is told: node B's own address (the console goes there), node A's pid.
+    fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("ACCUEIL_NODE_B_URL".to_owned(), self.node_b_url.clone()),
+            ("ACCUEIL_NODE_A_PID".to_owned(), self.node_a.0.id().to_string()),
+            ("ACCUEIL_NODE_B_PID".to_owned(), self.node_b.0.id().to_string()),
+            ("ACCUEIL_BALANCER_PID".to_owned(), self.nginx.0.id().to_string()),
+        ]
+    }
+}
+
+/// Waits until `url` answers HTTP at all, or fails after `at_most`.
+fn wait_for_http(url: &str, at_most: std::time::Duration) -> Result {
+    let address = url.trim_start_matches("http://");
+    let started = std::time::Instant::now();
+    while started.elapsed() < at_most {
+        if let Ok(mut stream) = std::net::TcpStream::connect(address) {
+            use std::io::{Read, Write};
+            let request = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_to_string(&mut answer).is_ok()
+                && answer.starts_with("HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("{url} did not answer within {} s", at_most.as_secs()))
+}
+
 fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
@@ -190,15 +280,27 @@ fn test_config(work: &Path) -> Result<PathBuf> {
 
 /// The test configuration (`test_config`) on `work/e2e.db`, served by `binary`.
 fn start_server(work: &Path, binary: &Path) -> Result<(Server, String)> {
+    let database = format!("sqlite://{}", work.join("e2e.db").display());
+    start_node(work, binary, free_port()?, &database, &[])
+}
+
+/// One server node of the test configuration on `database`, listening on `port`; `more` adds settings.
+fn start_node(
+    work: &Path,
+    binary: &Path,
+    port: u16,
+    database: &str,
+    more: &[(&str, String)],
+) -> Result<(Server, String)> {
     let config = test_config(work)?;
-    let port = free_port()?;
-    let env = [
+    let mut env = vec![
         ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
-        ("ACCUEIL_DATABASE_URL", format!("sqlite://{}", work.join("e2e.db").display())),
+        ("ACCUEIL_DATABASE_URL", database.to_owned()),
         ("ACCUEIL_STATIC_DIR", root().join("dist").display().to_string()),
         // Transcripts land here as .eml files, where the tests read them.
         ("ACCUEIL_MAIL_PICKUP_DIR", work.join("mail").display().to_string()),
     ];
+    env.extend(more.iter().cloned());
     add_demo_agent(&env, &config)?;
     let mut child = Command::new(binary)
         .args(["serve", "--config"])
@@ -339,7 +441,56 @@ pub fn bench_live() -> Result {
         }
         drop(server);
     }
+    for (name, result) in live_on_two_nodes(&generator, &server_binary) {
+        if let Err(error) = result {
+            eprintln!("xtask: live {name}: {error}");
+            failed.push(name);
+        }
+    }
     if failed.is_empty() { Ok(()) } else { Err(format!("live phases over budget or failed: {}", failed.join(", "))) }
+}
+
+/// The chat on two release nodes sharing one local PostgreSQL (durable, as in production): idle
+/// visitors in open conversations on node A (memory per connection), then 1,000 active conversations
+/// with the visitors on node A and the console on node B, each phase on a database of its own.
+fn live_on_two_nodes(generator: &Path, server_binary: &Path) -> Vec<(String, Result)> {
+    let postgres = match crate::postgres::TestPostgres::start_durable() {
+        Ok(postgres) => postgres,
+        Err(error) => return vec![("two-nodes".to_owned(), Err(error))],
+    };
+    let sessions = (LIVE_IDLE.max(LIVE_ACTIVE) + 500).to_string();
+    let phase = |name: &str, args: Vec<String>, console_on_b: bool| -> Result {
+        postgres.create_database(name)?;
+        let database = format!("{}/{name}", postgres.url());
+        run(Command::new(generator).args(["seed", &database, &sessions]))?;
+        let work = target_dir().join("bench-live").join(name);
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+        let (node_a, base_a) = start_node(&work, server_binary, free_port()?, &database, &[])?;
+        let (node_b, base_b) = start_node(&work, server_binary, free_port()?, &database, &[])?;
+        let mut command = Command::new(generator);
+        command.arg(&args[0]).arg(&base_a);
+        if args[0] == "idle" {
+            command.arg(node_a.0.id().to_string());
+        }
+        command.args(&args[1..]);
+        if console_on_b {
+            command.arg(&base_b);
+        }
+        let result = print_figures(&mut command, &["BENCH"]);
+        drop((node_a, node_b));
+        result
+    };
+    vec![
+        (
+            "two-nodes-idle-conversation".to_owned(),
+            phase("idle_conversation", vec!["idle".into(), LIVE_IDLE.to_string(), "conversation".into()], false),
+        ),
+        (
+            "two-nodes-active".to_owned(),
+            phase("active", vec!["active".into(), LIVE_ACTIVE.to_string(), LIVE_SECONDS.to_string()], true),
+        ),
+    ]
 }
 
 /// The test command's ceiling, once the tools are installed: a step still running then is stopped and
@@ -369,7 +520,7 @@ pub fn test() -> Result {
     if !sizes.within_budget() {
         return Err("a bundle is over its size budget (see above)".to_owned());
     }
-    end_to_end(deadline)?;
+    end_to_end(deadline, None)?;
     eprintln!("xtask: every test passed in {} s", started.elapsed().as_secs());
     Ok(())
 }
@@ -377,6 +528,14 @@ pub fn test() -> Result {
 /// The API tests that read SQLite's own files: a full tmpfs and a second writer's lock, a killed
 /// process restarted on the same file, erased bytes searched for in the file and its WAL.
 const SQLITE_ONLY_API_TESTS: [&str; 3] = ["faults::", "crash::", "erasure::"];
+
+/// `cargo xtask test e2e NAME`: one end-to-end file (`tests/e2e/NAME.test.mjs`) against the bundles
+/// already built (`cargo xtask build`).
+pub fn test_one_end_to_end(name: &str) -> Result {
+    tools::ensure()?;
+    run(cargo().args(["build", "--workspace", "--tests"]))?;
+    end_to_end(std::time::Instant::now() + TEST_CEILING, Some(name))
+}
 
 /// `cargo xtask test postgres`: the API suite on PostgreSQL alone.
 pub fn test_api_on_postgres() -> Result {
@@ -398,11 +557,14 @@ fn api_on_postgres(deadline: std::time::Instant) -> Result {
 
 /// Each end-to-end file against its own server on a fresh database, so no file depends on what
 /// another changed (an edited FAQ entry, a booked window, a signed-out agent).
-fn end_to_end(deadline: std::time::Instant) -> Result {
+fn end_to_end(deadline: std::time::Instant, only: Option<&str>) -> Result {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|path| {
+            only.is_none_or(|name| path.file_name().is_some_and(|f| f.to_string_lossy() == format!("{name}.test.mjs")))
+        })
         .collect();
     files.sort();
     if files.is_empty() {
@@ -416,7 +578,17 @@ fn end_to_end(deadline: std::time::Instant) -> Result {
         let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let work = work.join(name.trim_end_matches(".test"));
         std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-        let (server, base) = start_e2e_server(&work)?;
+        // The several-nodes file runs against two nodes on PostgreSQL behind nginx; the others
+        // against one node on SQLite.
+        let (servers, base, more) = if name == "several-nodes.test" {
+            let nodes = SeveralNodes::start(&work)?;
+            let base = nodes.balancer_url.clone();
+            let more = nodes.env();
+            (Servers::Several(Box::new(nodes)), base, more)
+        } else {
+            let (server, base) = start_e2e_server(&work)?;
+            (Servers::One(server), base, Vec::new())
+        };
         let tap = work.join("results.tap");
         // Test files are named one by one (not a folder), which every Node.js from 20 on reads alike;
         // TAP goes to a file whose summary is checked, the readable report to the terminal.
@@ -432,11 +604,12 @@ fn end_to_end(deadline: std::time::Instant) -> Result {
                 .env("ACCUEIL_E2E_OUT", &work)
                 .env("ACCUEIL_MAIL_DIR", work.join("mail"))
                 .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
-                .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD),
+                .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
+                .envs(more),
             &tap,
             deadline,
         );
-        drop(server);
+        drop(servers);
         if let Err(error) = ran {
             eprintln!("xtask: {error}");
             failed.push(file.display().to_string());

@@ -14,7 +14,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <command>
   demo     install what is missing, build, and serve the demo on http://127.0.0.1:8080
   test     install what is missing and run every test (unit, API on SQLite and PostgreSQL, golden JSON, size,
-           end to end; `test postgres`: only the API suite on PostgreSQL)
+           end to end; `test postgres`: only the API suite on PostgreSQL; `test e2e NAME`: only
+           tests/e2e/NAME.test.mjs, on bundles already built)
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
   bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
@@ -30,6 +31,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => build::demo(),
         Some("test") if args.get(1).map(String::as_str) == Some("postgres") => build::test_api_on_postgres(),
+        Some("test") if args.get(1).map(String::as_str) == Some("e2e") => match args.get(2) {
+            Some(name) => build::test_one_end_to_end(name),
+            None => Err("usage: cargo xtask test e2e NAME (a file tests/e2e/NAME.test.mjs)".to_owned()),
+        },
         Some("test") => build::test(),
         Some("build") => tools::ensure().and_then(|_| build::build_all()),
         Some("size") => size::report().map(|_| ()),

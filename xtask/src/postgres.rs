@@ -17,7 +17,17 @@ pub struct TestPostgres {
 }
 
 impl TestPostgres {
+    /// For tests: without fsync, so creating a database per test is quick.
     pub fn start() -> Result<TestPostgres> {
+        TestPostgres::start_with(false)
+    }
+
+    /// For benchmarks: every commit flushed to disk, as in production.
+    pub fn start_durable() -> Result<TestPostgres> {
+        TestPostgres::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<TestPostgres> {
         let initdb = newest_match("/usr/lib/postgresql/*/bin/initdb")
             .ok_or("PostgreSQL is missing: apt-get install postgresql (cargo xtask setup does)")?;
         let bin = initdb.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -35,9 +45,9 @@ impl TestPostgres {
         let data = server.data_dir();
         server.run_tool("initdb", &["-D", &data.to_string_lossy(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8"])?;
         let options = format!(
-            // Durability is not under test here; fsync off keeps 70 databases' creation quick.
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off",
-            server.folder.display()
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync={}",
+            server.folder.display(),
+            if durable { "on" } else { "off" }
         );
         let log = server.folder.join("log");
         server.run_tool(
@@ -50,6 +60,12 @@ impl TestPostgres {
     /// A superuser's URL without a database name.
     pub fn url(&self) -> String {
         format!("postgres://{SUPERUSER}@127.0.0.1:{}", self.port)
+    }
+
+    /// An empty database `name`, owned by the superuser.
+    pub fn create_database(&self, name: &str) -> Result {
+        let port = self.port.to_string();
+        self.run_tool("createdb", &["-h", "127.0.0.1", "-p", &port, "-U", SUPERUSER, name])
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -7,10 +7,11 @@
 //! `live_load seed <database-url> <sessions>`, then, each against a server of its own (freed memory stays
 //! with a process, so one phase would hide the next one's):
 //! `live_load idle <base-url> <server-pid> <connections> hello|conversation` and
-//! `live_load active <base-url> <conversations> <seconds>`.
+//! `live_load active <base-url> <conversations> <seconds> [<console-base-url>]` (the console on another
+//! node of the same PostgreSQL database, when given). The database URL may be SQLite's or PostgreSQL's.
 
 use accueil_protocol::{AgentServerFrame, ClientFrame, Locale, MessageAuthor, ServerFrame, VisitContext};
-use accueil_server::store::{SiteScope, SqliteStore, Store};
+use accueil_server::store::SiteScope;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,9 +38,9 @@ async fn main() {
             (Ok(pid), Ok(count), "conversation") => idle(&args[2], pid, count, true).await,
             _ => Err("idle <base-url> <server-pid> <connections> hello|conversation".to_owned()),
         },
-        Some("active") if args.len() == 5 => match (args[3].parse(), args[4].parse()) {
-            (Ok(count), Ok(seconds)) => active(&args[2], count, seconds).await,
-            _ => Err("active <base-url> <conversations> <seconds>: numbers expected".to_owned()),
+        Some("active") if args.len() == 5 || args.len() == 6 => match (args[3].parse(), args[4].parse()) {
+            (Ok(count), Ok(seconds)) => active(&args[2], args.get(5).unwrap_or(&args[2]), count, seconds).await,
+            _ => Err("active <base-url> <conversations> <seconds> [<console-base-url>]: numbers expected".to_owned()),
         },
         _ => Err("usage: live_load seed <database-url> <sessions> | idle <base-url> <pid> <connections> \
                   hello|conversation | active <base-url> <conversations> <seconds>"
@@ -52,7 +53,7 @@ async fn main() {
 }
 
 async fn seed(database_url: &str, sessions: usize) -> Result<(), String> {
-    let store = SqliteStore::open(database_url).await.map_err(|e| e.to_string())?;
+    let store = accueil_server::store::open(database_url).await.map_err(|e| e.to_string())?;
     let now = accueil_server::now();
     for i in 0..sessions {
         let hash = accueil_server::secrets::token_hash(&session_token(i));
@@ -163,6 +164,9 @@ async fn memory_per_connection(
 const IDLE_KIB_BUDGET: f64 = 20.0;
 const MEDIAN_MS_BUDGET: f64 = 5.0;
 const P99_MS_BUDGET: f64 = 50.0;
+/// With the visitor on one node and the console on another.
+const NODES_MEDIAN_MS_BUDGET: f64 = 10.0;
+const NODES_P99_MS_BUDGET: f64 = 100.0;
 /// How long after the last send the console may still receive: past it, a message is lost.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -188,12 +192,18 @@ async fn idle(base: &str, pid: usize, count: usize, in_conversation: bool) -> Re
 
 /// `active` conversations, each visitor sending one message a second for `seconds`, one agent's
 /// console receiving them all: every message accounted for.
-async fn active(base: &str, active: usize, seconds: u64) -> Result<(), String> {
+async fn active(base: &str, console_base: &str, active: usize, seconds: u64) -> Result<(), String> {
     let ws_url = format!("{}/v1/live", base.replace("http://", "ws://"));
+    // Across nodes a message also goes through the database's notification: the budgets of issue #11.
+    let (median_budget, p99_budget) = if console_base == base {
+        (MEDIAN_MS_BUDGET, P99_MS_BUDGET)
+    } else {
+        (NODES_MEDIAN_MS_BUDGET, NODES_P99_MS_BUDGET)
+    };
     let mut missed = Vec::new();
     let first = RAMP;
     let visitors = open_many(&ws_url, first..first + active, true).await?;
-    let mut request = format!("{}/v1/agent/live", base.replace("http://", "ws://"))
+    let mut request = format!("{}/v1/agent/live", console_base.replace("http://", "ws://"))
         .into_client_request()
         .map_err(|e| e.to_string())?;
     let cookie = format!("accueil_agent={AGENT_TOKEN}").parse().map_err(|_| "cookie header".to_owned())?;
@@ -269,7 +279,7 @@ async fn active(base: &str, active: usize, seconds: u64) -> Result<(), String> {
         .map(|(id, at)| arrivals.get(id).map_or(lost_delay, |arrived| arrived.saturating_sub(*at)))
         .collect();
     let lost = scheduled.iter().filter(|(id, _)| !arrivals.contains_key(id)).count();
-    let late = delays.iter().filter(|d| **d != lost_delay && **d as f64 / 1000.0 > P99_MS_BUDGET).count();
+    let late = delays.iter().filter(|d| **d != lost_delay && **d as f64 / 1000.0 > p99_budget).count();
     if delays.is_empty() {
         return Err("no message was sent".to_owned());
     }
@@ -277,12 +287,13 @@ async fn active(base: &str, active: usize, seconds: u64) -> Result<(), String> {
     let at = |q: f64| delays[((delays.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
     let (median, p99) = (at(0.5), at(0.99));
     println!(
-        "BENCH live delivery visitor->agent console: {active} conversations, {} sent, {} received, {late} late (> {P99_MS_BUDGET} ms), {lost} lost, in {seconds} s: median {median:.2} ms, p99 {p99:.2} ms, max {:.2} ms (budgets: median {MEDIAN_MS_BUDGET} ms, p99 {P99_MS_BUDGET} ms, none lost)",
+        "BENCH live delivery visitor->agent console{}: {active} conversations, {} sent, {} received, {late} late (> {p99_budget} ms), {lost} lost, in {seconds} s: median {median:.2} ms, p99 {p99:.2} ms, max {:.2} ms (budgets: median {median_budget} ms, p99 {p99_budget} ms, none lost)",
+        if console_base == base { "" } else { " (console on another node)" },
         scheduled.len(),
         scheduled.len() - lost,
         at(1.0)
     );
-    if median > MEDIAN_MS_BUDGET || p99 > P99_MS_BUDGET || lost > 0 {
+    if median > median_budget || p99 > p99_budget || lost > 0 {
         missed.push("delivery visitor -> console".to_owned());
     }
     if missed.is_empty() { Ok(()) } else { Err(format!("over budget: {}", missed.join(", "))) }

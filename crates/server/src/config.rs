@@ -25,6 +25,9 @@ struct RawConfig {
     mail: Option<RawMail>,
     /// Connections one client address may hold open at once (0: no cap).
     max_connections_per_address: Option<usize>,
+    /// Load balancers whose `X-Forwarded-For` names the client (addresses or networks).
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
 }
 
 /// How the server sends the only mail it sends: chat transcripts a visitor asked for.
@@ -154,6 +157,9 @@ pub struct Config {
     /// Connections one client address may hold open at once (0: no cap). Generous by default: a
     /// company or a mobile carrier puts many visitors behind one address, each with a live chat.
     pub max_connections_per_address: usize,
+    /// The load balancers in front of this node: only their `X-Forwarded-For` is believed, and they
+    /// are not held to `max_connections_per_address`.
+    pub trusted_proxies: crate::proxies::TrustedProxies,
 }
 
 /// The default of `max_connections_per_address`.
@@ -325,6 +331,17 @@ impl Config {
                 Some(MailSettings { from: mail.from, transport })
             }
         };
+        let trusted_proxies = match env("ACCUEIL_TRUSTED_PROXIES") {
+            Some(list) => list.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect(),
+            None => raw.trusted_proxies.clone(),
+        };
+        let trusted_proxies = crate::proxies::TrustedProxies(
+            trusted_proxies
+                .iter()
+                .map(|network| network.parse())
+                .collect::<Result<_, String>>()
+                .map_err(|why| Error::Config(format!("trusted_proxies: {why}")))?,
+        );
         let max_connections_per_address = match env("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS") {
             Some(text) => text.trim().parse().map_err(|_| {
                 Error::Config(format!("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS: `{text}` is not a whole number"))
@@ -340,6 +357,7 @@ impl Config {
             sites,
             mail,
             max_connections_per_address,
+            trusted_proxies,
         })
     }
 

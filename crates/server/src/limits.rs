@@ -1,6 +1,8 @@
 //! Request limits per client address and per visitor session: fixed windows per kind of request,
-//! kept in memory (so per server node). They keep password guessing slow, floods out of the FAQ
-//! statistics, and one visitor from flooding agents with conversations, messages or mail.
+//! kept in memory with one node (SQLite), and in the shared database with several (PostgreSQL), so a
+//! client that spreads its requests over N nodes does not get N times the limit. They keep password
+//! guessing slow, floods out of the FAQ statistics, and one visitor from flooding agents with
+//! conversations, messages or mail.
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -39,6 +41,15 @@ enum Who {
     Session(i64),
 }
 
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Who::Address(address) => write!(f, "address {address}"),
+            Who::Session(session) => write!(f, "session {session}"),
+        }
+    }
+}
+
 impl Limit {
     /// Requests per window from one address.
     fn per_address(self) -> (u32, Duration) {
@@ -75,6 +86,8 @@ impl Limit {
 #[derive(Default)]
 pub struct Limiter {
     windows: Mutex<HashMap<(Limit, Who), Window>>,
+    /// With several nodes: the database every node counts in (windows aligned on the clock).
+    shared: Option<std::sync::Arc<dyn crate::store::Store>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -85,16 +98,28 @@ struct Window {
 }
 
 impl Limiter {
+    /// Limits counted in the database that several nodes share.
+    pub fn shared(store: std::sync::Arc<dyn crate::store::Store>) -> Limiter {
+        Limiter { windows: Mutex::default(), shared: Some(store) }
+    }
+
     /// Counts one request from `address`; `Error::RateLimited` with the seconds left when it is over.
-    pub fn check(&self, limit: Limit, address: IpAddr) -> Result<(), Error> {
-        self.count(limit, Who::Address(address), limit.per_address(), Instant::now())
+    pub async fn check(&self, limit: Limit, address: IpAddr) -> Result<(), Error> {
+        self.hit(limit, Who::Address(address), limit.per_address()).await
     }
 
     /// Counts one request of a visitor session, for the kinds limited per session (others pass).
-    pub fn check_session(&self, limit: Limit, session: i64) -> Result<(), Error> {
+    pub async fn check_session(&self, limit: Limit, session: i64) -> Result<(), Error> {
         match limit.per_session() {
-            Some(rule) => self.count(limit, Who::Session(session), rule, Instant::now()),
+            Some(rule) => self.hit(limit, Who::Session(session), rule).await,
             None => Ok(()),
+        }
+    }
+
+    async fn hit(&self, limit: Limit, who: Who, rule: (u32, Duration)) -> Result<(), Error> {
+        match &self.shared {
+            None => self.count(limit, who, rule, Instant::now()),
+            Some(store) => count_shared(store.as_ref(), limit, who, rule, crate::now()).await,
         }
     }
 
@@ -121,6 +146,23 @@ impl Limiter {
     }
 }
 
+/// One request counted in the shared database, in the window of the clock it falls in.
+async fn count_shared(
+    store: &dyn crate::store::Store,
+    limit: Limit,
+    who: Who,
+    (allowed, length): (u32, Duration),
+    now: crate::store::UnixTime,
+) -> Result<(), Error> {
+    let length = i64::try_from(length.as_secs()).unwrap_or(i64::MAX).max(1);
+    let window_start = now - now.rem_euclid(length);
+    let hits = store.count_hit(&format!("{limit:?} {who}"), window_start, window_start + length).await?;
+    if hits > allowed {
+        return Err(Error::RateLimited { retry_after: u64::try_from(window_start + length - now).unwrap_or(1).max(1) });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,15 +181,16 @@ mod tests {
         limiter.check_at(Limit::AgentLogin, a, t0 + MINUTE).expect("a new minute, a new count");
     }
 
-    #[test]
-    fn a_session_is_counted_across_its_connections_and_apart_from_its_address() {
+    #[tokio::test]
+    async fn a_session_is_counted_across_its_connections_and_apart_from_its_address() {
         let limiter = Limiter::default();
         for _ in 0..5 {
-            limiter.check_session(Limit::ConversationStart, 7).expect("a few conversations an hour");
+            limiter.check_session(Limit::ConversationStart, 7).await.expect("a few conversations an hour");
         }
-        assert!(matches!(limiter.check_session(Limit::ConversationStart, 7), Err(Error::RateLimited { .. })));
-        limiter.check_session(Limit::ConversationStart, 8).expect("another session has its own count");
-        limiter.check_session(Limit::FaqSearch, 7).expect("kinds not limited per session pass");
-        limiter.check(Limit::ConversationStart, "192.0.2.1".parse().unwrap()).expect("the address has its own count");
+        assert!(matches!(limiter.check_session(Limit::ConversationStart, 7).await, Err(Error::RateLimited { .. })));
+        limiter.check_session(Limit::ConversationStart, 8).await.expect("another session has its own count");
+        limiter.check_session(Limit::FaqSearch, 7).await.expect("kinds not limited per session pass");
+        let address = "192.0.2.1".parse().unwrap();
+        limiter.check(Limit::ConversationStart, address).await.expect("the address has its own count");
     }
 }

@@ -18,10 +18,13 @@ const USAGE: &str = r#"usage:
   accueil faq restore --site SITE [--config FILE]      publish the snapshot before the published one
   accueil faq export --site SITE DIR [--config FILE]   write the published FAQ back as Markdown
   accueil faq payload DIR --locale LOCALE              print the JSON the widget would receive
+  accueil store copy --from sqlite://FILE --to postgres://USER@HOST:PORT/DATABASE
+      (moves a stopped SQLite deployment into an empty PostgreSQL database; counts are checked)
   accueil search-eval ENTRIES.jsonl
       (FAQ search harness: JSON Lines queries {"q","k"} on stdin, {"ids","scores"} lines out)
 
 environment: ACCUEIL_CONFIG, ACCUEIL_LISTEN, ACCUEIL_PUBLIC_URL, ACCUEIL_DATABASE_URL, ACCUEIL_STATIC_DIR,
+             ACCUEIL_TRUSTED_PROXIES (comma-separated), ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS,
              ACCUEIL_LOG (log filter, default `info`)"#;
 
 /// Exit status of `agent add` when the agent exists and `--if-missing` was not given.
@@ -35,6 +38,7 @@ async fn main() -> ExitCode {
         [] | ["serve", ..] => serve(&args).await,
         ["agent", "add", ..] => add_agent(&args).await,
         ["faq", command, ..] => faq_command(command, &args[2..]).await,
+        ["store", "copy", ..] => copy_store(&args).await,
         ["search-eval", entries] => {
             accueil_server::search_eval::run(entries, std::io::stdin().lock(), std::io::stdout().lock())
         }
@@ -87,6 +91,29 @@ async fn serve(args: &[String]) -> Result<(), Error> {
         sites.join(", ")
     );
     app.run_until_stopped().await
+}
+
+async fn copy_store(args: &[String]) -> Result<(), Error> {
+    let usage = || Error::Config(format!("store copy needs --from sqlite://… and --to postgres://…\n{USAGE}"));
+    let (from, to) = (flag(args, "--from").ok_or_else(usage)?, flag(args, "--to").ok_or_else(usage)?);
+    if !from.starts_with("sqlite:") || !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        return Err(usage());
+    }
+    let file = from.trim_start_matches("sqlite://");
+    if !std::path::Path::new(file).is_file() {
+        return Err(Error::Config(format!("--from: no SQLite database at {file}")));
+    }
+    let source = store::SqliteStore::open(from).await?;
+    let target = store::PostgresStore::open(to).await?;
+    let report = store::copy(&source, &target).await?;
+    for (table, rows) in &report {
+        println!("{table}: {rows} rows");
+    }
+    println!(
+        "copied {} rows; start the nodes with database_url = \"{to}\"",
+        report.iter().map(|(_, n)| n).sum::<u64>()
+    );
+    Ok(())
 }
 
 async fn add_agent(args: &[String]) -> Result<(), Error> {

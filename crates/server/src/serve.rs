@@ -61,8 +61,10 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     per_address: usize,
+    trusted: crate::proxies::TrustedProxies,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let trusted = Arc::new(trusted);
     let open = Arc::new(OpenConnections::default());
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
@@ -80,19 +82,28 @@ pub async fn serve(
                 }
             },
         };
-        let Some(admitted) = OpenConnections::admit(&open, peer.ip(), per_address) else {
+        // A load balancer carries many clients' connections: they are capped one by one behind it.
+        let cap = if trusted.trusts(peer.ip()) { 0 } else { per_address };
+        let Some(admitted) = OpenConnections::admit(&open, peer.ip(), cap) else {
             tracing::warn!(address = %peer.ip(), "connection refused: too many open from this address");
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let trusted = trusted.clone();
         let mut stop = stop.clone();
         connections.spawn(async move {
             let _admitted = admitted;
             let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                // What `ConnectInfo` reads: the per-address limits use it.
-                request.extensions_mut().insert(ConnectInfo(peer));
+                // What `ConnectInfo` reads: the per-address limits use it. Behind a trusted load
+                // balancer, the client it names.
+                let client = {
+                    let forwarded: Vec<&str> =
+                        request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+                    trusted.client(peer, &forwarded)
+                };
+                request.extensions_mut().insert(ConnectInfo(client));
                 router.clone().oneshot(request)
             });
             let connection = hyper::server::conn::http1::Builder::new()

@@ -97,12 +97,17 @@ impl Application {
             }
             None => (crate::relay::Relay::alone(), None),
         };
+        // With other nodes, a client's requests are counted wherever they land.
+        let limits = match &nodes {
+            Some(_) => crate::limits::Limiter::shared(store.clone()),
+            None => crate::limits::Limiter::default(),
+        };
         let state = AppState {
             config: Arc::new(config),
             store,
             files: Arc::new(files),
             faq: Arc::default(),
-            limits: Arc::default(),
+            limits: Arc::new(limits),
             webhook_wake: Arc::default(),
             hub: Arc::default(),
             relay: Arc::new(relay),
@@ -117,6 +122,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<(), Error> {
         let state = self.state;
         let per_address = state.config.max_connections_per_address;
+        let trusted = state.config.trusted_proxies.clone();
         let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone(), state.relay.clone()));
         let relaying = self.nodes.map(|(listener, wakes)| {
             (
@@ -133,7 +139,7 @@ impl Application {
             // another) rather than wait for them.
             hub.revoke(crate::chat::Revoked::ServerStopping);
         };
-        let served = crate::serve::serve(self.listener, self.router, per_address, stopping).await;
+        let served = crate::serve::serve(self.listener, self.router, per_address, trusted, stopping).await;
         // The live connections were told to reconnect; their close frames go out before the process ends.
         state.hub.live_connections_closed(std::time::Duration::from_secs(5)).await;
         maintenance.abort();

@@ -52,6 +52,9 @@ pub async fn run(config: Arc<Config>, store: Arc<dyn Store>, wake: Arc<Notify>) 
     loop {
         if last_erase.is_none_or(|at| at.elapsed() >= ERASE_EVERY) {
             erase_expired_phones(&config, store.as_ref(), crate::now()).await;
+            if let Err(error) = store.sweep_hits(crate::now()).await {
+                tracing::warn!(%error, "ended rate-limit windows were not swept");
+            }
             last_erase = Some(tokio::time::Instant::now());
         }
         deliver_due(&config, store.as_ref(), &client).await;

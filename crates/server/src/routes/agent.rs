@@ -44,7 +44,7 @@ async fn login(
     ApiJson(request): ApiJson<AgentLogin>,
 ) -> Result<Response, Error> {
     // Before any password check: guessing stays slow even with valid-looking requests.
-    state.limits.check(Limit::AgentLogin, peer.ip())?;
+    state.limits.check(Limit::AgentLogin, peer.ip()).await?;
     let email = request.email.trim();
     let mut fields = Vec::new();
     if email.is_empty() {

@@ -129,7 +129,7 @@ async fn phone_check(
     Path(site): Path<String>,
     ApiJson(number): ApiJson<PhoneNumber>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::PhoneCheck, peer.ip())?;
+    state.limits.check(Limit::PhoneCheck, peer.ip()).await?;
     let (_, settings) = callback_site(&state, &site)?;
     let checked = checked_phone(settings, &number, "").map_err(|field| Error::Validation {
         message: "the phone number is not valid".to_owned(),
@@ -201,7 +201,7 @@ async fn create(
     headers: HeaderMap,
     ApiJson(request): ApiJson<CreateCallback>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::CallbackCreate, peer.ip())?;
+    state.limits.check(Limit::CallbackCreate, peer.ip()).await?;
     let key = idempotency_key(&headers)?;
     let (site, settings) = callback_site(&state, &visitor.session.site)?;
     let now = now();

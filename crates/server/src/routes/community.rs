@@ -133,7 +133,7 @@ async fn similar(
     Path(site): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<SimilarQuestions>, Error> {
-    state.limits.check(Limit::FaqSearch, peer.ip())?;
+    state.limits.check(Limit::FaqSearch, peer.ip()).await?;
     let (found, _) = community_site(&state, &site)?;
     let (_, locale) = site_and_locale(&state, &site, query.get("locale").map(String::as_str))?;
     let q = query.get("q").map(String::as_str).unwrap_or_default();
@@ -302,7 +302,7 @@ async fn ask(
     visitor: Visitor,
     ApiJson(request): ApiJson<NewThread>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::CommunityPost, peer.ip())?;
+    state.limits.check(Limit::CommunityPost, peer.ip()).await?;
     let (site, settings) = community_site(&state, &visitor.session.site)?;
     let topic = request.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let mut fields = vec![
@@ -330,7 +330,7 @@ async fn answer(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<NewAnswer>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::CommunityPost, peer.ip())?;
+    state.limits.check(Limit::CommunityPost, peer.ip()).await?;
     let viewer = Some(visitor.session.id);
     let thread = visible_thread(&state, &id, viewer).await?;
     if thread.site != visitor.session.site {
@@ -371,7 +371,7 @@ async fn vote(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<VoteRequest>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::CommunityVote, peer.ip())?;
+    state.limits.check(Limit::CommunityVote, peer.ip()).await?;
     let row = post_for(&state, &visitor, &id).await?;
     let score = state.store.vote(row.id, visitor.session.id, request.up).await?;
     Ok((no_store(), Json(VoteCount { score, voted: request.up })).into_response())
@@ -384,7 +384,7 @@ async fn report(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ReportPost>,
 ) -> Result<StatusCode, Error> {
-    state.limits.check(Limit::CommunityVote, peer.ip())?;
+    state.limits.check(Limit::CommunityVote, peer.ip()).await?;
     let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(Error::Validation {

@@ -75,7 +75,7 @@ async fn search(
     Path(site): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<FaqSearchResults>, Error> {
-    state.limits.check(Limit::FaqSearch, peer.ip())?;
+    state.limits.check(Limit::FaqSearch, peer.ip()).await?;
     let (site, locale) = site_and_locale(&state, &site, query.get("locale").map(String::as_str))?;
     let q = query.get("q").ok_or_else(|| Error::InvalidRequest {
         message: "say what to search for".to_owned(),
@@ -113,7 +113,7 @@ async fn record_event(
     Path(site): Path<String>,
     ApiJson(report): ApiJson<FaqEventReport>,
 ) -> Result<StatusCode, Error> {
-    state.limits.check(Limit::FaqEvent, peer.ip())?;
+    state.limits.check(Limit::FaqEvent, peer.ip()).await?;
     let (site, locale) = site_and_locale(&state, &site, Some(report.locale.tag()))?;
     let chars = |text: &Option<String>| text.as_deref().map_or(0, |t| t.chars().count());
     match &report.event {

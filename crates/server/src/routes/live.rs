@@ -198,9 +198,10 @@ impl Connection {
     }
 
     /// Counts one more of `limit` for this session and this address; true when either is over.
-    fn over_limit(&self, limit: Limit) -> bool {
-        let limits = &self.state.limits;
-        limits.check_session(limit, self.session_id).is_err() || limits.check(limit, self.address).is_err()
+    /// (Owns what it reads: the connection itself, with its socket, stays on this task.)
+    fn over_limit(&self, limit: Limit) -> impl std::future::Future<Output = bool> + Send + 'static {
+        let (limits, session, address) = (self.state.limits.clone(), self.session_id, self.address);
+        async move { limits.check_session(limit, session).await.is_err() || limits.check(limit, address).await.is_err() }
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
@@ -345,7 +346,7 @@ impl Connection {
             ClientFrame::Start { locale, context } => {
                 // Only a new conversation counts (a reconnecting tab says `start` for the open one).
                 let open = self.state.store.open_conversation_of(self.session_id).await.map_err(End::fault)?;
-                if open.is_none() && self.over_limit(Limit::ConversationStart) {
+                if open.is_none() && self.over_limit(Limit::ConversationStart).await {
                     return self
                         .refuse(LiveErrorCode::RateLimited, "too many new conversations: try again later")
                         .await;
@@ -418,7 +419,7 @@ impl Connection {
         if self.window.1 > MESSAGES_PER_SECOND {
             return self.refuse(LiveErrorCode::RateLimited, "at most 5 messages per second").await;
         }
-        if self.over_limit(Limit::ChatMessage) {
+        if self.over_limit(Limit::ChatMessage).await {
             return self.refuse(LiveErrorCode::RateLimited, "too many messages: wait a minute").await;
         }
         let Some(conversation) = self.conversation.as_ref().map(|(c, _)| c.id) else {
@@ -538,8 +539,8 @@ async fn transcript(
             fields: Error::field("email", reason),
         });
     }
-    state.limits.check(Limit::Transcript, peer.ip())?;
-    state.limits.check_session(Limit::Transcript, visitor.session.id)?;
+    state.limits.check(Limit::Transcript, peer.ip()).await?;
+    state.limits.check_session(Limit::Transcript, visitor.session.id).await?;
     let mail = state.config.mail.as_ref().ok_or_else(|| Error::Unavailable("email is not set up here".to_owned()))?;
     let site = state.config.site(&row.site).ok_or_else(|| super::sites::unknown_site(&row.site))?;
     let messages = state.store.messages_after(row.id, 0, 10_000).await?;

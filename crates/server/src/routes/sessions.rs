@@ -33,7 +33,7 @@ async fn create_session(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, Error> {
-    state.limits.check(Limit::SessionCreate, peer.ip())?;
+    state.limits.check(Limit::SessionCreate, peer.ip()).await?;
     let site = state.config.site(&request.site).ok_or_else(|| unknown_site(&request.site))?;
     if let Some(locale) = request.locale.filter(|l| !site.public.locales.contains(l)) {
         return Err(Error::Validation {

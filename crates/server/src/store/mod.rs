@@ -4,6 +4,7 @@
 mod callbacks;
 mod chat;
 mod community;
+mod copy;
 mod error;
 mod postgres;
 mod postgres_callbacks;
@@ -24,6 +25,7 @@ pub use chat::{
     CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
 };
 pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
+pub use copy::{CopyReport, copy};
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -144,6 +146,18 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
     /// data itself, which the others read from the database. Nothing to do where one node owns the
     /// database (SQLite).
     async fn wake_nodes(&self, _text: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Counts one hit of a rate limit's `key` in the window that starts at `window_start`, for every
+    /// node at once: the hits of the window so far, this one included. Only called where limits are
+    /// shared (`Limiter::shared`): one node counts in memory.
+    async fn count_hit(&self, _key: &str, _window_start: UnixTime, _expires_at: UnixTime) -> Result<u32, StoreError> {
+        Err(StoreError::Fault("this store does not share rate limits".to_owned()))
+    }
+
+    /// Forgets the rate-limit windows that ended before `now`.
+    async fn sweep_hits(&self, _now: UnixTime) -> Result<(), StoreError> {
         Ok(())
     }
 

@@ -58,6 +58,25 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn count_hit(&self, key: &str, window_start: UnixTime, expires_at: UnixTime) -> Result<u32, StoreError> {
+        let hits: i32 = sqlx::query_scalar(
+            "INSERT INTO rate_windows (key, window_start, hits, expires_at) VALUES ($1, $2, 1, $3)
+             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits",
+        )
+        .bind(key)
+        .bind(window_start)
+        .bind(expires_at)
+        .fetch_all(&self.pool)
+        .await
+        .first_row()?;
+        Ok(u32::try_from(hits).unwrap_or(u32::MAX))
+    }
+
+    async fn sweep_hits(&self, now: UnixTime) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM rate_windows WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn node_listener(&self) -> Result<Option<Box<dyn super::NodeListener>>, StoreError> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
         listener.listen(NODES_CHANNEL).await?;

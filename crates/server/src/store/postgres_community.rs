@@ -25,7 +25,7 @@ const SELECT: &str = "SELECT p.*, t.public_id AS thread_public, t.title AS threa
 const VISIBLE_TO: &str = "(p.status = 'visible' OR (p.session_id IS NOT NULL AND p.session_id = $2))";
 
 /// The folded words of a question, as its search vector indexes them.
-fn searchable(title: Option<&str>, body: &str) -> String {
+pub(super) fn searchable(title: Option<&str>, body: &str) -> String {
     let text = format!("{} {body}", title.unwrap_or_default());
     words(&text).into_iter().map(|word| word.folded).collect::<Vec<_>>().join(" ")
 }

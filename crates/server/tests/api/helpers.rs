@@ -69,7 +69,7 @@ pub fn postgres_server() -> Option<String> {
     std::env::var("ACCUEIL_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
 }
 
-async fn new_postgres_database(server: &str) -> String {
+pub async fn new_postgres_database(server: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -18,5 +18,6 @@ mod helpers;
 mod live;
 mod mail;
 mod nodes;
+mod proxies;
 mod site_scope;
 mod visitor;

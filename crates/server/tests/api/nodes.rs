@@ -208,3 +208,69 @@ async fn a_published_faq_edit_on_one_node_is_served_by_the_other() {
     assert_ne!(before, after);
     assert!(after.to_string().contains("Comment retourner un article ?"), "node B serves node A's edit");
 }
+
+#[tokio::test]
+async fn a_limit_holds_across_nodes() {
+    // 20 new sessions a minute per address: a client that spreads its requests over two nodes gets 20
+    // in all, not 40.
+    let (a, b) = two_nodes(|_| None).await;
+    let create = |node: &TestApp| node.client.post(node.url("/v1/sessions")).json(&json!({"site": "demo"})).send();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let (on_a, on_b) = tokio::join!(create(&a), create(&b));
+        statuses.push(on_a.unwrap().status().as_u16());
+        statuses.push(on_b.unwrap().status().as_u16());
+    }
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((created, limited), (20, 4), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_sqlite_deployment_moves_to_postgresql_with_its_history() {
+    // Arrange: a deployment on SQLite with an agent, a conversation and a callback request.
+    let server = postgres_server().expect("several nodes need PostgreSQL: set ACCUEIL_TEST_POSTGRES_URL");
+    let old = spawn_app_with(|key| (key == "ACCUEIL_DATABASE_URL").then(|| "sqlite://test.db".to_owned())).await;
+    old.add_agent("camille@maison-lumiere.example", "correct horse battery staple").await;
+    let (mut visitor, conversation) = visitor_in_conversation(&old).await;
+    send(&mut visitor, &say("v-1", "Ma lampe clignote")).await;
+    until(&mut visitor, |f| matches!(f, ServerFrame::Ack { .. }).then_some(())).await;
+    let slots = options(&old).await.slots;
+    let token = session(&old).await;
+    assert_eq!(book(&old, &token, "k", &request(&slots[0].start, "0612345678")).await.status(), 201);
+    let target = crate::helpers::new_postgres_database(&server).await;
+    let copy = |to: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_accueil"))
+            .args(["store", "copy", "--from", &old.database_url, "--to", to])
+            .output()
+            .expect("accueil runs")
+    };
+
+    // Act
+    let copied = copy(&target);
+
+    // Assert: every table's rows, then a node on PostgreSQL that knows the agent, the conversation and
+    // the visitor's request; a second copy into the same database is refused.
+    assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+    let said = String::from_utf8_lossy(&copied.stdout);
+    assert!(said.contains("chat_messages: 1 rows") && said.contains("callbacks: 1 rows"), "{said}");
+    let url = target.clone();
+    let new = spawn_app_with(move |key| (key == "ACCUEIL_DATABASE_URL").then(|| url.clone())).await;
+    let camille = new.login("camille@maison-lumiere.example", "correct horse battery staple").await;
+    let history: accueil_protocol::ChatHistory =
+        new.agent_get(&format!("/v1/agent/conversations/{}/messages", conversation.id), &camille).await;
+    assert_eq!(history.messages.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["Ma lampe clignote"]);
+    let mine = new.client.get(new.url("/v1/callbacks")).bearer_auth(&token).send().await.unwrap();
+    let mine: accueil_protocol::Callbacks = mine.json().await.unwrap();
+    assert_eq!(mine.callbacks.len(), 1, "the visitor's token still works and finds the request");
+    let reply = json!({"client_id": "a-1", "body": "Je regarde."});
+    let claim = format!("/v1/agent/conversations/{}/claim", conversation.id);
+    assert_eq!(post(&new, &claim, &camille, json!({})).await.status(), 200);
+    let path = format!("/v1/agent/conversations/{}/messages", conversation.id);
+    assert_eq!(post(&new, &path, &camille, reply).await.status(), 201);
+    let (_, started) = visitor_in_conversation(&new).await;
+    assert_ne!(started.id, conversation.id, "new rows continue after the copied ones");
+    let again = copy(&target);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("target"), "{}", String::from_utf8_lossy(&again.stderr));
+}
