@@ -148,6 +148,12 @@ impl Hub {
         Some(SessionSlot { hub: hub.clone(), session })
     }
 
+    /// Live connections open here: (visitors', all, consoles' included).
+    pub fn connection_counts(&self) -> (usize, usize) {
+        let visitors = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().sum();
+        (visitors, self.live.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
     /// Counts a live connection until the returned guard is dropped.
     pub fn live_connection(hub: &std::sync::Arc<Hub>) -> LiveConnection {
         hub.live.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

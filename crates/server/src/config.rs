@@ -28,6 +28,8 @@ struct RawConfig {
     /// Load balancers whose `X-Forwarded-For` names the client (addresses or networks).
     #[serde(default)]
     trusted_proxies: Vec<String>,
+    /// Where `/metrics` is served (an address only operators reach); absent: not served.
+    metrics_listen: Option<String>,
 }
 
 /// How the server sends the only mail it sends: chat transcripts a visitor asked for.
@@ -160,6 +162,8 @@ pub struct Config {
     /// The load balancers in front of this node: only their `X-Forwarded-For` is believed, and they
     /// are not held to `max_connections_per_address`.
     pub trusted_proxies: crate::proxies::TrustedProxies,
+    /// Where `/metrics` is served, apart from the public listener; `None`: nowhere.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The default of `max_connections_per_address`.
@@ -342,6 +346,12 @@ impl Config {
                 .collect::<Result<_, String>>()
                 .map_err(|why| Error::Config(format!("trusted_proxies: {why}")))?,
         );
+        let metrics_listen = match env("ACCUEIL_METRICS_LISTEN").or_else(|| raw.metrics_listen.clone()) {
+            Some(text) => Some(text.trim().parse::<SocketAddr>().map_err(|_| {
+                Error::Config(format!("metrics_listen: `{text}` is not an address and port such as 127.0.0.1:9090"))
+            })?),
+            None => None,
+        };
         let max_connections_per_address = match env("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS") {
             Some(text) => text.trim().parse().map_err(|_| {
                 Error::Config(format!("ACCUEIL_MAX_CONNECTIONS_PER_ADDRESS: `{text}` is not a whole number"))
@@ -358,6 +368,7 @@ impl Config {
             mail,
             max_connections_per_address,
             trusted_proxies,
+            metrics_listen,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod faq;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod proxies;
 pub mod relay;
 pub mod routes;

@@ -45,23 +45,33 @@ pub enum Wake {
     },
 }
 
+/// Milliseconds since the Unix epoch: when a wake was sent, for the lag the other nodes measure.
+fn now_millis() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+}
+
 impl Wake {
-    fn encode(&self, node: &str) -> String {
+    /// `node sent-at-ms kind subject [seq]`: a few dozen bytes.
+    fn encode(&self, node: &str, sent_at: u64) -> String {
+        let head = format!("{node} {sent_at}");
         match self {
-            Wake::Message { conversation, seq } => format!("{node} m {conversation} {seq}"),
-            Wake::Changed { conversation } => format!("{node} c {conversation}"),
-            Wake::Receipts { conversation } => format!("{node} r {conversation}"),
-            Wake::VisitorTyping { conversation } => format!("{node} v {conversation}"),
-            Wake::AgentTyping { conversation } => format!("{node} a {conversation}"),
-            Wake::AgentSignedOut { token_hash } => format!("{node} o {token_hash}"),
-            Wake::VisitorErased { session } => format!("{node} e {session}"),
+            Wake::Message { conversation, seq } => format!("{head} m {conversation} {seq}"),
+            Wake::Changed { conversation } => format!("{head} c {conversation}"),
+            Wake::Receipts { conversation } => format!("{head} r {conversation}"),
+            Wake::VisitorTyping { conversation } => format!("{head} v {conversation}"),
+            Wake::AgentTyping { conversation } => format!("{head} a {conversation}"),
+            Wake::AgentSignedOut { token_hash } => format!("{head} o {token_hash}"),
+            Wake::VisitorErased { session } => format!("{head} e {session}"),
         }
     }
 
-    /// The sending node and its wake; `None` for a text this version does not know (a newer node's).
-    fn decode(text: &str) -> Option<(&str, Wake)> {
+    /// The sending node, when it sent (ms), and its wake; `None` for a text this version does not know
+    /// (a newer node's).
+    fn decode(text: &str) -> Option<(&str, u64, Wake)> {
         let mut parts = text.split(' ');
-        let (node, kind, subject) = (parts.next()?, parts.next()?, parts.next()?.to_owned());
+        let (node, sent_at) = (parts.next()?, parts.next()?.parse().ok()?);
+        let (kind, subject) = (parts.next()?, parts.next()?.to_owned());
         let wake = match kind {
             "m" => Wake::Message { conversation: subject, seq: parts.next()?.parse().ok()? },
             "c" => Wake::Changed { conversation: subject },
@@ -72,7 +82,7 @@ impl Wake {
             "e" => Wake::VisitorErased { session: subject.parse().ok()? },
             _ => return None,
         };
-        Some((node, wake))
+        Some((node, sent_at, wake))
     }
 }
 
@@ -107,7 +117,8 @@ impl Relay {
 /// Runs until the process ends: sends this node's wakes, in order.
 pub async fn send_wakes(state: AppState, mut wakes: mpsc::UnboundedReceiver<Wake>) {
     while let Some(wake) = wakes.recv().await {
-        if let Err(error) = state.store.wake_nodes(&wake.encode(&state.relay.node)).await {
+        state.metrics.wakes_sent.inc();
+        if let Err(error) = state.store.wake_nodes(&wake.encode(&state.relay.node, now_millis())).await {
             // The others miss a live push; their clients still find the change on their next read.
             tracing::warn!(%error, "the other nodes were not told of a change");
         }
@@ -120,8 +131,10 @@ pub async fn hear_nodes(state: AppState, mut listener: Box<dyn NodeListener>) {
     loop {
         match listener.heard().await {
             Ok(Heard::Wake(text)) => match Wake::decode(&text) {
-                Some((node, _)) if node == state.relay.node => {}
-                Some((_, wake)) => {
+                Some((node, _, _)) if node == state.relay.node => {}
+                Some((_, sent_at, wake)) => {
+                    // Clocks of different machines: a lag below zero is counted as none.
+                    state.metrics.wake_lag.observe(now_millis().saturating_sub(sent_at) as f64 / 1000.0);
                     if let Err(error) = apply(&state, wake).await {
                         tracing::warn!(%error, "a change from another node was not pushed");
                     }
@@ -235,10 +248,14 @@ mod tests {
             Wake::VisitorErased { session: 7 },
         ];
         for wake in wakes {
-            assert_eq!(Wake::decode(&wake.encode("node_a")), Some(("node_a", wake.clone())));
+            assert_eq!(
+                Wake::decode(&wake.encode("node_a", 1_700_000_000_123)),
+                Some(("node_a", 1_700_000_000_123, wake.clone()))
+            );
         }
-        assert_eq!(Wake::decode("node_a z cv_1"), None);
-        assert_eq!(Wake::decode("node_a m cv_1 not-a-number"), None);
+        assert_eq!(Wake::decode("node_a 1 z cv_1"), None);
+        assert_eq!(Wake::decode("node_a 1 m cv_1 not-a-number"), None);
+        assert_eq!(Wake::decode("node_a m cv_1 2"), None, "no time: an older node's");
         assert_eq!(decode_hex(&encode_hex(&[0, 171, 255])), Some(vec![0, 171, 255]));
     }
 }

@@ -25,6 +25,7 @@ pub struct AppState {
     pub hub: Arc<crate::chat::Hub>,
     /// Wakes the other server nodes sharing the database (none with SQLite).
     pub relay: Arc<crate::relay::Relay>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The static files the server hands out, loaded once at start.
@@ -75,6 +76,8 @@ pub struct Application {
     state: AppState,
     /// With other nodes on the database: what this one hears from them, and its wakes to send.
     nodes: Option<(Box<dyn crate::store::NodeListener>, tokio::sync::mpsc::UnboundedReceiver<crate::relay::Wake>)>,
+    /// `/metrics`, on an address of its own.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
@@ -111,12 +114,26 @@ impl Application {
             webhook_wake: Arc::default(),
             hub: Arc::default(),
             relay: Arc::new(relay),
+            metrics: Arc::default(),
         };
-        Ok(Application { listener, router: routes::router(state.clone()), state, nodes })
+        let metrics_listener = match state.config.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .map_err(|e| Error::Config(format!("cannot listen on {address} for the metrics: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Application { listener, router: routes::router(state.clone()), state, nodes, metrics_listener })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr, Error> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// Where `/metrics` is served, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|listener| listener.local_addr().ok())
     }
 
     pub async fn run_until_stopped(self) -> Result<(), Error> {
@@ -124,6 +141,8 @@ impl Application {
         let per_address = state.config.max_connections_per_address;
         let trusted = state.config.trusted_proxies.clone();
         let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone(), state.relay.clone()));
+        let metrics =
+            self.metrics_listener.map(|listener| tokio::spawn(crate::metrics::serve(state.clone(), listener)));
         let relaying = self.nodes.map(|(listener, wakes)| {
             (
                 tokio::spawn(crate::relay::hear_nodes(state.clone(), listener)),
@@ -144,6 +163,9 @@ impl Application {
         state.hub.live_connections_closed(std::time::Duration::from_secs(5)).await;
         maintenance.abort();
         deliveries.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         if let Some((hearing, sending)) = relaying {
             hearing.abort();
             sending.abort();

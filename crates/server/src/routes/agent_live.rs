@@ -89,6 +89,7 @@ async fn serve(mut socket: WebSocket, state: AppState, signed_in: SignedInAgent)
                         }
                         _ => None,
                     };
+                    state.metrics.frames_sent.inc();
                     if socket.send(text(&frame)).await.is_err() {
                         return;
                     }

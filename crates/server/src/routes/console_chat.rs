@@ -131,6 +131,7 @@ async fn reply(
     let message = message_view(message);
     if is_new {
         state.hub.publish_message(&row, message.clone());
+        state.metrics.messages_stored.inc();
         state.relay.wake(Wake::Message { conversation: row.public_id.clone(), seq: message.seq });
     }
     Ok((StatusCode::CREATED, no_store(), Json(message)).into_response())

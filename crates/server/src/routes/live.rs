@@ -205,6 +205,7 @@ impl Connection {
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
+        self.state.metrics.frames_sent.inc();
         self.socket.send(frame_text(frame)).await.map_err(|_| End::Closed)
     }
 
@@ -447,6 +448,7 @@ impl Connection {
         if let (true, Some((followed, _))) = (is_new, self.conversation.as_ref()) {
             // After the commit: whoever follows the conversation gets it, this connection included.
             self.state.hub.publish_message(followed, message_view(row));
+            self.state.metrics.messages_stored.inc();
             self.state.relay.wake(Wake::Message { conversation: followed.public_id.clone(), seq });
         }
         self.send(&ServerFrame::Ack { client_id, seq }).await

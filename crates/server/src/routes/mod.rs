@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), console_changes_from_the_console_only))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::time_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

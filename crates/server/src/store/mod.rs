@@ -161,6 +161,12 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         Ok(())
     }
 
+    /// Webhook deliveries not yet made nor given up.
+    async fn webhook_backlog(&self) -> Result<u64, StoreError>;
+
+    /// The connections this node holds to the database: (open, idle).
+    fn pool_status(&self) -> (u32, usize);
+
     /// Starts hearing the wakes of `wake_nodes`; `None` where there are no other nodes (SQLite).
     async fn node_listener(&self) -> Result<Option<Box<dyn NodeListener>>, StoreError> {
         Ok(None)

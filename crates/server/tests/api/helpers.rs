@@ -12,6 +12,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database_url: String,
     pub config: Config,
+    /// `/metrics`, when the test asked for it (`ACCUEIL_METRICS_LISTEN`).
+    pub metrics_url: Option<String>,
     /// Deleted (with the database and static files) when the test ends; shared by the nodes of a test.
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
@@ -173,9 +175,10 @@ pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) ->
 async fn serve(config: Config, database_url: String, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     let app = Application::build(config.clone()).await.expect("server starts");
     let address = app.local_addr().expect("bound");
+    let metrics_url = app.metrics_addr().map(|address| format!("http://{address}/metrics"));
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { base: format!("http://{address}"), client, database_url, config, _dir: dir }
+    TestApp { base: format!("http://{address}"), client, database_url, config, metrics_url, _dir: dir }
 }
 
 impl TestApp {

@@ -17,6 +17,7 @@ mod floods;
 mod helpers;
 mod live;
 mod mail;
+mod metrics;
 mod nodes;
 mod proxies;
 mod site_scope;
