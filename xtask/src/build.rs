@@ -396,10 +396,24 @@ const LIVE_SECONDS: u64 = 20;
 /// Runs of the active load, to see its spread (this machine's two cores are shared).
 const LIVE_ACTIVE_RUNS: usize = 3;
 
-pub fn bench_live() -> Result {
+/// The release server and the load generator, built.
+fn live_binaries() -> Result<(PathBuf, PathBuf)> {
     run(cargo().args(["build", "--release", "-p", "accueil-server", "--example", "live_load", "--bin", "accueil"]))?;
-    let generator = target_dir().join("release/examples/live_load");
-    let server_binary = target_dir().join("release/accueil");
+    Ok((target_dir().join("release/examples/live_load"), target_dir().join("release/accueil")))
+}
+
+/// `cargo xtask bench nodes`: the two-node PostgreSQL phases of the chat benchmark alone.
+pub fn bench_nodes() -> Result {
+    let (generator, server_binary) = live_binaries()?;
+    let failed: Vec<String> = live_on_two_nodes(&generator, &server_binary)
+        .into_iter()
+        .filter_map(|(name, result)| result.err().map(|error| format!("{name}: {error}")))
+        .collect();
+    if failed.is_empty() { Ok(()) } else { Err(failed.join("; ")) }
+}
+
+pub fn bench_live() -> Result {
+    let (generator, server_binary) = live_binaries()?;
     // Each phase against a server process of its own, on a fresh copy of one seeded database: memory a
     // process freed stays with it, so a phase after another would be measured on its leftovers.
     let seeded = target_dir().join("bench-live-seed.db");

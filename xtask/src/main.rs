@@ -19,7 +19,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
   bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
-           the chat under load (`bench live`: that one alone)
+           the chat under load (`bench live`: that one alone; `bench nodes`: its two-node PostgreSQL part)
   schema   rewrite crates/protocol/schema/ from the wire types
   setup    only install the tools";
 
@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure().and_then(|_| build::build_all()),
         Some("size") => size::report().map(|_| ()),
         Some("bench") if args.get(1).map(String::as_str) == Some("live") => build::bench_live(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("nodes") => build::bench_nodes(),
         Some("bench") => build::bench(),
         Some("schema") => run(cargo()
             .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])

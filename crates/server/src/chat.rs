@@ -218,10 +218,14 @@ impl Hub {
 
     /// Pushes a newly stored message to the visitor's connections and to the consoles of its site.
     pub fn publish_message(&self, conversation: &ConversationRow, message: ChatMessage) {
-        let frame =
-            AgentServerFrame::Message { conversation: conversation.public_id.clone(), message: message.clone() };
-        self.tell_agents(&conversation.site, frame);
-        self.publish(conversation.id, ServerFrame::Message { message });
+        self.publish_message_of(conversation.id, &conversation.public_id, &conversation.site, message);
+    }
+
+    /// `publish_message`, for a conversation known by its ids and site.
+    pub fn publish_message_of(&self, conversation: i64, public_id: &str, site: &str, message: ChatMessage) {
+        let frame = AgentServerFrame::Message { conversation: public_id.to_owned(), message: message.clone() };
+        self.tell_agents(site, frame);
+        self.publish(conversation, ServerFrame::Message { message });
     }
 
     pub fn subscribe_agents(&self) -> broadcast::Receiver<AgentFrame> {

@@ -2,7 +2,10 @@
 //! kept in memory with one node (SQLite), and in the shared database with several (PostgreSQL), so a
 //! client that spreads its requests over N nodes does not get N times the limit. They keep password
 //! guessing slow, floods out of the FAQ statistics, and one visitor from flooding agents with
-//! conversations, messages or mail.
+//! conversations, messages or mail. Kinds that come many times a second (chat messages, searches as
+//! one types) are counted on the node first and added to the shared count every `SYNC_EVERY`, so they
+//! cost no database round trip each; across nodes they may pass their limit by what arrives between
+//! two syncs.
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -50,7 +53,15 @@ impl std::fmt::Display for Who {
     }
 }
 
+/// How often a node adds its counts of frequent kinds to the shared ones and reads the others' back.
+pub const SYNC_EVERY: Duration = Duration::from_millis(200);
+
 impl Limit {
+    /// Kinds counted on the node between syncs, rather than in the database at each request.
+    fn frequent(self) -> bool {
+        matches!(self, Limit::ChatMessage | Limit::FaqSearch | Limit::FaqEvent)
+    }
+
     /// Requests per window from one address.
     fn per_address(self) -> (u32, Duration) {
         match self {
@@ -88,6 +99,16 @@ pub struct Limiter {
     windows: Mutex<HashMap<(Limit, Who), Window>>,
     /// With several nodes: the database every node counts in (windows aligned on the clock).
     shared: Option<std::sync::Arc<dyn crate::store::Store>>,
+    /// Frequent kinds' shared windows as this node knows them, by (key, window start).
+    synced: Mutex<HashMap<(String, i64), SyncedWindow>>,
+}
+
+/// A shared window of a frequent kind: its total at the last sync, and this node's hits since.
+#[derive(Debug, Clone, Copy, Default)]
+struct SyncedWindow {
+    known: u32,
+    unsent: u32,
+    expires_at: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -100,7 +121,7 @@ struct Window {
 impl Limiter {
     /// Limits counted in the database that several nodes share.
     pub fn shared(store: std::sync::Arc<dyn crate::store::Store>) -> Limiter {
-        Limiter { windows: Mutex::default(), shared: Some(store) }
+        Limiter { windows: Mutex::default(), shared: Some(store), synced: Mutex::default() }
     }
 
     /// Counts one request from `address`; `Error::RateLimited` with the seconds left when it is over.
@@ -119,7 +140,67 @@ impl Limiter {
     async fn hit(&self, limit: Limit, who: Who, rule: (u32, Duration)) -> Result<(), Error> {
         match &self.shared {
             None => self.count(limit, who, rule, Instant::now()),
+            Some(_) if limit.frequent() => self.count_between_syncs(limit, who, rule, crate::now()),
             Some(store) => count_shared(store.as_ref(), limit, who, rule, crate::now()).await,
+        }
+    }
+
+    /// A frequent kind: counted here, against the shared total this node learnt at its last sync
+    /// (none yet for a window it has not synced: then a client may pass the limit by what it sends to
+    /// this node in one `SYNC_EVERY`).
+    fn count_between_syncs(
+        &self,
+        limit: Limit,
+        who: Who,
+        rule: (u32, Duration),
+        now: crate::store::UnixTime,
+    ) -> Result<(), Error> {
+        let (allowed, window_start, expires_at) = shared_window(rule, now);
+        let mut synced = self.synced.lock().map_err(|_| Error::Internal("limiter poisoned".to_owned()))?;
+        let window = synced.entry((format!("{limit:?} {who}"), window_start)).or_default();
+        window.expires_at = expires_at;
+        if window.known + window.unsent >= allowed {
+            return Err(Error::RateLimited { retry_after: u64::try_from(expires_at - now).unwrap_or(1).max(1) });
+        }
+        window.unsent += 1;
+        Ok(())
+    }
+
+    /// Runs until the process ends, with shared limits: every `SYNC_EVERY`, adds this node's hits of
+    /// frequent kinds to the shared windows and learns their totals (the other nodes' hits included).
+    pub async fn sync_shared(self: std::sync::Arc<Limiter>) {
+        let Some(store) = self.shared.clone() else { return };
+        let mut every = tokio::time::interval(SYNC_EVERY);
+        loop {
+            every.tick().await;
+            let now = crate::now();
+            let batch: Vec<(String, i64, i64, u32)> = {
+                let Ok(mut synced) = self.synced.lock() else { return };
+                synced.retain(|_, window| window.expires_at > now);
+                // Only windows with hits to add: the others' counts matter to this node when it has
+                // hits of its own, and are learnt then.
+                synced
+                    .iter()
+                    .filter(|(_, w)| w.unsent > 0)
+                    .map(|((key, start), w)| (key.clone(), *start, w.expires_at, w.unsent))
+                    .collect()
+            };
+            if batch.is_empty() {
+                continue;
+            }
+            match store.add_hits(&batch).await {
+                Ok(totals) => {
+                    let Ok(mut synced) = self.synced.lock() else { return };
+                    for ((key, start, _, sent), total) in batch.into_iter().zip(totals) {
+                        if let Some(window) = synced.get_mut(&(key, start)) {
+                            window.unsent = window.unsent.saturating_sub(sent);
+                            window.known = total;
+                        }
+                    }
+                }
+                // Counted again at the next sync: the hits stay unsent.
+                Err(error) => tracing::warn!(%error, "rate limits were not shared this time"),
+            }
         }
     }
 
@@ -154,13 +235,19 @@ async fn count_shared(
     (allowed, length): (u32, Duration),
     now: crate::store::UnixTime,
 ) -> Result<(), Error> {
-    let length = i64::try_from(length.as_secs()).unwrap_or(i64::MAX).max(1);
-    let window_start = now - now.rem_euclid(length);
-    let hits = store.count_hit(&format!("{limit:?} {who}"), window_start, window_start + length).await?;
+    let (allowed, window_start, expires_at) = shared_window((allowed, length), now);
+    let hits = store.count_hit(&format!("{limit:?} {who}"), window_start, expires_at).await?;
     if hits > allowed {
-        return Err(Error::RateLimited { retry_after: u64::try_from(window_start + length - now).unwrap_or(1).max(1) });
+        return Err(Error::RateLimited { retry_after: u64::try_from(expires_at - now).unwrap_or(1).max(1) });
     }
     Ok(())
+}
+
+/// The clock-aligned window `now` falls in: (allowed, start, end), in Unix seconds.
+fn shared_window((allowed, length): (u32, Duration), now: crate::store::UnixTime) -> (u32, i64, i64) {
+    let length = i64::try_from(length.as_secs()).unwrap_or(i64::MAX).max(1);
+    let start = now - now.rem_euclid(length);
+    (allowed, start, start + length)
 }
 
 #[cfg(test)]

@@ -21,7 +21,11 @@ pub enum Wake {
         conversation: String,
         seq: u64,
     },
-    /// The conversation was started, taken, handed over or ended (the queue may have moved).
+    /// A visitor started the conversation: it joins the end of the queue, where nobody moves.
+    Started {
+        conversation: String,
+    },
+    /// The conversation was taken, handed over or ended (the queue may have moved).
     Changed {
         conversation: String,
     },
@@ -57,6 +61,7 @@ impl Wake {
         let head = format!("{node} {sent_at}");
         match self {
             Wake::Message { conversation, seq } => format!("{head} m {conversation} {seq}"),
+            Wake::Started { conversation } => format!("{head} s {conversation}"),
             Wake::Changed { conversation } => format!("{head} c {conversation}"),
             Wake::Receipts { conversation } => format!("{head} r {conversation}"),
             Wake::VisitorTyping { conversation } => format!("{head} v {conversation}"),
@@ -74,6 +79,7 @@ impl Wake {
         let (kind, subject) = (parts.next()?, parts.next()?.to_owned());
         let wake = match kind {
             "m" => Wake::Message { conversation: subject, seq: parts.next()?.parse().ok()? },
+            "s" => Wake::Started { conversation: subject },
             "c" => Wake::Changed { conversation: subject },
             "r" => Wake::Receipts { conversation: subject },
             "v" => Wake::VisitorTyping { conversation: subject },
@@ -114,11 +120,17 @@ impl Relay {
     }
 }
 
-/// Runs until the process ends: sends this node's wakes, in order.
+/// Wakes sent in one statement at most.
+const SEND_BATCH: usize = 500;
+
+/// Runs until the process ends: sends this node's wakes, in order, those waiting together.
 pub async fn send_wakes(state: AppState, mut wakes: mpsc::UnboundedReceiver<Wake>) {
-    while let Some(wake) = wakes.recv().await {
-        state.metrics.wakes_sent.inc();
-        if let Err(error) = state.store.wake_nodes(&wake.encode(&state.relay.node, now_millis())).await {
+    let mut batch = Vec::new();
+    while wakes.recv_many(&mut batch, SEND_BATCH).await > 0 {
+        let sent_at = now_millis();
+        let texts: Vec<String> = batch.drain(..).map(|wake| wake.encode(&state.relay.node, sent_at)).collect();
+        state.metrics.wakes_sent.inc_by(texts.len() as u64);
+        if let Err(error) = state.store.wake_nodes(&texts).await {
             // The others miss a live push; their clients still find the change on their next read.
             tracing::warn!(%error, "the other nodes were not told of a change");
         }
@@ -130,17 +142,23 @@ pub async fn send_wakes(state: AppState, mut wakes: mpsc::UnboundedReceiver<Wake
 pub async fn hear_nodes(state: AppState, mut listener: Box<dyn NodeListener>) {
     loop {
         match listener.heard().await {
-            Ok(Heard::Wake(text)) => match Wake::decode(&text) {
-                Some((node, _, _)) if node == state.relay.node => {}
-                Some((_, sent_at, wake)) => {
-                    // Clocks of different machines: a lag below zero is counted as none.
-                    state.metrics.wake_lag.observe(now_millis().saturating_sub(sent_at) as f64 / 1000.0);
-                    if let Err(error) = apply(&state, wake).await {
-                        tracing::warn!(%error, "a change from another node was not pushed");
+            Ok(Heard::Wakes(texts)) => {
+                let mut others = Vec::new();
+                for text in &texts {
+                    match Wake::decode(text) {
+                        Some((node, _, _)) if node == state.relay.node => {}
+                        Some((_, sent_at, wake)) => {
+                            // Clocks of different machines: a lag below zero is counted as none.
+                            state.metrics.wake_lag.observe(now_millis().saturating_sub(sent_at) as f64 / 1000.0);
+                            others.push(wake);
+                        }
+                        None => tracing::debug!(text, "a wake this version does not know"),
                     }
                 }
-                None => tracing::debug!(text, "a wake this version does not know"),
-            },
+                if let Err(error) = apply_all(&state, others).await {
+                    tracing::warn!(%error, "changes from another node were not pushed");
+                }
+            }
             Ok(Heard::Resumed) => {
                 tracing::warn!("the connection hearing the other nodes was lost and is back: catching up");
                 catch_up(&state).await;
@@ -151,6 +169,28 @@ pub async fn hear_nodes(state: AppState, mut listener: Box<dyn NodeListener>) {
             }
         }
     }
+}
+
+/// Pushes what wakes say changed to this node's connections: the messages read in one query, the
+/// rest one by one, in the order heard.
+async fn apply_all(state: &AppState, wakes: Vec<Wake>) -> Result<(), crate::error::Error> {
+    let wanted: Vec<(String, u64)> = wakes
+        .iter()
+        .filter_map(|wake| match wake {
+            Wake::Message { conversation, seq } => Some((conversation.clone(), *seq)),
+            _ => None,
+        })
+        .collect();
+    if !wanted.is_empty() {
+        for stored in state.store.messages_numbered(&wanted).await? {
+            let message = message_view(stored.message);
+            state.hub.publish_message_of(stored.conversation, &stored.public_id, &stored.site, message);
+        }
+    }
+    for wake in wakes.into_iter().filter(|wake| !matches!(wake, Wake::Message { .. })) {
+        apply(state, wake).await?;
+    }
+    Ok(())
 }
 
 /// Pushes what a wake says changed to this node's connections, read from the database.
@@ -167,6 +207,7 @@ async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> 
             return Ok(());
         }
         Wake::Message { conversation, .. }
+        | Wake::Started { conversation }
         | Wake::Changed { conversation }
         | Wake::Receipts { conversation }
         | Wake::VisitorTyping { conversation }
@@ -174,11 +215,12 @@ async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> 
     };
     let Some(row) = state.store.conversation(conversation).await? else { return Ok(()) };
     match wake {
-        Wake::Message { seq, .. } => {
-            let stored = state.store.messages_after(row.id, seq.saturating_sub(1), 1).await?;
-            for message in stored {
-                state.hub.publish_message(&row, message_view(message));
-            }
+        // Read together, in `apply_all`.
+        Wake::Message { .. } => {}
+        Wake::Started { .. } => {
+            let site = row.site.clone();
+            let view = agent_view(state, row).await?;
+            state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: view });
         }
         Wake::Changed { .. } => {
             announce_change_here(state, row).await?;
@@ -240,6 +282,7 @@ mod tests {
     fn wakes_survive_their_text_and_unknown_ones_are_ignored() {
         let wakes = [
             Wake::Message { conversation: "cv_1".into(), seq: 42 },
+            Wake::Started { conversation: "cv_1".into() },
             Wake::Changed { conversation: "cv_1".into() },
             Wake::Receipts { conversation: "cv_1".into() },
             Wake::VisitorTyping { conversation: "cv_1".into() },

@@ -143,6 +143,7 @@ impl Application {
         let deliveries = tokio::spawn(state.hub.clone().store_deliveries(state.store.clone(), state.relay.clone()));
         let metrics =
             self.metrics_listener.map(|listener| tokio::spawn(crate::metrics::serve(state.clone(), listener)));
+        let limits = tokio::spawn(state.limits.clone().sync_shared());
         let relaying = self.nodes.map(|(listener, wakes)| {
             (
                 tokio::spawn(crate::relay::hear_nodes(state.clone(), listener)),
@@ -163,6 +164,7 @@ impl Application {
         state.hub.live_connections_closed(std::time::Duration::from_secs(5)).await;
         maintenance.abort();
         deliveries.abort();
+        limits.abort();
         if let Some(metrics) = metrics {
             metrics.abort();
         }

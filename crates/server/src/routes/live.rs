@@ -363,7 +363,7 @@ impl Connection {
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
                     let view = agent_view(&self.state, opened.clone()).await.map_err(End::fault)?;
                     self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
-                    self.state.relay.wake(Wake::Changed { conversation: opened.public_id.clone() });
+                    self.state.relay.wake(Wake::Started { conversation: opened.public_id.clone() });
                     let id = opened.id;
                     self.follow(opened).await?;
                     // It joins at the end: nobody else moves, so only this visitor hears its place.

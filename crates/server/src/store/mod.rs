@@ -128,10 +128,19 @@ pub struct FaqStats {
 /// What a node hears from the others sharing its database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Heard {
-    /// Another node's (or this node's own) short wake-up text.
-    Wake(String),
+    /// Other nodes' (or this node's own) short wake-up texts, as many as had arrived, in order.
+    Wakes(Vec<String>),
     /// The listening connection was lost and is back: wakes sent meanwhile are lost, catch up.
     Resumed,
+}
+
+/// A stored message with where it belongs, for a node that heard of it from another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberedMessage {
+    pub conversation: i64,
+    pub public_id: String,
+    pub site: String,
+    pub message: MessageRow,
 }
 
 /// A node's ear on the others: `heard` waits for the next wake.
@@ -142,17 +151,29 @@ pub trait NodeListener: Send {
 
 #[async_trait]
 pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
-    /// Tells every node sharing this database (itself included) a short text: a wake-up, never the
-    /// data itself, which the others read from the database. Nothing to do where one node owns the
-    /// database (SQLite).
-    async fn wake_nodes(&self, _text: &str) -> Result<(), StoreError> {
+    /// Tells every node sharing this database (itself included) short texts, in order: wake-ups,
+    /// never the data itself, which the others read from the database. Nothing to do where one node
+    /// owns the database (SQLite).
+    async fn wake_nodes(&self, _texts: &[String]) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    /// Many messages at once, each named by its conversation's public id and its number, with their
+    /// conversation's id and site: what another node stored, read in one query.
+    async fn messages_numbered(&self, _wanted: &[(String, u64)]) -> Result<Vec<NumberedMessage>, StoreError> {
+        Ok(Vec::new())
     }
 
     /// Counts one hit of a rate limit's `key` in the window that starts at `window_start`, for every
     /// node at once: the hits of the window so far, this one included. Only called where limits are
     /// shared (`Limiter::shared`): one node counts in memory.
     async fn count_hit(&self, _key: &str, _window_start: UnixTime, _expires_at: UnixTime) -> Result<u32, StoreError> {
+        Err(StoreError::Fault("this store does not share rate limits".to_owned()))
+    }
+
+    /// Adds many hits at once: (key, window start, window end, hits to add) each; the totals after, in
+    /// the same order. Only called where limits are shared.
+    async fn add_hits(&self, _batch: &[(String, UnixTime, UnixTime, u32)]) -> Result<Vec<u32>, StoreError> {
         Err(StoreError::Fault("this store does not share rate limits".to_owned()))
     }
 

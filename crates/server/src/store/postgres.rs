@@ -35,15 +35,23 @@ const NODES_CHANNEL: &str = "accueil_nodes";
 
 struct PostgresListener(sqlx::postgres::PgListener);
 
+/// Wakes heard, or sent, together at most.
+const WAKE_BATCH: usize = 500;
+
 #[async_trait]
 impl super::NodeListener for PostgresListener {
     async fn heard(&mut self) -> Result<super::Heard, StoreError> {
         // `try_recv` says when the connection was lost (and is reconnected by the next call): the
         // notifications sent meanwhile are gone, which the caller makes up for by reading the database.
-        match self.0.try_recv().await? {
-            Some(notification) => Ok(super::Heard::Wake(notification.payload().to_owned())),
-            None => Ok(super::Heard::Resumed),
+        let Some(first) = self.0.try_recv().await? else { return Ok(super::Heard::Resumed) };
+        // Those that arrived with it too: under load, one batch instead of one round of reads each.
+        let mut texts = vec![first.payload().to_owned()];
+        while let Some(next) = self.0.next_buffered()
+            && texts.len() < WAKE_BATCH
+        {
+            texts.push(next.payload().to_owned());
         }
+        Ok(super::Heard::Wakes(texts))
     }
 }
 
@@ -53,9 +61,39 @@ const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn wake_nodes(&self, text: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)").bind(NODES_CHANNEL).bind(text).execute(&self.pool).await?;
+    async fn wake_nodes(&self, texts: &[String]) -> Result<(), StoreError> {
+        // One statement for all: notifications are delivered in the order they were sent.
+        sqlx::query("SELECT pg_notify($1, text) FROM unnest($2::TEXT[]) WITH ORDINALITY AS w(text, n) ORDER BY n")
+            .bind(NODES_CHANNEL)
+            .bind(texts)
+            .execute(&self.pool)
+            .await?;
         Ok(())
+    }
+
+    async fn messages_numbered(&self, wanted: &[(String, u64)]) -> Result<Vec<super::NumberedMessage>, StoreError> {
+        let (ids, numbers): (Vec<&str>, Vec<i64>) =
+            wanted.iter().map(|(id, seq)| (id.as_str(), i64::try_from(*seq).unwrap_or(i64::MAX))).unzip();
+        let rows = sqlx::query(
+            "SELECT c.id AS conversation, c.public_id, c.site, m.* FROM unnest($1::TEXT[], $2::BIGINT[]) AS w(id, seq)
+             JOIN conversations c ON c.public_id = w.id JOIN chat_messages m ON m.conversation_id = c.id AND m.seq = w.seq
+             ORDER BY c.id, m.seq",
+        )
+        .bind(ids)
+        .bind(numbers)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                use super::rows::ReadRow;
+                Ok(super::NumberedMessage {
+                    conversation: row.int("conversation")?,
+                    public_id: row.text("public_id")?,
+                    site: row.text("site")?,
+                    message: rows::message(row)?,
+                })
+            })
+            .collect()
     }
 
     async fn count_hit(&self, key: &str, window_start: UnixTime, expires_at: UnixTime) -> Result<u32, StoreError> {
@@ -70,6 +108,31 @@ impl Store for PostgresStore {
         .await
         .first_row()?;
         Ok(u32::try_from(hits).unwrap_or(u32::MAX))
+    }
+
+    async fn add_hits(&self, batch: &[(String, UnixTime, UnixTime, u32)]) -> Result<Vec<u32>, StoreError> {
+        let keys: Vec<&str> = batch.iter().map(|(key, ..)| key.as_str()).collect();
+        let starts: Vec<i64> = batch.iter().map(|(_, start, ..)| *start).collect();
+        let ends: Vec<i64> = batch.iter().map(|(_, _, end, _)| *end).collect();
+        let hits: Vec<i32> = batch.iter().map(|(.., hits)| i32::try_from(*hits).unwrap_or(i32::MAX)).collect();
+        let rows: Vec<(String, i64, i32)> = sqlx::query_as(
+            "INSERT INTO rate_windows (key, window_start, hits, expires_at)
+             SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::INTEGER[], $4::BIGINT[])
+             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + excluded.hits
+             RETURNING key, window_start, hits",
+        )
+        .bind(keys)
+        .bind(starts)
+        .bind(hits)
+        .bind(ends)
+        .fetch_all(&self.pool)
+        .await?;
+        let totals: std::collections::HashMap<(String, i64), i32> =
+            rows.into_iter().map(|(key, start, hits)| ((key, start), hits)).collect();
+        Ok(batch
+            .iter()
+            .map(|(key, start, ..)| totals.get(&(key.clone(), *start)).map_or(0, |n| u32::try_from(*n).unwrap_or(0)))
+            .collect())
     }
 
     async fn sweep_hits(&self, now: UnixTime) -> Result<(), StoreError> {

@@ -10,6 +10,7 @@ use accueil_protocol::{
     AgentClientFrame, AgentServerFrame, CallbackEvent, ClientFrame, ConversationStatus, MessageAuthor, ServerFrame,
 };
 use serde_json::json;
+use sqlx::Connection;
 
 /// Two nodes on one fresh PostgreSQL database.
 async fn two_nodes(env: impl Fn(&str) -> Option<String> + 'static) -> (TestApp, TestApp) {
@@ -273,4 +274,72 @@ async fn a_sqlite_deployment_moves_to_postgresql_with_its_history() {
     let again = copy(&target);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("target"), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[tokio::test]
+async fn a_node_whose_database_listener_was_cut_hears_the_others_again() {
+    // Arrange: the visitor on node A, the agent on node B, a conversation under way.
+    let (a, b) = two_nodes(|_| None).await;
+    let camille = b.signed_in().await;
+    let (mut visitor, conversation) = visitor_in_conversation(&a).await;
+    let claim = format!("/v1/agent/conversations/{}/claim", conversation.id);
+    assert_eq!(post(&b, &claim, &camille, json!({})).await.status(), 200);
+    let messages = format!("/v1/agent/conversations/{}/messages", conversation.id);
+
+    // Act: the database ends every node's listening connection (a restart, a network cut, a
+    // connection reaper), and the agent writes at once, then again a moment later.
+    let mut admin = sqlx::PgConnection::connect(&a.database_url).await.expect("PostgreSQL");
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .expect("listeners cut");
+    assert!(cut.len() >= 2 && cut.iter().all(|done| *done), "both nodes were listening: {cut:?}");
+    assert_eq!(
+        post(&b, &messages, &camille, json!({"client_id": "a-1", "body": "Pendant la coupure"})).await.status(),
+        201
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(
+        post(&b, &messages, &camille, json!({"client_id": "a-2", "body": "Après la coupure"})).await.status(),
+        201
+    );
+
+    // Assert: both reach the visitor on node A, in order, once each.
+    let mut bodies = Vec::new();
+    while bodies.len() < 2 {
+        match frame_within_seconds(&mut visitor, 10).await {
+            Some(ServerFrame::Message { message }) => bodies.push((message.seq, message.body)),
+            Some(_) => {}
+            None => panic!("node A went deaf; it heard only {bodies:?}"),
+        }
+    }
+    assert_eq!(bodies, [(1, "Pendant la coupure".to_owned()), (2, "Après la coupure".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_frequent_limit_holds_across_nodes_but_for_what_comes_between_two_syncs() {
+    // Searches as one types are counted on each node between syncs (every 200 ms): 120 a minute per
+    // address, wherever they land. A node that has not synced a client's window yet may let through
+    // what comes in one sync period; then it knows the others' count.
+    let (a, b) = two_nodes(|_| None).await;
+    let search = |node: &TestApp, i: usize| {
+        node.client.get(node.url(&format!("/v1/sites/demo/faq/search?locale=fr&q=livraison{i}"))).send()
+    };
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        statuses.push(search(&a, i).await.unwrap().status().as_u16());
+    }
+    tokio::time::sleep(accueil_server::limits::SYNC_EVERY * 3).await;
+    // One every 10 ms: about 20 in a sync period.
+    for i in 0..80 {
+        statuses.push(search(&b, i).await.unwrap().status().as_u16());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let passed = statuses.iter().filter(|s| **s == 200).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(passed + limited, 160, "{statuses:?}");
+    assert!((120..=145).contains(&passed), "120, and at most one sync period's worth more: {passed} passed");
 }
