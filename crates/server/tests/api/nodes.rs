@@ -343,3 +343,67 @@ async fn a_frequent_limit_holds_across_nodes_but_for_what_comes_between_two_sync
     assert_eq!(passed + limited, 160, "{statuses:?}");
     assert!((120..=145).contains(&passed), "120, and at most one sync period's worth more: {passed} passed");
 }
+
+/// A TCP relay between a node and PostgreSQL that the test can cut and mend, as a network would.
+struct Cable {
+    address: std::net::SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Cable {
+    async fn lay(address: std::net::SocketAddr, to: String) -> Cable {
+        let listener = tokio::net::TcpListener::bind(address).await.expect("the cable's port");
+        let address = listener.local_addr().expect("bound");
+        let task = tokio::spawn(async move {
+            let mut links = tokio::task::JoinSet::new();
+            while let Ok((mut near, _)) = listener.accept().await {
+                let to = to.clone();
+                links.spawn(async move {
+                    if let Ok(mut far) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut near, &mut far).await;
+                    }
+                });
+            }
+        });
+        Cable { address, task }
+    }
+
+    /// Every connection through it ends at once, and no new one gets through.
+    fn cut(self) -> std::net::SocketAddr {
+        self.task.abort();
+        self.address
+    }
+}
+
+#[tokio::test]
+async fn a_node_cut_from_postgresql_answers_unavailable_then_serves_again() {
+    // Arrange: a node whose database connections go through a cable.
+    let server = postgres_server().expect("several nodes need PostgreSQL: set ACCUEIL_TEST_POSTGRES_URL");
+    let database = crate::helpers::new_postgres_database(&server).await;
+    let postgres = database.trim_start_matches("postgres://").split(['@', '/']).nth(1).expect("host:port").to_owned();
+    let cable = Cable::lay("127.0.0.1:0".parse().unwrap(), postgres.clone()).await;
+    let through_cable = database.replace(&postgres, &cable.address.to_string());
+    let app = spawn_app_with(move |key| (key == "ACCUEIL_DATABASE_URL").then(|| through_cable.clone())).await;
+    let create = || app.client.post(app.url("/v1/sessions")).json(&json!({"site": "demo"})).send();
+    assert_eq!(create().await.unwrap().status(), 201);
+
+    // Act: the network to the database fails.
+    let address = cable.cut();
+
+    // Assert: the client is told to come back later, never that the server broke; the node is not
+    // ready; once the network is back, it serves again without a restart.
+    let refused = create().await.unwrap();
+    assert!(refused.headers().contains_key("retry-after"));
+    crate::helpers::error_fields(refused, 503, accueil_protocol::ErrorCode::Unavailable).await;
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 503);
+    let _mended = Cable::lay(address, postgres).await;
+    let mut status = 0;
+    for _ in 0..50 {
+        status = create().await.unwrap().status().as_u16();
+        if status == 201 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, 201, "served again once the database is reachable");
+}
