@@ -99,15 +99,17 @@ pub struct Limiter {
     windows: Mutex<HashMap<(Limit, Who), Window>>,
     /// With several nodes: the database every node counts in (windows aligned on the clock).
     shared: Option<std::sync::Arc<dyn crate::store::Store>>,
-    /// Frequent kinds' shared windows as this node knows them, by (key, window start).
-    synced: Mutex<HashMap<(String, i64), SyncedWindow>>,
+    /// Frequent kinds' shared windows as this node knows them, by key.
+    synced: Mutex<HashMap<String, SyncedWindow>>,
 }
 
-/// A shared window of a frequent kind: its total at the last sync, and this node's hits since.
+/// A shared window of a frequent kind: its total at the last sync, this node's hits since, and when it
+/// ends (as the database said, or as this node guessed before its first sync).
 #[derive(Debug, Clone, Copy, Default)]
 struct SyncedWindow {
     known: u32,
     unsent: u32,
+    length: i64,
     expires_at: i64,
 }
 
@@ -152,15 +154,18 @@ impl Limiter {
         &self,
         limit: Limit,
         who: Who,
-        rule: (u32, Duration),
+        (allowed, length): (u32, Duration),
         now: crate::store::UnixTime,
     ) -> Result<(), Error> {
-        let (allowed, window_start, expires_at) = shared_window(rule, now);
+        let length = seconds(length);
         let mut synced = self.synced.lock().map_err(|_| Error::Internal("limiter poisoned".to_owned()))?;
-        let window = synced.entry((format!("{limit:?} {who}"), window_start)).or_default();
-        window.expires_at = expires_at;
+        let window = synced.entry(format!("{limit:?} {who}")).or_default();
+        if window.expires_at <= now {
+            // Ended (or new): a new one starts, as the database will say at the next sync.
+            *window = SyncedWindow { known: 0, unsent: 0, length, expires_at: now + length };
+        }
         if window.known + window.unsent >= allowed {
-            return Err(Error::RateLimited { retry_after: u64::try_from(expires_at - now).unwrap_or(1).max(1) });
+            return Err(Error::RateLimited { retry_after: u64::try_from(window.expires_at - now).unwrap_or(1).max(1) });
         }
         window.unsent += 1;
         Ok(())
@@ -174,27 +179,24 @@ impl Limiter {
         loop {
             every.tick().await;
             let now = crate::now();
-            let batch: Vec<(String, i64, i64, u32)> = {
+            let batch: Vec<(String, i64, u32)> = {
                 let Ok(mut synced) = self.synced.lock() else { return };
-                synced.retain(|_, window| window.expires_at > now);
+                synced.retain(|_, window| window.expires_at > now || window.unsent > 0);
                 // Only windows with hits to add: the others' counts matter to this node when it has
                 // hits of its own, and are learnt then.
-                synced
-                    .iter()
-                    .filter(|(_, w)| w.unsent > 0)
-                    .map(|((key, start), w)| (key.clone(), *start, w.expires_at, w.unsent))
-                    .collect()
+                synced.iter().filter(|(_, w)| w.unsent > 0).map(|(key, w)| (key.clone(), w.length, w.unsent)).collect()
             };
             if batch.is_empty() {
                 continue;
             }
-            match store.add_hits(&batch).await {
+            match store.add_hits(now, &batch).await {
                 Ok(totals) => {
                     let Ok(mut synced) = self.synced.lock() else { return };
-                    for ((key, start, _, sent), total) in batch.into_iter().zip(totals) {
-                        if let Some(window) = synced.get_mut(&(key, start)) {
+                    for ((key, _, sent), (total, expires_at)) in batch.into_iter().zip(totals) {
+                        if let Some(window) = synced.get_mut(&key) {
                             window.unsent = window.unsent.saturating_sub(sent);
                             window.known = total;
+                            window.expires_at = expires_at;
                         }
                     }
                 }
@@ -227,7 +229,7 @@ impl Limiter {
     }
 }
 
-/// One request counted in the shared database, in the window of the clock it falls in.
+/// One request counted in the shared database, in its window (which started at its first request).
 async fn count_shared(
     store: &dyn crate::store::Store,
     limit: Limit,
@@ -235,19 +237,15 @@ async fn count_shared(
     (allowed, length): (u32, Duration),
     now: crate::store::UnixTime,
 ) -> Result<(), Error> {
-    let (allowed, window_start, expires_at) = shared_window((allowed, length), now);
-    let hits = store.count_hit(&format!("{limit:?} {who}"), window_start, expires_at).await?;
+    let (hits, expires_at) = store.count_hit(&format!("{limit:?} {who}"), now, seconds(length)).await?;
     if hits > allowed {
         return Err(Error::RateLimited { retry_after: u64::try_from(expires_at - now).unwrap_or(1).max(1) });
     }
     Ok(())
 }
 
-/// The clock-aligned window `now` falls in: (allowed, start, end), in Unix seconds.
-fn shared_window((allowed, length): (u32, Duration), now: crate::store::UnixTime) -> (u32, i64, i64) {
-    let length = i64::try_from(length.as_secs()).unwrap_or(i64::MAX).max(1);
-    let start = now - now.rem_euclid(length);
-    (allowed, start, start + length)
+fn seconds(length: Duration) -> i64 {
+    i64::try_from(length.as_secs()).unwrap_or(i64::MAX).max(1)
 }
 
 #[cfg(test)]

@@ -164,16 +164,21 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         Ok(Vec::new())
     }
 
-    /// Counts one hit of a rate limit's `key` in the window that starts at `window_start`, for every
-    /// node at once: the hits of the window so far, this one included. Only called where limits are
-    /// shared (`Limiter::shared`): one node counts in memory.
-    async fn count_hit(&self, _key: &str, _window_start: UnixTime, _expires_at: UnixTime) -> Result<u32, StoreError> {
-        Err(StoreError::Fault("this store does not share rate limits".to_owned()))
+    /// Counts one hit of a rate limit's `key` for every node at once, in its window (which starts at
+    /// its first hit and lasts `length` seconds): (hits so far, this one included; the window's end).
+    /// Only called where limits are shared (`Limiter::shared`): one node counts in memory.
+    async fn count_hit(&self, key: &str, now: UnixTime, length: i64) -> Result<(u32, UnixTime), StoreError> {
+        let hits = self.add_hits(now, &[(key.to_owned(), length, 1)]).await?;
+        hits.into_iter().next().ok_or_else(|| StoreError::Corrupt("a counted hit vanished".to_owned()))
     }
 
-    /// Adds many hits at once: (key, window start, window end, hits to add) each; the totals after, in
-    /// the same order. Only called where limits are shared.
-    async fn add_hits(&self, _batch: &[(String, UnixTime, UnixTime, u32)]) -> Result<Vec<u32>, StoreError> {
+    /// Adds many hits at once: (key, window length in seconds, hits to add) each; (the totals after,
+    /// the windows' ends), in the same order. Only called where limits are shared.
+    async fn add_hits(
+        &self,
+        _now: UnixTime,
+        _batch: &[(String, i64, u32)],
+    ) -> Result<Vec<(u32, UnixTime)>, StoreError> {
         Err(StoreError::Fault("this store does not share rate limits".to_owned()))
     }
 

@@ -96,43 +96,30 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn count_hit(&self, key: &str, window_start: UnixTime, expires_at: UnixTime) -> Result<u32, StoreError> {
-        let hits: i32 = sqlx::query_scalar(
-            "INSERT INTO rate_windows (key, window_start, hits, expires_at) VALUES ($1, $2, 1, $3)
-             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits",
-        )
-        .bind(key)
-        .bind(window_start)
-        .bind(expires_at)
-        .fetch_all(&self.pool)
-        .await
-        .first_row()?;
-        Ok(u32::try_from(hits).unwrap_or(u32::MAX))
-    }
-
-    async fn add_hits(&self, batch: &[(String, UnixTime, UnixTime, u32)]) -> Result<Vec<u32>, StoreError> {
+    async fn add_hits(&self, now: UnixTime, batch: &[(String, i64, u32)]) -> Result<Vec<(u32, UnixTime)>, StoreError> {
         let keys: Vec<&str> = batch.iter().map(|(key, ..)| key.as_str()).collect();
-        let starts: Vec<i64> = batch.iter().map(|(_, start, ..)| *start).collect();
-        let ends: Vec<i64> = batch.iter().map(|(_, _, end, _)| *end).collect();
+        let lengths: Vec<i64> = batch.iter().map(|(_, length, _)| *length).collect();
         let hits: Vec<i32> = batch.iter().map(|(.., hits)| i32::try_from(*hits).unwrap_or(i32::MAX)).collect();
-        let rows: Vec<(String, i64, i32)> = sqlx::query_as(
-            "INSERT INTO rate_windows (key, window_start, hits, expires_at)
-             SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::INTEGER[], $4::BIGINT[])
-             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + excluded.hits
-             RETURNING key, window_start, hits",
+        // A window that ended starts again with these hits; a live one adds them.
+        let rows: Vec<(String, i32, i64)> = sqlx::query_as(
+            "INSERT INTO rate_windows (key, hits, expires_at)
+             SELECT key, hits, $4 + length FROM unnest($1::TEXT[], $2::INTEGER[], $3::BIGINT[]) AS w(key, hits, length)
+             ON CONFLICT (key) DO UPDATE SET
+                 hits = CASE WHEN rate_windows.expires_at <= $4 THEN excluded.hits
+                             ELSE rate_windows.hits + excluded.hits END,
+                 expires_at = CASE WHEN rate_windows.expires_at <= $4 THEN excluded.expires_at
+                                   ELSE rate_windows.expires_at END
+             RETURNING key, hits, expires_at",
         )
         .bind(keys)
-        .bind(starts)
         .bind(hits)
-        .bind(ends)
+        .bind(lengths)
+        .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        let totals: std::collections::HashMap<(String, i64), i32> =
-            rows.into_iter().map(|(key, start, hits)| ((key, start), hits)).collect();
-        Ok(batch
-            .iter()
-            .map(|(key, start, ..)| totals.get(&(key.clone(), *start)).map_or(0, |n| u32::try_from(*n).unwrap_or(0)))
-            .collect())
+        let totals: std::collections::HashMap<String, (u32, i64)> =
+            rows.into_iter().map(|(key, hits, ends)| (key, (u32::try_from(hits).unwrap_or(0), ends))).collect();
+        Ok(batch.iter().map(|(key, length, _)| totals.get(key).copied().unwrap_or((0, now + length))).collect())
     }
 
     async fn sweep_hits(&self, now: UnixTime) -> Result<(), StoreError> {
