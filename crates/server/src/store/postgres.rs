@@ -4,10 +4,10 @@
 //! has its single writer).
 
 use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
-use super::stored::{json_list, locale as locale_of, to_json};
+use super::stored::to_json;
 use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow};
 use crate::faq::{Content, StoredEntry, normalize_query};
-use accueil_protocol::{FaqEntry, FaqEvent, Locale};
+use accueil_protocol::{FaqEvent, Locale};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{PgPool, Row};
@@ -388,32 +388,12 @@ impl Store for PostgresStore {
         .bind(snapshot_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut content = Content::default();
-        for row in rows {
-            content.entries.push(StoredEntry {
-                locale: locale_of(row.try_get("locale")?)?,
-                markdown: row.try_get("markdown")?,
-                public: FaqEntry {
-                    id: row.try_get("id")?,
-                    question: row.try_get("question")?,
-                    phrasings: json_list(row.try_get("phrasings")?),
-                    tags: json_list(row.try_get("tags")?),
-                    category: row.try_get("category")?,
-                    order: row.try_get("sort_order")?,
-                    updated: row.try_get("updated")?,
-                    html: row.try_get("html")?,
-                    text: row.try_get("body_text")?,
-                },
-            });
-        }
+        let entries = rows.iter().map(rows::faq_entry).collect::<Result<_, _>>()?;
         let synonyms = sqlx::query("SELECT locale, groups FROM faq_synonyms WHERE snapshot_id = $1 ORDER BY locale")
             .bind(snapshot_id)
             .fetch_all(&self.pool)
             .await?;
-        for row in synonyms {
-            content.synonyms.push((locale_of(row.try_get("locale")?)?, json_list(row.try_get("groups")?)));
-        }
-        Ok(content)
+        Ok(Content { entries, synonyms: synonyms.iter().map(rows::faq_synonyms).collect::<Result<_, _>>()? })
     }
 
     async fn publish_existing_faq(&self, site: &str, snapshot_id: i64) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use super::chat::{
     CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
 };
 use super::postgres::PostgresStore;
-use super::rows::{ReadRow, ReturningRows, conversation, message, site_scope};
+use super::rows::{ReadRow, ReturningRows, canned_reply, conversation, message, team_member};
 use super::stored::{self, author_text};
 use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
@@ -291,17 +291,7 @@ impl ChatStore for PostgresStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(TeamRow {
-                    id: row.int("id")?,
-                    name: row.text("name")?,
-                    sites: site_scope(row)?,
-                    presence: stored::presence(&row.text("presence")?),
-                    last_seen_at: row.maybe_int("last_seen_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(team_member).collect()
     }
 
     async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReplyRow>, StoreError> {
@@ -309,9 +299,7 @@ impl ChatStore for PostgresStore {
             .bind(site)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| Ok(CannedReplyRow { id: row.int("id")?, title: row.text("title")?, body: row.text("body")? }))
-            .collect()
+        rows.iter().map(canned_reply).collect()
     }
 
     async fn add_canned_reply(

@@ -2,11 +2,12 @@
 //! only says how to read a column as an integer, a text, a flag or bytes (`ReadRow`).
 
 use super::callbacks::CallbackRow;
-use super::chat::{ConversationRow, MessageRow};
+use super::chat::{CannedReplyRow, ConversationRow, MessageRow, TeamRow};
 use super::community::PostRow;
 use super::stored;
 use super::{AgentRow, SiteScope, SnapshotRow, StoreResult, VisitorSessionRow};
-use accueil_protocol::Locale;
+use crate::faq::StoredEntry;
+use accueil_protocol::{FaqEntry, Locale};
 
 /// One result row of any backend, read by column name.
 pub trait ReadRow {
@@ -86,6 +87,45 @@ pub fn snapshot(row: &impl ReadRow) -> StoreResult<SnapshotRow> {
         fingerprint: row.text("fingerprint")?,
         created_at: row.int("created_at")?,
     })
+}
+
+/// One entry of a FAQ snapshot, in the columns of `faq_entries`.
+pub fn faq_entry(row: &impl ReadRow) -> StoreResult<StoredEntry> {
+    Ok(StoredEntry {
+        locale: stored::locale(&row.text("locale")?)?,
+        markdown: row.text("markdown")?,
+        public: FaqEntry {
+            id: row.text("id")?,
+            question: row.text("question")?,
+            phrasings: stored::json_list(&row.text("phrasings")?),
+            tags: stored::json_list(&row.text("tags")?),
+            category: row.text("category")?,
+            order: row.int("sort_order")?,
+            updated: row.text("updated")?,
+            html: row.text("html")?,
+            text: row.text("body_text")?,
+        },
+    })
+}
+
+/// One locale's synonym groups of a FAQ snapshot.
+pub fn faq_synonyms(row: &impl ReadRow) -> StoreResult<(Locale, Vec<Vec<String>>)> {
+    Ok((stored::locale(&row.text("locale")?)?, stored::json_list(&row.text("groups")?)))
+}
+
+/// A member of the team, from a query that gathered the agent's sites in a `sites` column.
+pub fn team_member(row: &impl ReadRow) -> StoreResult<TeamRow> {
+    Ok(TeamRow {
+        id: row.int("id")?,
+        name: row.text("name")?,
+        sites: site_scope(row)?,
+        presence: stored::presence(&row.text("presence")?),
+        last_seen_at: row.maybe_int("last_seen_at")?,
+    })
+}
+
+pub fn canned_reply(row: &impl ReadRow) -> StoreResult<CannedReplyRow> {
+    Ok(CannedReplyRow { id: row.int("id")?, title: row.text("title")?, body: row.text("body")? })
 }
 
 /// A conversation with its agent's name joined in as `agent_name`.

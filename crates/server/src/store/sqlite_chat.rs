@@ -7,12 +7,11 @@ use super::chat::{
     CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
 };
 use super::rows::ReturningRows;
-use super::rows::{ReadRow, conversation, message, site_scope};
+use super::rows::{ReadRow, canned_reply, conversation, message, team_member};
 use super::sqlite::SqliteStore;
 use super::stored::{self, author_text};
 use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
-use sqlx::Row;
 
 const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id";
 
@@ -293,17 +292,7 @@ impl ChatStore for SqliteStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(TeamRow {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    sites: site_scope(row)?,
-                    presence: stored::presence(&row.try_get::<String, _>("presence")?),
-                    last_seen_at: row.try_get("last_seen_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(team_member).collect()
     }
 
     async fn canned_replies(&self, site: &str) -> Result<Vec<CannedReplyRow>, StoreError> {
@@ -311,11 +300,7 @@ impl ChatStore for SqliteStore {
             .bind(site)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(CannedReplyRow { id: row.try_get("id")?, title: row.try_get("title")?, body: row.try_get("body")? })
-            })
-            .collect()
+        rows.iter().map(canned_reply).collect()
     }
 
     async fn add_canned_reply(
