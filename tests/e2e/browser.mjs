@@ -53,13 +53,13 @@ export async function eventually(check, ms = 5000) {
   return false;
 }
 
-/** Signs the demo agent in to the console (of `base`, the test's server unless said) in a new page of
- * `context`; resolves on the inbox. */
-export async function signIn(context, base = BASE) {
+/** Signs `agent` (the demo agent unless said) in to the console (of `base`, the test's server unless
+ * said) in a new page of `context`; resolves on the inbox. */
+export async function signIn(context, base = BASE, agent = AGENT) {
   const page = await context.newPage();
   await page.goto(base + "/console/");
-  await page.getByLabel("Adresse e-mail").fill(AGENT.email);
-  await page.getByLabel("Mot de passe").fill(AGENT.password);
+  await page.getByLabel("Adresse e-mail").fill(agent.email);
+  await page.getByLabel("Mot de passe").fill(agent.password);
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
   return page;

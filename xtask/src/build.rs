@@ -16,6 +16,10 @@ pub const CHANNEL_DOCUMENTS: &[(&str, &str)] = &[
 /// The agent the demo prints, and the end-to-end tests sign in as.
 const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";
 const DEMO_AGENT_PASSWORD: &str = "demo-accueil-2026";
+/// The several-nodes test's second agent (same password), for two consoles racing.
+const SECOND_AGENT_EMAIL: &str = "hugo@maison-lumiere.example";
+/// The webhook secret of the several-nodes test, which checks each delivery's signature.
+const TEST_WEBHOOK_SECRET: &str = "several-nodes-webhook-secret";
 
 fn trunk_build(dir: &Path, extra: &[&str]) -> Result {
     run(Command::new("trunk")
@@ -114,8 +118,13 @@ pub fn build_all() -> Result {
 
 /// Adds the demo agent (who works on the demo site) unless it exists.
 fn add_demo_agent(env: &[(&str, String)], config: &Path) -> Result {
+    add_agent(env, config, DEMO_AGENT_EMAIL, "Camille")
+}
+
+/// An agent of the demo site with the demo agent's password, unless one has that email already.
+fn add_agent(env: &[(&str, String)], config: &Path, email: &str, name: &str) -> Result {
     run(Command::new(server_binary())
-        .args(["agent", "add", "--email", DEMO_AGENT_EMAIL, "--name", "Camille", "--sites", "demo", "--if-missing"])
+        .args(["agent", "add", "--email", email, "--name", name, "--sites", "demo", "--if-missing"])
         .arg("--config")
         .arg(config)
         .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
@@ -135,7 +144,7 @@ pub fn demo() -> Result {
 }
 
 /// A running demo server for the end-to-end tests; killed when dropped.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -152,14 +161,18 @@ enum Servers {
 
 /// Two server nodes on one throwaway PostgreSQL, behind nginx (`crates/server/deploy/nginx.conf`):
 /// node A takes the traffic, node B is the balancer's backup, so a test knows the visitor is on A,
-/// kills A (its pid is in the environment) and sees the balancer move the visitor to B.
+/// kills A (its pid is in the environment) and sees the balancer move the visitor to B. Both run the
+/// webhook outbox towards a receiver the test opens on `webhook_port`, and a second agent works on
+/// the demo site, for races between two consoles.
 struct SeveralNodes {
     // Dropped in this order: the balancer, the nodes, then the database under them.
     nginx: Server,
     node_a: Server,
     node_b: Server,
+    node_a_url: String,
     node_b_url: String,
     balancer_url: String,
+    webhook_port: u16,
     _postgres: crate::postgres::TestPostgres,
 }
 
@@ -168,14 +181,20 @@ impl SeveralNodes {
         let postgres = crate::postgres::TestPostgres::start()?;
         postgres.create_database("accueil")?;
         let database = format!("{}/accueil", postgres.url());
-        let (port_a, port_b, port_balancer) = (free_port()?, free_port()?, free_port()?);
+        let (port_a, port_b, port_balancer, webhook_port) = (free_port()?, free_port()?, free_port()?, free_port()?);
         let balancer_url = format!("http://127.0.0.1:{port_balancer}");
         // Links and frame ancestors name the balancer; its X-Forwarded-For is believed.
         let behind_balancer =
             [("ACCUEIL_PUBLIC_URL", balancer_url.clone()), ("ACCUEIL_TRUSTED_PROXIES", "127.0.0.1".to_owned())];
         let binary = server_binary();
-        let (node_a, _) = start_node(work, &binary, port_a, &database, &behind_balancer)?;
-        let (node_b, node_b_url) = start_node(work, &binary, port_b, &database, &behind_balancer)?;
+        let config = test_config(work, Some(&format!("http://127.0.0.1:{webhook_port}/accueil")))?;
+        let (node_a, node_a_url) = start_node(&config, work, &binary, port_a, &database, &behind_balancer)?;
+        let (node_b, node_b_url) = start_node(&config, work, &binary, port_b, &database, &behind_balancer)?;
+        let env = [
+            ("ACCUEIL_DATABASE_URL", database.clone()),
+            ("ACCUEIL_STATIC_DIR", root().join("dist").display().to_string()),
+        ];
+        add_agent(&env, &config, SECOND_AGENT_EMAIL, "Hugo")?;
         let template = std::fs::read_to_string(root().join("crates/server/deploy/nginx.conf"))
             .map_err(|e| format!("crates/server/deploy/nginx.conf: {e}"))?;
         let nginx_work = work.join("nginx");
@@ -199,13 +218,27 @@ impl SeveralNodes {
             .map_err(|e| format!("cannot start nginx: {e}"))?;
         let nginx = Server(nginx);
         wait_for_http(&balancer_url, std::time::Duration::from_secs(10))?;
-        Ok(SeveralNodes { nginx, node_a, node_b, node_b_url, balancer_url, _postgres: postgres })
+        Ok(SeveralNodes {
+            nginx,
+            node_a,
+            node_b,
+            node_a_url,
+            node_b_url,
+            balancer_url,
+            webhook_port,
+            _postgres: postgres,
+        })
     }
 
-    /// What the test file is told: node B's own address (the console goes there), node A's pid.
+    /// What the test file is told: each node's own address (the console goes there), node A's pid,
+    /// where the webhook receiver listens, the second agent and the webhook's secret.
     fn env(&self) -> Vec<(String, String)> {
         vec![
+            ("ACCUEIL_NODE_A_URL".to_owned(), self.node_a_url.clone()),
             ("ACCUEIL_NODE_B_URL".to_owned(), self.node_b_url.clone()),
+            ("ACCUEIL_WEBHOOK_PORT".to_owned(), self.webhook_port.to_string()),
+            ("ACCUEIL_WEBHOOK_SECRET".to_owned(), TEST_WEBHOOK_SECRET.to_owned()),
+            ("ACCUEIL_SECOND_AGENT_EMAIL".to_owned(), SECOND_AGENT_EMAIL.to_owned()),
             ("ACCUEIL_NODE_A_PID".to_owned(), self.node_a.0.id().to_string()),
             ("ACCUEIL_NODE_B_PID".to_owned(), self.node_b.0.id().to_string()),
             ("ACCUEIL_BALANCER_PID".to_owned(), self.nginx.0.id().to_string()),
@@ -234,7 +267,7 @@ fn wait_for_http(url: &str, at_most: std::time::Duration) -> Result {
     Err(format!("{url} did not answer within {} s", at_most.as_secs()))
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
@@ -247,7 +280,7 @@ fn start_e2e_server(work: &Path) -> Result<(Server, String)> {
 /// absolute and the desk open around the clock, so what visitors are told (someone can answer now,
 /// callbacks as soon as possible) does not depend on the hour the tests run at. Tests that need nobody
 /// to answer set the agent away.
-fn test_config(work: &Path) -> Result<PathBuf> {
+pub(crate) fn test_config(work: &Path, webhook_url: Option<&str>) -> Result<PathBuf> {
     let demo = root().join("crates/server/demo");
     let text = std::fs::read_to_string(demo.join("accueil.toml")).map_err(|e| format!("demo config: {e}"))?;
     let replace = |text: String, from: &str, to: &str| -> Result<String> {
@@ -267,6 +300,14 @@ fn test_config(work: &Path) -> Result<PathBuf> {
         &format!("demo_page_dir = {:?}", demo.join("page").display().to_string()),
     )?;
     let text = replace(text, "faq_dir = \"faq\"", &format!("faq_dir = {:?}", demo.join("faq").display().to_string()))?;
+    let text = match webhook_url {
+        Some(url) => replace(
+            text,
+            "# webhook_url = \"https://crm.example/accueil\"",
+            &format!("webhook_url = {url:?}\nwebhook_secret = {TEST_WEBHOOK_SECRET:?}"),
+        )?,
+        None => text,
+    };
     // A second site with only the chat switched on: no visitor of it must be offered what is off.
     let text = format!(
         "{text}\n[[site]]\nid = \"chat-only\"\nname = \"Lumière Outlet\"\nallowed_origins = [\"self\"]\n\
@@ -281,18 +322,18 @@ fn test_config(work: &Path) -> Result<PathBuf> {
 /// The test configuration (`test_config`) on `work/e2e.db`, served by `binary`.
 fn start_server(work: &Path, binary: &Path) -> Result<(Server, String)> {
     let database = format!("sqlite://{}", work.join("e2e.db").display());
-    start_node(work, binary, free_port()?, &database, &[])
+    start_node(&test_config(work, None)?, work, binary, free_port()?, &database, &[])
 }
 
-/// One server node of the test configuration on `database`, listening on `port`; `more` adds settings.
-fn start_node(
+/// One server node of `config` on `database`, listening on `port`; `more` adds settings.
+pub(crate) fn start_node(
+    config: &Path,
     work: &Path,
     binary: &Path,
     port: u16,
     database: &str,
     more: &[(&str, String)],
 ) -> Result<(Server, String)> {
-    let config = test_config(work)?;
     let mut env = vec![
         ("ACCUEIL_LISTEN", format!("127.0.0.1:{port}")),
         ("ACCUEIL_DATABASE_URL", database.to_owned()),
@@ -301,10 +342,10 @@ fn start_node(
         ("ACCUEIL_MAIL_PICKUP_DIR", work.join("mail").display().to_string()),
     ];
     env.extend(more.iter().cloned());
-    add_demo_agent(&env, &config)?;
+    add_demo_agent(&env, config)?;
     let mut child = Command::new(binary)
         .args(["serve", "--config"])
-        .arg(&config)
+        .arg(config)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("ACCUEIL_LOG", "warn")
         .stdout(Stdio::piped())
@@ -382,6 +423,7 @@ pub fn bench() -> Result {
     );
     drop(server);
     note("chat under load", bench_live());
+    note("chat rate ramp", crate::ramp::ramp());
     if missed.is_empty() { Ok(()) } else { Err(format!("over budget or failed: {}", missed.join(", "))) }
 }
 
@@ -397,7 +439,7 @@ const LIVE_SECONDS: u64 = 20;
 const LIVE_ACTIVE_RUNS: usize = 3;
 
 /// The release server and the load generator, built.
-fn live_binaries() -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn live_binaries() -> Result<(PathBuf, PathBuf)> {
     run(cargo().args(["build", "--release", "-p", "accueil-server", "--example", "live_load", "--bin", "accueil"]))?;
     Ok((target_dir().join("release/examples/live_load"), target_dir().join("release/accueil")))
 }
@@ -480,8 +522,9 @@ fn live_on_two_nodes(generator: &Path, server_binary: &Path) -> Vec<(String, Res
         let work = target_dir().join("bench-live").join(name);
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-        let (node_a, base_a) = start_node(&work, server_binary, free_port()?, &database, &[])?;
-        let (node_b, base_b) = start_node(&work, server_binary, free_port()?, &database, &[])?;
+        let config = test_config(&work, None)?;
+        let (node_a, base_a) = start_node(&config, &work, server_binary, free_port()?, &database, &[])?;
+        let (node_b, base_b) = start_node(&config, &work, server_binary, free_port()?, &database, &[])?;
         let mut command = Command::new(generator);
         command.arg(&args[0]).arg(&base_a);
         if args[0] == "idle" {

@@ -5,6 +5,7 @@
 mod build;
 mod checked;
 mod postgres;
+mod ramp;
 mod size;
 mod tools;
 
@@ -19,7 +20,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
   bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
-           the chat under load (`bench live`: that one alone; `bench nodes`: its two-node PostgreSQL part)
+           the chat under load (`bench live`: that one alone; `bench nodes`: its two-node PostgreSQL part;
+           `bench ramp`: the highest message rate before p99 passes 100 ms, SQLite and PostgreSQL)
   schema   rewrite crates/protocol/schema/ from the wire types
   setup    only install the tools";
 
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some("size") => size::report().map(|_| ()),
         Some("bench") if args.get(1).map(String::as_str) == Some("live") => build::bench_live(),
         Some("bench") if args.get(1).map(String::as_str) == Some("nodes") => build::bench_nodes(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("ramp") => ramp::ramp(),
         Some("bench") => build::bench(),
         Some("schema") => run(cargo()
             .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])

@@ -68,6 +68,12 @@ impl TestPostgres {
         self.run_tool("createdb", &["-h", "127.0.0.1", "-p", &port, "-U", SUPERUSER, name])
     }
 
+    /// A copy of database `template` (which nothing may be connected to) named `name`.
+    pub fn copy_database(&self, template: &str, name: &str) -> Result {
+        let port = self.port.to_string();
+        self.run_tool("createdb", &["-h", "127.0.0.1", "-p", &port, "-U", SUPERUSER, "-T", template, name])
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.folder.join("data")
     }

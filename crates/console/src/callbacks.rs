@@ -126,7 +126,9 @@ fn CallbackItem(
     let context = call.context.clone();
     let list = |items: Vec<String>| items.join(" · ");
     let can_claim = call.status == CallbackStatus::Scheduled;
-    let working = call.status == CallbackStatus::InProgress;
+    // Only the agent who took the request records its call; the others see who has it.
+    let working =
+        call.status == CallbackStatus::InProgress && call.agent.as_ref().is_some_and(|agent| agent.id == console.me());
     view! {
         <li class="ac-callback">
             <h2>{heading}</h2>

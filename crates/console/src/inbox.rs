@@ -5,7 +5,7 @@
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
 use crate::live::use_live;
-use crate::{Screen, use_console};
+use crate::use_console;
 use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
     NewCannedReply, TeamMember,
@@ -116,18 +116,11 @@ fn show_last_message(list: &mut [AgentConversation], conversation: &str, message
     true
 }
 
-fn me() -> i64 {
-    match use_console().screen.get_untracked() {
-        Screen::SignedIn(agent) => agent.id,
-        _ => 0,
-    }
-}
-
 #[component]
 fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply>>) -> impl IntoView {
     let console = use_console();
     let live = use_live();
-    let me = me();
+    let me = console.me();
     let id = StoredValue::new(initial.id.clone());
     let transcript = RwSignal::new(Transcript::default());
     let details = RwSignal::new(initial);

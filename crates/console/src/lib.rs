@@ -36,6 +36,14 @@ impl Console {
     pub fn t(self, key: i18n::Key) -> &'static str {
         i18n::text(self.locale, key)
     }
+
+    /// The signed-in agent's id (0 before sign-in, which no agent has).
+    pub fn me(self) -> i64 {
+        match self.screen.get_untracked() {
+            Screen::SignedIn(agent) => agent.id,
+            _ => 0,
+        }
+    }
 }
 
 #[component]

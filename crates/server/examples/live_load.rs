@@ -293,6 +293,11 @@ async fn active(base: &str, console_base: &str, active: usize, seconds: u64) -> 
         scheduled.len() - lost,
         at(1.0)
     );
+    // For `cargo xtask bench ramp`, which reads the figures of each step.
+    println!(
+        "RAMP conversations={active} sent={} median_ms={median:.3} p99_ms={p99:.3} late={late} lost={lost}",
+        scheduled.len()
+    );
     if median > median_budget || p99 > p99_budget || lost > 0 {
         missed.push("delivery visitor -> console".to_owned());
     }

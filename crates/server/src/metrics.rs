@@ -1,6 +1,7 @@
 //! What a node tells its operator, in the Prometheus text format: `/metrics` on the node's own
 //! `metrics_listen` address (never on the public one). Counters and latencies are kept as requests and
-//! frames pass; the rest (connections, queues, webhook backlog, database pool) is read when scraped.
+//! frames pass; the rest (connections, queues, webhook backlog, database pool) is read when scraped,
+//! but for the wait for a database connection, sampled every `POOL_WAIT_SAMPLED_EVERY`.
 
 use crate::startup::AppState;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -44,7 +45,11 @@ pub struct Metrics {
     webhook_backlog: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    pool_wait: Histogram,
 }
+
+/// How often the wait for a database connection is sampled (a request's wait, as it would be then).
+pub const POOL_WAIT_SAMPLED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Default for Metrics {
     fn default() -> Metrics {
@@ -81,6 +86,12 @@ impl Default for Metrics {
         );
         let pool_idle = Gauge::default();
         registry.register("database_pool_idle", "Of those, idle ones (none idle: requests wait)", pool_idle.clone());
+        let pool_wait = latency_histogram();
+        registry.register(
+            "database_pool_wait_seconds",
+            "The wait for a database connection, sampled every second (a pool too small shows here first)",
+            pool_wait.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -93,6 +104,7 @@ impl Default for Metrics {
             webhook_backlog,
             pool_connections,
             pool_idle,
+            pool_wait,
         }
     }
 }
@@ -139,8 +151,10 @@ pub async fn time_requests(
     response
 }
 
-/// Serves `/metrics` on `listener` until the process ends.
+/// Serves `/metrics` on `listener`, and samples the wait for a database connection, until the process
+/// ends.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) {
+    let sampling = tokio::spawn(sample_pool_wait(state.clone()));
     let router = axum::Router::new().route(
         "/metrics",
         axum::routing::get(|axum::extract::State(state): axum::extract::State<AppState>| async move {
@@ -149,5 +163,20 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) {
     );
     if let Err(error) = axum::serve(listener, router.with_state(state)).await {
         tracing::error!(%error, "the metrics listener stopped");
+    }
+    sampling.abort();
+}
+
+async fn sample_pool_wait(state: AppState) {
+    let mut every = tokio::time::interval(POOL_WAIT_SAMPLED_EVERY);
+    loop {
+        every.tick().await;
+        let asked = std::time::Instant::now();
+        let taken = state.store.take_connection().await;
+        // A failure is counted too, with how long it took (the pool's acquire timeout, say).
+        state.metrics.pool_wait.observe(asked.elapsed().as_secs_f64());
+        if let Err(error) = taken {
+            tracing::warn!(%error, "no database connection for the metrics' sample");
+        }
     }
 }

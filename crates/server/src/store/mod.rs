@@ -193,6 +193,10 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
     /// The connections this node holds to the database: (open, idle).
     fn pool_status(&self) -> (u32, usize);
 
+    /// Takes a connection from the pool and gives it back: timed, what a request waits before its
+    /// first query (sampled for `/metrics`).
+    async fn take_connection(&self) -> Result<(), StoreError>;
+
     /// Starts hearing the wakes of `wake_nodes`; `None` where there are no other nodes (SQLite).
     async fn node_listener(&self) -> Result<Option<Box<dyn NodeListener>>, StoreError> {
         Ok(None)

@@ -140,6 +140,11 @@ impl Store for PostgresStore {
         (self.pool.size(), self.pool.num_idle())
     }
 
+    async fn take_connection(&self) -> Result<(), StoreError> {
+        drop(self.pool.acquire().await?);
+        Ok(())
+    }
+
     async fn node_listener(&self) -> Result<Option<Box<dyn super::NodeListener>>, StoreError> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
         listener.listen(NODES_CHANNEL).await?;

@@ -92,6 +92,11 @@ impl Store for SqliteStore {
         (self.pool.size(), self.pool.num_idle())
     }
 
+    async fn take_connection(&self) -> Result<(), StoreError> {
+        drop(self.pool.acquire().await?);
+        Ok(())
+    }
+
     async fn insert_visitor_session(
         &self,
         token_hash: &[u8],

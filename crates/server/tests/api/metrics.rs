@@ -21,6 +21,9 @@ async fn metrics_are_served_on_their_own_address_and_count_what_happens() {
     ] {
         assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
     }
+    // Sampled from the start: a request waits for a database connection this long.
+    let samples = text.lines().find_map(|l| l.strip_prefix("accueil_database_pool_wait_seconds_count "));
+    assert!(samples.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n >= 1), "no pool wait sampled:\n{text}");
     let public = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(public.status(), 404, "not on the public address");
 }
