@@ -13,6 +13,8 @@ use std::process::Command;
 const STEPS: [usize; 6] = [1_000, 2_000, 3_000, 4_000, 6_000, 8_000];
 const STEP_SECONDS: u64 = 10;
 const P99_LIMIT_MS: f64 = 100.0;
+/// How long after a step's last send its messages may still arrive (late, not lost).
+const GRACE_SECS: &str = "30";
 /// The generator's visitors are sessions from 200 on (the first are its warm-up's).
 const SEEDED_SESSIONS: usize = 8_500;
 
@@ -62,7 +64,7 @@ impl Step {
 fn measure(generator: &Path, base: &str, console: Option<&str>, conversations: usize) -> Result<Step> {
     let mut command = Command::new(generator);
     command.args(["active", base, &conversations.to_string(), &STEP_SECONDS.to_string()]);
-    command.args(console);
+    command.args(console).env("LIVE_LOAD_GRACE_SECS", GRACE_SECS);
     let out = command.output().map_err(|e| format!("cannot run the load generator: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     Step::parse(&text).ok_or_else(|| {

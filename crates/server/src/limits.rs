@@ -3,11 +3,9 @@
 //! client that spreads its requests over N nodes does not get N times the limit. They keep password
 //! guessing slow, floods out of the FAQ statistics, and one visitor from flooding agents with
 //! conversations, messages or mail. Kinds that come many times a second (chat messages, searches as
-//! one types) are counted on the node first and added to the shared count in batches, so they cost no
-//! database round trip each: every `SYNC_EVERY` for a window that is near its limit or took a tenth of
-//! it since its last sync, every `SYNC_AT_LEAST_EVERY` for the others (most windows: a thousand
-//! chatting visitors would otherwise cost ten thousand upserts a second). Across N nodes a client may
-//! pass such a limit by about a tenth of it per node, plus what arrives in one `SYNC_EVERY`.
+//! one types) are counted on the node first and added to the shared count every `SYNC_EVERY`, so they
+//! cost no database round trip each; across nodes they may pass their limit by what arrives between
+//! two syncs.
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -55,11 +53,8 @@ impl std::fmt::Display for Who {
     }
 }
 
-/// How often a node adds its counts of frequent kinds to the shared ones and reads the others' back,
-/// for the windows where precision matters (near their limit, or filling fast).
+/// How often a node adds its counts of frequent kinds to the shared ones and reads the others' back.
 pub const SYNC_EVERY: Duration = Duration::from_millis(200);
-/// How often the other windows with hits are synced.
-pub const SYNC_AT_LEAST_EVERY: Duration = Duration::from_secs(2);
 
 impl Limit {
     /// Kinds counted on the node between syncs, rather than in the database at each request.
@@ -110,26 +105,12 @@ pub struct Limiter {
 
 /// A shared window of a frequent kind: its total at the last sync, this node's hits since, and when it
 /// ends (as the database said, or as this node guessed before its first sync).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct SyncedWindow {
     known: u32,
     unsent: u32,
-    allowed: u32,
     length: i64,
     expires_at: i64,
-    /// When this node last added its hits (or, before that, when it opened the window).
-    synced_at: Instant,
-}
-
-impl SyncedWindow {
-    /// Whether this sync should carry the window's hits: precision matters near the limit and when
-    /// the window fills fast; the others can wait for `SYNC_AT_LEAST_EVERY`.
-    fn due(&self, now: Instant) -> bool {
-        self.unsent > 0
-            && (self.known + self.unsent >= self.allowed / 2
-                || self.unsent >= (self.allowed / 10).max(1)
-                || now.duration_since(self.synced_at) >= SYNC_AT_LEAST_EVERY)
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -178,12 +159,10 @@ impl Limiter {
     ) -> Result<(), Error> {
         let length = seconds(length);
         let mut synced = self.synced.lock().map_err(|_| Error::Internal("limiter poisoned".to_owned()))?;
-        let fresh =
-            SyncedWindow { known: 0, unsent: 0, allowed, length, expires_at: now + length, synced_at: Instant::now() };
-        let window = synced.entry(format!("{limit:?} {who}")).or_insert(fresh);
+        let window = synced.entry(format!("{limit:?} {who}")).or_default();
         if window.expires_at <= now {
-            // Ended: a new one starts, as the database will say at the next sync.
-            *window = fresh;
+            // Ended (or new): a new one starts, as the database will say at the next sync.
+            *window = SyncedWindow { known: 0, unsent: 0, length, expires_at: now + length };
         }
         if window.known + window.unsent >= allowed {
             return Err(Error::RateLimited { retry_after: u64::try_from(window.expires_at - now).unwrap_or(1).max(1) });
@@ -199,20 +178,13 @@ impl Limiter {
         let mut every = tokio::time::interval(SYNC_EVERY);
         loop {
             every.tick().await;
-            let (now, instant) = (crate::now(), Instant::now());
+            let now = crate::now();
             let batch: Vec<(String, i64, u32)> = {
                 let Ok(mut synced) = self.synced.lock() else { return };
                 synced.retain(|_, window| window.expires_at > now || window.unsent > 0);
                 // Only windows with hits to add: the others' counts matter to this node when it has
                 // hits of its own, and are learnt then.
-                synced
-                    .iter_mut()
-                    .filter(|(_, w)| w.due(instant))
-                    .map(|(key, w)| {
-                        w.synced_at = instant;
-                        (key.clone(), w.length, w.unsent)
-                    })
-                    .collect()
+                synced.iter().filter(|(_, w)| w.unsent > 0).map(|(key, w)| (key.clone(), w.length, w.unsent)).collect()
             };
             if batch.is_empty() {
                 continue;
