@@ -64,6 +64,8 @@ pub struct Widget {
     /// The host's panel shows the widget (always, when it is not embedded): what arrives while it is
     /// hidden is unread.
     pub panel_open: RwSignal<bool>,
+    /// Fires when the visitor scrolls the view (the chat hides its "new messages" button at the end).
+    pub scrolled: Trigger,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
     /// A query typed and not yet reported as a search (it reports when the visitor pauses, or leaves
@@ -130,6 +132,11 @@ impl Widget {
 
     pub fn site(self) -> String {
         self.site.get_value()
+    }
+
+    /// The element that scrolls the current view (under the header).
+    pub fn scroller(self) -> Option<web_sys::HtmlElement> {
+        self.main.get_untracked()
     }
 
     /// What the visitor did during this visit, with the page the widget was opened from.
@@ -344,6 +351,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
             unread: RwSignal::new(0),
             chat_open: RwSignal::new(false),
             panel_open: RwSignal::new(params.host_origin.is_none()),
+            scrolled: Trigger::new(),
             visit: StoredValue::new(carried.as_ref().map_or_else(
                 || VisitContext { page: params.page.clone(), ..VisitContext::default() },
                 |(_, v)| v.clone(),
@@ -407,7 +415,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
     view! {
         <div class="aw-panel">
             <Header title=widget.title />
-            <main class="aw-main" node_ref=widget.main>
+            <main class="aw-main" node_ref=widget.main on:scroll=move |_| widget.scrolled.notify()>
                 {move || match widget.config.get() {
                     None => view! { <p class="aw-status" role="status">{widget.t(Key::Loading)}</p> }.into_any(),
                     Some(Err(_)) => view! {

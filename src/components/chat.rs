@@ -12,7 +12,7 @@ use accueil_protocol::{
     ChatAvailability, ClientFrame, Conversation, ConversationStatus, Locale, MessageAuthor, ServerFrame,
     TranscriptRequest,
 };
-use accueil_transcript::{Arrival, Delivery, Outgoing, Transcript};
+use accueil_transcript::{Arrival, Delivery, Follow, Followed, Outgoing, Transcript, at_bottom};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::Message;
@@ -333,6 +333,8 @@ pub fn ChatView() -> impl IntoView {
     // When typing was last said; a sent message hides it on the other side, so the next keystroke
     // says it again at once.
     let last_typing = StoredValue::new(0.0);
+    // Set by the visitor's own send: the chat shows it, wherever they had scrolled.
+    let follow_own = StoredValue::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let body = draft.get_untracked().trim().to_owned();
@@ -340,6 +342,7 @@ pub fn ChatView() -> impl IntoView {
             return;
         }
         let client_id = session::new_key();
+        follow_own.set_value(true);
         chat.transcript.update(|transcript| transcript.send(client_id.clone(), body.clone()));
         draft.set(String::new());
         last_typing.set_value(0.0);
@@ -371,6 +374,44 @@ pub fn ChatView() -> impl IntoView {
         }
     };
     let confirming_end = RwSignal::new(false);
+
+    // The newest message stays in view for a visitor at the end of the chat; one who scrolled up to
+    // read stays there, with a button to the new messages.
+    let newer_below = RwSignal::new(false);
+    Effect::new(move |seen: Option<Followed>| {
+        let count = chat.transcript.with(|t| t.messages().len() + t.unacknowledged().len());
+        chat.agent_typing.track();
+        let seen = seen.unwrap_or_default();
+        let Some(main) = widget.scroller() else { return seen };
+        let own = follow_own.get_value();
+        follow_own.set_value(false);
+        let (top, visible, height) = (main.scroll_top(), main.client_height(), main.scroll_height());
+        let (what, now) = seen.next(f64::from(top), f64::from(visible), f64::from(height), count, own);
+        match what {
+            Follow::Newest => {
+                main.set_scroll_top(height);
+                newer_below.set(false);
+            }
+            Follow::NewerBelow => newer_below.set(true),
+            Follow::Stay => {}
+        }
+        now
+    });
+    Effect::new(move |_| {
+        widget.scrolled.track();
+        let shows_end = widget.scroller().is_some_and(|main| {
+            at_bottom(f64::from(main.scroll_top()), f64::from(main.client_height()), f64::from(main.scroll_height()))
+        });
+        if shows_end {
+            newer_below.set(false);
+        }
+    });
+    let to_newest = move |_| {
+        if let Some(main) = widget.scroller() {
+            main.set_scroll_top(main.scroll_height());
+        }
+        newer_below.set(false);
+    };
 
     move || {
         let locale = widget.locale.get();
@@ -493,6 +534,9 @@ pub fn ChatView() -> impl IntoView {
                         shown.chain(sending).map(|(author, body, state)| bubble(author, body, state)).collect::<Vec<_>>()
                     })}
                 </ol>
+                {move || newer_below.get().then(|| view! {
+                    <button class="aw-button aw-newer" type="button" on:click=to_newest>{t(Key::NewerMessages)}</button>
+                })}
                 <div role="status" class="aw-typing-zone">{typing}</div>
                 {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}
                 <form class="aw-composer" on:submit=submit>

@@ -2,7 +2,8 @@
 // the visitor's searches beside it and replies, the visitor sees it live; the phone's network drops and
 // comes back in the middle, and nothing is lost or shown twice. Then typing and read states both ways,
 // a canned reply, the visitor ending, rating and getting the transcript by email, and, with the agent
-// away, the offline path offering a callback.
+// away, the offline path offering a callback. Twenty long messages: the newest stays in view on both
+// sides, and a visitor reading further up is not moved but told a message came.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -187,6 +188,75 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await consolePage.getByLabel("Mon statut pour le chat").selectOption("online");
   await consolePage.screenshot({ path: path.join(OUT, "console-chat.png") });
   await other.close();
+  await agent.close();
+  await visitor.close();
+});
+
+/** Whether `locator`'s element is wholly on screen: inside every scrolling box around it and the window. */
+function whollyVisible(locator) {
+  return locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      if (/(auto|scroll|hidden)/.test(getComputedStyle(parent).overflowY)) {
+        const clip = parent.getBoundingClientRect();
+        if (box.top < clip.top - 1 || box.bottom > clip.bottom + 1) return false;
+      }
+    }
+    return box.top >= -1 && box.bottom <= window.innerHeight + 1;
+  });
+}
+
+test("twenty long messages: the newest is always wholly in view on the phone and in the console", async () => {
+  const visitor = await phone(browser);
+  const page = await visitor.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  const composer = frame.getByLabel("Votre message");
+  const long = (who, n) => `${who} ${n} — ` + "une phrase assez longue pour tenir plusieurs lignes sur un téléphone, ".repeat(4) + "fin.";
+  await composer.fill(long("Visiteur", 1));
+  await frame.getByRole("button", { name: "Envoyer" }).tap();
+
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  await consolePage.getByRole("listitem").filter({ hasText: long("Visiteur", 1) }).getByRole("button").click();
+  await consolePage.getByRole("button", { name: "Prendre la conversation" }).click();
+  const reply = consolePage.getByLabel("Votre réponse");
+
+  // Ten each way, alternating: after each, the newest is wholly visible on both sides.
+  const bothShowWhole = async (text) => {
+    for (const [side, where] of [["phone", frame], ["console", consolePage]]) {
+      const message = where.getByText(text, { exact: true });
+      await message.waitFor();
+      assert.ok(await eventually(() => whollyVisible(message), 3_000), `${side}: "${text.slice(0, 12)}…" wholly in view`);
+    }
+  };
+  await bothShowWhole(long("Visiteur", 1));
+  for (let n = 1; n <= 10; n += 1) {
+    if (n > 1) {
+      await composer.fill(long("Visiteur", n));
+      await frame.getByRole("button", { name: "Envoyer" }).tap();
+      await bothShowWhole(long("Visiteur", n));
+    }
+    await reply.fill(long("Conseillère", n));
+    await consolePage.getByRole("button", { name: "Envoyer" }).click();
+    await bothShowWhole(long("Conseillère", n));
+  }
+  await page.screenshot({ path: path.join(OUT, "phone-chat-twenty-messages.png") });
+  await consolePage.screenshot({ path: path.join(OUT, "console-chat-twenty-messages.png") });
+
+  // A visitor who scrolled up to read stays where they were, and is told a message came.
+  const scroller = frame.getByRole("main");
+  await scroller.evaluate((main) => { main.scrollTop = 0; });
+  await reply.fill("Un message pendant votre lecture.");
+  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  const newer = frame.getByRole("button", { name: "Voir les nouveaux messages" });
+  await newer.waitFor();
+  assert.equal(await scroller.evaluate((main) => main.scrollTop), 0, "the text being read did not move");
+  await newer.tap();
+  assert.ok(await eventually(() => whollyVisible(frame.getByText("Un message pendant votre lecture.")), 3_000), "the button shows it");
+  assert.equal(await newer.count(), 0, "and goes");
   await agent.close();
   await visitor.close();
 });

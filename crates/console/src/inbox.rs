@@ -10,7 +10,7 @@ use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
     NewCannedReply, TeamMember,
 };
-use accueil_transcript::{Arrival, Delivery, Transcript};
+use accueil_transcript::{Arrival, Delivery, Follow, Followed, Transcript, at_bottom};
 use leptos::prelude::*;
 
 /// The visitor's "typing" shows this long after it was last heard.
@@ -128,6 +128,42 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     let problem = RwSignal::new(None::<Key>);
     let visitor_typing = RwSignal::new(None::<f64>);
     let team = RwSignal::new(Vec::<TeamMember>::new());
+    // The newest message stays in view for an agent at the end of the list; one who scrolled up to
+    // read stays there, with a button to the new messages.
+    let messages = NodeRef::<leptos::html::Ol>::new();
+    let newer_below = RwSignal::new(false);
+    let follow_own = StoredValue::new(false);
+    Effect::new(move |seen: Option<Followed>| {
+        let count = transcript.with(|t| t.messages().len());
+        let seen = seen.unwrap_or_default();
+        let Some(list) = messages.get() else { return seen };
+        let own = follow_own.get_value();
+        follow_own.set_value(false);
+        let (top, visible, height) = (list.scroll_top(), list.client_height(), list.scroll_height());
+        let (what, now) = seen.next(f64::from(top), f64::from(visible), f64::from(height), count, own);
+        match what {
+            Follow::Newest => {
+                list.set_scroll_top(height);
+                newer_below.set(false);
+            }
+            Follow::NewerBelow => newer_below.set(true),
+            Follow::Stay => {}
+        }
+        now
+    });
+    let on_scroll = move |_| {
+        if let Some(list) = messages.get_untracked()
+            && at_bottom(f64::from(list.scroll_top()), f64::from(list.client_height()), f64::from(list.scroll_height()))
+        {
+            newer_below.set(false);
+        }
+    };
+    let to_newest = move |_| {
+        if let Some(list) = messages.get_untracked() {
+            list.set_scroll_top(list.scroll_height());
+        }
+        newer_below.set(false);
+    };
     let mark_read = move || {
         let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
         let last = transcript.with_untracked(Transcript::last_seq);
@@ -224,6 +260,7 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
             return;
         }
         let client_id = format!("{}-{}", js_sys::Date::now(), js_sys::Math::random());
+        follow_own.set_value(true);
         leptos::task::spawn_local(async move {
             match api::reply(&id.get_value(), client_id, body).await {
                 Ok(_) => {
@@ -285,7 +322,7 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     view! {
         <section class="ac-callback" aria-label=console.t(Key::Conversation)>
             {context}
-            <ol class="ac-messages">
+            <ol class="ac-messages" node_ref=messages on:scroll=on_scroll>
                 {move || transcript.with(|transcript| {
                     transcript.messages().iter().map(|m| {
                         let who = if m.author == MessageAuthor::Visitor { Key::VisitorSaid } else { Key::AgentSaid };
@@ -295,6 +332,9 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
                     }).collect::<Vec<_>>()
                 })}
             </ol>
+            {move || newer_below.get().then(|| view! {
+                <button type="button" class="ac-newer" on:click=to_newest>{console.t(Key::NewerMessages)}</button>
+            })}
             <p class="ac-hint" role="status">{move || visitor_typing.get().map(|_| console.t(Key::VisitorTyping))}</p>
             <p class="ac-alert" role="alert" hidden=move || problem.get().is_none()>{move || problem.get().map(|k| console.t(k))}</p>
             {move || {

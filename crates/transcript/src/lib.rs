@@ -1,7 +1,8 @@
 //! One chat conversation as a client holds it: its messages in order and without gaps, what this side
 //! sent that the server has not acknowledged yet (sent again on every reconnect), and how far the other
 //! side got (delivered, read). Plain data with no DOM and no I/O, so the widget (the visitor's side) and
-//! the console (the agent's side) keep it alike and it is tested once, natively.
+//! the console (the agent's side) keep it alike and it is tested once, natively. Also where a
+//! conversation's view scrolls when a message comes (`follow`).
 
 use accueil_protocol::{ChatMessage, MessageAuthor};
 
@@ -139,6 +140,50 @@ impl Transcript {
         } else {
             Delivery::Sent
         })
+    }
+}
+
+/// How far above the bottom a conversation's view still counts as at the bottom (rounding, a margin).
+pub const AT_BOTTOM_SLACK_PX: f64 = 48.0;
+
+/// Whether a view scrolled to `top`, showing `visible` pixels of content `height` high, shows its end.
+pub fn at_bottom(top: f64, visible: f64, height: f64) -> bool {
+    top + visible >= height - AT_BOTTOM_SLACK_PX
+}
+
+/// What a conversation's view does after its messages changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// The reader was at the newest message: show the new newest one (scroll to the end).
+    Newest,
+    /// The reader had scrolled up to read: stay there, and say that newer messages came below.
+    NewerBelow,
+    /// Nothing new to show (a receipt changed, say) and the reader is elsewhere: leave the view be.
+    Stay,
+}
+
+/// A conversation's view as its last change left it: the content's height and how many messages it
+/// showed. `Followed::default()` is a view that showed nothing yet.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Followed {
+    height: f64,
+    messages: usize,
+}
+
+impl Followed {
+    /// After a change, with the scroller's `top` (scrollTop), `visible` height (clientHeight) and
+    /// content `height` (scrollHeight) now, and `messages` now: what to do, and the view to remember.
+    /// A reader who was at the end follows the newest message; one who scrolled up to read keeps the
+    /// text under their eyes. `own`: the change is this side's own message, always shown.
+    pub fn next(self, top: f64, visible: f64, height: f64, messages: usize, own: bool) -> (Follow, Followed) {
+        let what = if own || at_bottom(top, visible, self.height) {
+            Follow::Newest
+        } else if messages > self.messages {
+            Follow::NewerBelow
+        } else {
+            Follow::Stay
+        };
+        (what, Followed { height, messages })
     }
 }
 

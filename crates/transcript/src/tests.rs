@@ -83,3 +83,28 @@ fn reconnecting_backs_off_to_a_ceiling_with_jitter() {
     assert_eq!(reconnect_delay_ms(30, 20_000.0, 1.0), 20_000.0, "never past the ceiling");
     assert!(reconnect_delay_ms(30, 20_000.0, 0.3) < 20_000.0);
 }
+
+/// A view whose last change left 2,000 px of content and 10 messages, 600 px of it visible.
+fn after_ten() -> Followed {
+    Followed::default().next(1400.0, 600.0, 2000.0, 10, false).1
+}
+
+#[test]
+fn a_reader_at_the_end_follows_the_newest_message() {
+    assert_eq!(after_ten().next(1400.0, 600.0, 2300.0, 11, false).0, Follow::Newest);
+    // A few pixels short of the end (rounding, a margin) is still the end.
+    assert_eq!(after_ten().next(1360.0, 600.0, 2300.0, 11, false).0, Follow::Newest);
+    // The first time (nothing shown before), the view goes to the newest.
+    assert_eq!(Followed::default().next(0.0, 600.0, 4000.0, 20, false).0, Follow::Newest);
+}
+
+#[test]
+fn a_reader_scrolled_up_stays_and_is_told_of_newer_messages_only_when_some_came() {
+    assert_eq!(after_ten().next(300.0, 600.0, 2300.0, 11, false).0, Follow::NewerBelow);
+    assert_eq!(after_ten().next(300.0, 600.0, 2000.0, 10, false).0, Follow::Stay, "a receipt is not a new message");
+    // The reader's own message is shown wherever they were.
+    assert_eq!(after_ten().next(300.0, 600.0, 2300.0, 11, true).0, Follow::Newest);
+    // Back at the end by themselves, they follow again.
+    let (_, seen) = after_ten().next(300.0, 600.0, 2300.0, 11, false);
+    assert_eq!(seen.next(1700.0, 600.0, 2600.0, 12, false).0, Follow::Newest);
+}
