@@ -253,6 +253,7 @@ test("twenty long messages: the newest is always wholly in view on the phone and
   await consolePage.getByRole("button", { name: "Envoyer" }).click();
   const newer = frame.getByRole("button", { name: "Voir les nouveaux messages" });
   await newer.waitFor();
+  await page.screenshot({ path: path.join(OUT, "phone-chat-new-messages-button.png") });
   assert.equal(await scroller.evaluate((main) => main.scrollTop), 0, "the text being read did not move");
   await newer.tap();
   assert.ok(await eventually(() => whollyVisible(frame.getByText("Un message pendant votre lecture.")), 3_000), "the button shows it");

@@ -169,7 +169,6 @@ struct SeveralNodes {
     nginx: Server,
     node_a: Server,
     node_b: Server,
-    node_a_url: String,
     node_b_url: String,
     balancer_url: String,
     webhook_port: u16,
@@ -188,7 +187,7 @@ impl SeveralNodes {
             [("ACCUEIL_PUBLIC_URL", balancer_url.clone()), ("ACCUEIL_TRUSTED_PROXIES", "127.0.0.1".to_owned())];
         let binary = server_binary();
         let config = test_config(work, Some(&format!("http://127.0.0.1:{webhook_port}/accueil")))?;
-        let (node_a, node_a_url) = start_node(&config, work, &binary, port_a, &database, &behind_balancer)?;
+        let (node_a, _) = start_node(&config, work, &binary, port_a, &database, &behind_balancer)?;
         let (node_b, node_b_url) = start_node(&config, work, &binary, port_b, &database, &behind_balancer)?;
         let env = [
             ("ACCUEIL_DATABASE_URL", database.clone()),
@@ -218,23 +217,13 @@ impl SeveralNodes {
             .map_err(|e| format!("cannot start nginx: {e}"))?;
         let nginx = Server(nginx);
         wait_for_http(&balancer_url, std::time::Duration::from_secs(10))?;
-        Ok(SeveralNodes {
-            nginx,
-            node_a,
-            node_b,
-            node_a_url,
-            node_b_url,
-            balancer_url,
-            webhook_port,
-            _postgres: postgres,
-        })
+        Ok(SeveralNodes { nginx, node_a, node_b, node_b_url, balancer_url, webhook_port, _postgres: postgres })
     }
 
-    /// What the test file is told: each node's own address (the console goes there), node A's pid,
+    /// What the test file is told: node B's own address (a console goes there), node A's pid,
     /// where the webhook receiver listens, the second agent and the webhook's secret.
     fn env(&self) -> Vec<(String, String)> {
         vec![
-            ("ACCUEIL_NODE_A_URL".to_owned(), self.node_a_url.clone()),
             ("ACCUEIL_NODE_B_URL".to_owned(), self.node_b_url.clone()),
             ("ACCUEIL_WEBHOOK_PORT".to_owned(), self.webhook_port.to_string()),
             ("ACCUEIL_WEBHOOK_SECRET".to_owned(), TEST_WEBHOOK_SECRET.to_owned()),
