@@ -40,6 +40,9 @@ pub struct Metrics {
     pub frames_sent: Counter,
     pub wakes_sent: Counter,
     pub wake_lag: Histogram,
+    /// The two parts of the lag a node can time itself: telling the others, and pushing what they said.
+    pub wake_send: Histogram,
+    pub wake_apply: Histogram,
     connections: Family<KindLabels, Gauge>,
     queue: Family<SiteLabels, Gauge>,
     webhook_backlog: Gauge,
@@ -72,6 +75,18 @@ impl Default for Metrics {
             "From another node's change to this node hearing of it",
             wake_lag.clone(),
         );
+        let wake_send = latency_histogram();
+        registry.register(
+            "node_wake_send_seconds",
+            "Telling the other nodes of a batch of changes (the notification's statement)",
+            wake_send.clone(),
+        );
+        let wake_apply = latency_histogram();
+        registry.register(
+            "node_wake_apply_seconds",
+            "Reading and pushing a batch of changes heard from the other nodes (the next batch waits meanwhile)",
+            wake_apply.clone(),
+        );
         let connections = Family::<KindLabels, Gauge>::default();
         registry.register("live_connections", "Live connections open on this node, by kind", connections.clone());
         let queue = Family::<SiteLabels, Gauge>::default();
@@ -99,6 +114,8 @@ impl Default for Metrics {
             frames_sent,
             wakes_sent,
             wake_lag,
+            wake_send,
+            wake_apply,
             connections,
             queue,
             webhook_backlog,

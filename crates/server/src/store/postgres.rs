@@ -35,8 +35,26 @@ const NODES_CHANNEL: &str = "accueil_nodes";
 
 struct PostgresListener(sqlx::postgres::PgListener);
 
-/// Wakes heard, or sent, together at most.
+/// Wakes heard together at most.
 const WAKE_BATCH: usize = 500;
+/// A notification carries several wakes, a line each, up to this many bytes (PostgreSQL's limit is
+/// 8,000): the other nodes then hear a batch at once and read it in one query, not one per wake.
+const NOTIFICATION_BYTES: usize = 7_000;
+
+/// `texts` joined a line each into payloads of at most `NOTIFICATION_BYTES` (a longer text alone).
+fn payloads(texts: &[String]) -> Vec<String> {
+    let mut payloads: Vec<String> = Vec::new();
+    for text in texts {
+        match payloads.last_mut() {
+            Some(last) if last.len() + 1 + text.len() <= NOTIFICATION_BYTES => {
+                last.push('\n');
+                last.push_str(text);
+            }
+            _ => payloads.push(text.clone()),
+        }
+    }
+    payloads
+}
 
 #[async_trait]
 impl super::NodeListener for PostgresListener {
@@ -45,11 +63,11 @@ impl super::NodeListener for PostgresListener {
         // notifications sent meanwhile are gone, which the caller makes up for by reading the database.
         let Some(first) = self.0.try_recv().await? else { return Ok(super::Heard::Resumed) };
         // Those that arrived with it too: under load, one batch instead of one round of reads each.
-        let mut texts = vec![first.payload().to_owned()];
-        while let Some(next) = self.0.next_buffered()
-            && texts.len() < WAKE_BATCH
+        let mut texts: Vec<String> = first.payload().lines().map(str::to_owned).collect();
+        while texts.len() < WAKE_BATCH
+            && let Some(next) = self.0.next_buffered()
         {
-            texts.push(next.payload().to_owned());
+            texts.extend(next.payload().lines().map(str::to_owned));
         }
         Ok(super::Heard::Wakes(texts))
     }
@@ -65,7 +83,7 @@ impl Store for PostgresStore {
         // One statement for all: notifications are delivered in the order they were sent.
         sqlx::query("SELECT pg_notify($1, text) FROM unnest($2::TEXT[]) WITH ORDINALITY AS w(text, n) ORDER BY n")
             .bind(NODES_CHANNEL)
-            .bind(texts)
+            .bind(payloads(texts))
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -542,4 +560,19 @@ async fn publish<'c>(executor: impl sqlx::PgExecutor<'c>, site: &str, snapshot_i
     .execute(executor)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wakes_travel_a_line_each_in_as_few_notifications_as_fit() {
+        let texts: Vec<String> = (0..300).map(|i| format!("node-a 1700000000000 message c_{i:020} {i}")).collect();
+        let sent = payloads(&texts);
+        assert!(sent.len() > 1 && sent.len() < 5, "{} notifications", sent.len());
+        assert!(sent.iter().all(|p| p.len() <= NOTIFICATION_BYTES));
+        let heard: Vec<String> = sent.iter().flat_map(|p| p.lines().map(str::to_owned)).collect();
+        assert_eq!(heard, texts, "every wake, in order");
+    }
 }
