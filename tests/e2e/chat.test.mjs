@@ -226,7 +226,9 @@ test("twenty long messages: the newest is always wholly in view on the phone and
 
   // Ten each way, alternating: after each, the newest is wholly visible on both sides.
   const bothShowWhole = async (text) => {
-    for (const [side, where] of [["phone", frame], ["console", consolePage]]) {
+    // In the console, the conversation itself (the inbox beside it previews the last message too).
+    const conversation = consolePage.getByRole("region", { name: "Conversation" });
+    for (const [side, where] of [["phone", frame], ["console", conversation]]) {
       const message = where.getByText(text, { exact: true });
       await message.waitFor();
       assert.ok(await eventually(() => whollyVisible(message), 3_000), `${side}: "${text.slice(0, 12)}…" wholly in view`);
