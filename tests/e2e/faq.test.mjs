@@ -75,8 +75,8 @@ test("a misspelt, accent-less query finds the entry, the vote and the failed sea
   assert.ok(await eventually(reported, 10_000), "the hasty search reached the report");
   await consolePage.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
   const gaps = consolePage.getByRole("region", { name: "Recherches sans bonne réponse" });
-  await gaps.getByRole("cell", { name: "location de voiture" }).waitFor();
-  await gaps.getByRole("cell", { name: "piscine municipale" }).waitFor();
+  await gaps.getByRole("cell", { name: "location de voiture", exact: true }).waitFor();
+  await gaps.getByRole("cell", { name: "piscine municipale", exact: true }).waitFor();
   await consolePage.getByRole("region", { name: "Commentaires des visiteurs" }).getByText("Et le samedi ?").waitFor();
   await consolePage.screenshot({ path: path.join(OUT, "console-faq-report.png") });
   await agent.close();
@@ -122,4 +122,41 @@ test("an agent edits an entry in the console and visitors see the new text", asy
   await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("acheminement");
   await frame.getByRole("button", { name: "Quels sont les délais de livraison ?" }).waitFor();
   await visitor.close();
+});
+
+test("a vain search becomes, in one action, a phrasing of the entry the server finds closest", async () => {
+  // The server embeds the published entries in the background after the FAQ is first served; it
+  // searches by meaning once they are.
+  const semantic = () => fetch(BASE + "/v1/sites/demo/faq/search?locale=fr&q=" + encodeURIComponent("on peut la mettre sur la terrasse"))
+    .then((r) => r.json()).then((found) => found.hits.some((h) => h.id === "product-outdoor"));
+  assert.ok(await eventually(semantic, 60_000), "the server searches by meaning once its entries are embedded");
+
+  const visitor = await phone(browser);
+  const { page, frame } = await openWidget(visitor);
+  const search = frame.getByRole("searchbox", { name: "Rechercher dans l'aide" });
+  const vain = eventSent(page, "joliment");
+  await search.fill("je voudrais offrir une lampe joliment emballée");
+  await frame.getByText("Nous n'avons pas de réponse toute prête").waitFor();
+  await vain;
+  await visitor.close();
+
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  await consolePage.getByRole("button", { name: "Ce que cherchent les visiteurs" }).click();
+  const gaps = consolePage.getByRole("region", { name: "Recherches sans bonne réponse" });
+  const asked = "je voudrais offrir une lampe joliment emballee";
+  const row = gaps.getByRole("row").filter({ hasText: asked });
+  await row.getByRole("button", { name: `Créer une question : ${asked}` }).waitFor();
+  await consolePage.screenshot({ path: path.join(OUT, "console-faq-report-suggestions.png") });
+  await row.getByRole("button", { name: "Ajouter comme formulation de « Proposez-vous un emballage cadeau ? »" }).click();
+  await consolePage.getByRole("status").filter({ hasText: "Publié" }).waitFor();
+  await gaps.getByRole("cell", { name: asked, exact: true }).waitFor({ state: "detached" });
+  await agent.close();
+
+  // The next visitor's own search (in the widget, per keystroke) finds it.
+  const next = await phone(browser);
+  const { frame: nextFrame } = await openWidget(next);
+  await nextFrame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).fill("je voudrais offrir une lampe joliment emballée");
+  await nextFrame.getByRole("button", { name: "Proposez-vous un emballage cadeau ?" }).waitFor();
+  await next.close();
 });

@@ -394,6 +394,20 @@ pub fn bench() -> Result {
             &["relevance"],
         ),
     );
+    note(
+        "search quality on independent content",
+        print_figures(
+            cargo().args(["test", "-p", "accueil-server", "--lib", "search_eval::quality", "--", "--nocapture"]),
+            &["gnome-help", "libreoffice-writer", "all en", "all fr"],
+        ),
+    );
+    note(
+        "semantic search speed",
+        print_figures(
+            cargo().args(["run", "--release", "-p", "accueil-server", "--example", "semantic_bench"]),
+            &["BENCH"],
+        ),
+    );
     build_all()?;
     note("sizes", size::report().map(|_| ()));
     let work = target_dir().join("bench");
@@ -560,6 +574,9 @@ pub fn test() -> Result {
     // `cargo build -p` would resolve other features and recompile half the dependency tree.
     // The several-nodes tests need PostgreSQL: they run in the next step.
     checked::cargo_test(cargo().args(["test", "--workspace", "--", "--skip", "nodes::"]), deadline)?;
+    // The search crate as the widget builds it (without the server's Snowball stemmers): its own
+    // stemmer and its relevance sets.
+    checked::cargo_test(cargo().args(["test", "-p", "accueil-search"]), deadline)?;
     api_on_postgres(deadline)?;
     build_bundles()?;
     let sizes = size::report()?;

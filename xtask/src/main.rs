@@ -19,11 +19,14 @@ const USAGE: &str = "usage: cargo xtask <command>
            tests/e2e/NAME.test.mjs, on bundles already built)
   build    build the widget and the console (release wasm) and the server
   size     print the loader's and the opened widget's raw, gzip and brotli bytes (JSON on the last line)
-  bench    search speed in wasm in Chromium, FAQ time-to-visible on a throttled phone, search quality, sizes,
+  bench    search speed in wasm in Chromium and the server's semantic search speed, FAQ time-to-visible on a
+           throttled phone, search quality (demo sets and independent content), sizes,
            the chat under load (`bench live`: that one alone; `bench nodes`: its two-node PostgreSQL part;
            `bench ramp`: the highest message rate before p99 passes 100 ms, SQLite and PostgreSQL)
+  eval     FAQ search quality on the evaluation sets (crates/search/tests/corpora/), tuning and held-out
+           halves, lexical alone and with the semantic layer
   schema   rewrite crates/protocol/schema/ from the wire types
-  setup    only install the tools";
+  setup    only install the tools (and the search model)";
 
 /// A failed step, said in one line.
 pub type Result<T = ()> = std::result::Result<T, String>;
@@ -48,6 +51,9 @@ fn main() -> ExitCode {
             .args(["test", "-p", "accueil-protocol", "committed_json_schemas"])
             .env("ACCUEIL_UPDATE_SCHEMAS", "1")),
         Some("setup") => tools::ensure(),
+        Some("eval") => tools::ensure_model().and_then(|_| {
+            run(cargo().args(["test", "-p", "accueil-server", "--lib", "search_eval::quality", "--", "--nocapture"]))
+        }),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -62,9 +68,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// This package's folder as cargo names it when it runs the binary: a binary compiled in another clone
+/// of the repository, which cargo may reuse from a shared target directory, would name that clone.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into)
+}
+
 /// The repository root (xtask's parent directory).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+    manifest_dir().parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
 /// Cargo's target directory, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).

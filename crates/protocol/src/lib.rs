@@ -410,6 +410,16 @@ wire! {
     pub struct QueryCount {
         pub query: String,
         pub searches: i64,
+        /// The entry that comes closest (by meaning and words), to add the query to its phrasings in one
+        /// action; absent when none is close.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub suggestion: Option<EntrySuggestion>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EntrySuggestion {
+        pub entry: String,
+        pub question: String,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

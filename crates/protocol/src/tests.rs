@@ -5,8 +5,15 @@ use super::*;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 
+/// This package's folder as cargo names it when it runs the binary: a binary compiled in another clone
+/// of the repository, which cargo may reuse from a shared target directory, would name that clone.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into)
+}
+
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    manifest_dir().join("../..")
 }
 
 /// The `(type name, json)` examples of PROTOCOL.md, from fences opened as "```json TypeName".
@@ -280,7 +287,7 @@ fn schema_of(name: &str) -> schemars::Schema {
 /// `ACCUEIL_UPDATE_SCHEMAS=1` (or `cargo xtask schema`) to rewrite them after a deliberate change.
 #[test]
 fn committed_json_schemas_match_the_types() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let dir = manifest_dir().join("schema");
     let update = std::env::var_os("ACCUEIL_UPDATE_SCHEMAS").is_some();
     let mut drifted = Vec::new();
     for name in WIRE_TYPES {

@@ -2,7 +2,7 @@
 //! the same one from the same JSON.
 
 use crate::{Entry, Index, Language};
-use accueil_protocol::{Faq, Locale};
+use accueil_protocol::{Faq, FaqEntry, Locale};
 
 pub fn language_of(locale: Locale) -> Language {
     match locale {
@@ -11,9 +11,9 @@ pub fn language_of(locale: Locale) -> Language {
     }
 }
 
-pub fn faq_index(faq: &Faq) -> Index {
-    let entries: Vec<Entry> = faq
-        .entries
+/// What the search reads of each wire entry.
+pub fn faq_entries(entries: &[FaqEntry]) -> Vec<Entry> {
+    entries
         .iter()
         .map(|e| Entry {
             id: e.id.clone(),
@@ -22,6 +22,9 @@ pub fn faq_index(faq: &Faq) -> Index {
             tags: e.tags.clone(),
             answer: e.text.clone(),
         })
-        .collect();
-    Index::build(language_of(faq.locale), &entries, &faq.synonyms)
+        .collect()
+}
+
+pub fn faq_index(faq: &Faq) -> Index {
+    Index::build(language_of(faq.locale), &faq_entries(&faq.entries), &faq.synonyms)
 }

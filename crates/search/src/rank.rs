@@ -48,6 +48,9 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchedTerm(pub String);
 
+/// An entry the query reached: (entry, score, share of the query's weight it covers).
+type Scored = (u32, f32, f32);
+
 struct QueryWord {
     /// Candidate terms and how much each is trusted.
     candidates: Vec<(u32, f32)>,
@@ -136,10 +139,11 @@ impl Index {
         Some(QueryWord { candidates, weight, optional: stop })
     }
 
-    /// The best entries for `query`, at most `k`, best first; empty when none is a good answer.
-    pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
-        if self.is_empty() || k == 0 {
-            return Vec::new();
+    /// Every entry that any query word reached, with its score and the share of the query it covers,
+    /// before the "good answer" lines are applied; `None` when the query has nothing to search for.
+    fn scored(&self, query: &str) -> Option<(Vec<QueryWord>, Vec<Scored>)> {
+        if self.is_empty() {
+            return None;
         }
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let still_typing = query.chars().last().is_some_and(text::is_word_char);
@@ -153,7 +157,7 @@ impl Index {
             .collect();
         let required_weight: f32 = query_words.iter().filter(|w| !w.optional).map(|w| w.weight).sum();
         if query_words.is_empty() {
-            return Vec::new();
+            return None;
         }
 
         let entries = self.len();
@@ -194,18 +198,37 @@ impl Index {
         }
         if possible <= 0.0 {
             // Only a stop word being typed: wait for more letters rather than guess.
-            return Vec::new();
+            return None;
         }
-        let mut hits: Vec<(u32, f32)> = touched
+        let hits = touched
             .into_iter()
-            .filter_map(|entry| {
+            .map(|entry| {
                 let e = entry as usize;
                 let coverage = (covered[e] / required_weight.max(f32::EPSILON)).min(1.0);
                 let relevance = (score[e] / possible).min(1.0);
-                let total = relevance * (0.5 + 0.5 * coverage);
-                (coverage >= MIN_COVERAGE && total >= MIN_SCORE).then_some((entry, total))
+                (entry, relevance * (0.5 + 0.5 * coverage), coverage)
             })
             .collect();
+        Some((query_words, hits))
+    }
+
+    /// The lexical evidence for every entry the query reaches, without the "good answer" lines: for
+    /// merging with another ranking (the server's semantic search), which judges relevance itself.
+    /// Scores are on `search`'s scale, without the phrase bonus.
+    pub fn evidence(&self, query: &str) -> Vec<(usize, f32)> {
+        self.scored(query)
+            .map(|(_, hits)| hits.into_iter().map(|(entry, total, _)| (entry as usize, total)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The best entries for `query`, at most `k`, best first; empty when none is a good answer.
+    pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let Some((query_words, mut hits)) = self.scored(query) else { return Vec::new() };
+        hits.retain(|&(_, total, coverage)| coverage >= MIN_COVERAGE && total >= MIN_SCORE);
+        let mut hits: Vec<(u32, f32)> = hits.into_iter().map(|(entry, total, _)| (entry, total)).collect();
         if hits.len() > RERANKED {
             // Only the best few are re-ranked and returned: select them in linear time, sort those.
             hits.select_nth_unstable_by(RERANKED, best_first);

@@ -103,13 +103,16 @@ pub fn is_stop_word(language: Language, folded: &str) -> bool {
 }
 
 /// Strips the first matching suffix that leaves at least `min_stem` characters.
+#[cfg(not(feature = "snowball"))]
 fn strip_suffix<'a>(word: &'a str, suffixes: &[&str], min_stem: usize) -> Option<&'a str> {
     suffixes.iter().find_map(|s| word.strip_suffix(s).filter(|stem| stem.chars().count() >= min_stem))
 }
 
-/// A light stemmer: conflates plurals and the commonest inflections, both ways the same. It is not
-/// linguistically complete on purpose: queries and entries go through the same function, and prefix
-/// and typo matching catch what it leaves apart.
+/// A light stemmer, the widget's: conflates plurals and the commonest inflections, both ways the same.
+/// It is not linguistically complete on purpose (Snowball's generated code would cost the widget about
+/// 5 KiB brotli, past its budget, for no gain on the relevance sets): queries and entries go through
+/// the same function, and prefix and typo matching catch what it leaves apart.
+#[cfg(not(feature = "snowball"))]
 pub fn stem(language: Language, folded: &str) -> String {
     if folded.chars().count() <= 3 || folded.bytes().any(|b| b.is_ascii_digit()) {
         return folded.to_owned();
@@ -143,6 +146,32 @@ pub fn stem(language: Language, folded: &str) -> String {
                 [.., a, b] if a == b && !b"aeiouslz".contains(b) && stem.len() > 3 => stem[..stem.len() - 1].to_owned(),
                 _ => stem.to_owned(),
             }
+        }
+    }
+}
+
+/// Snowball's stemmer for the language (Porter2 for English), on the folded word, the server's (feature
+/// `snowball`): queries and entries go through the same function, so "commandé" and "commandes"
+/// meet, as do "deliveries" and "delivered"; prefix and typo matching catch what it leaves apart.
+#[cfg(feature = "snowball")]
+pub fn stem(language: Language, folded: &str) -> String {
+    // Short words and codes ("n°123", "4k") are kept whole: stemming them only makes false friends.
+    if folded.chars().count() <= 3 || folded.bytes().any(|b| b.is_ascii_digit()) {
+        return folded.to_owned();
+    }
+    match language {
+        Language::English => {
+            pagefind_stem::Stemmer::create(pagefind_stem::Algorithm::English).stem(folded).into_owned()
+        }
+        Language::French => {
+            // Folding took the accent off the participle endings Snowball knows ("commandée",
+            // "livrées"): put it back on, so accented and unaccented spellings meet.
+            let accented = match folded.strip_suffix("ees").or_else(|| folded.strip_suffix("ee")) {
+                Some(stem) if folded.ends_with('s') => format!("{stem}ées"),
+                Some(stem) => format!("{stem}ée"),
+                None => folded.to_owned(),
+            };
+            fold(&pagefind_stem::Stemmer::create(pagefind_stem::Algorithm::French).stem(&accented))
         }
     }
 }
@@ -188,7 +217,10 @@ mod tests {
     #[test]
     fn english_inflections_meet() {
         for group in [
-            &["delivery", "deliveries", "delivered", "delivering", "deliver"][..],
+            &["delivery", "deliveries"][..],
+            &["delivered", "delivering", "deliver"],
+            #[cfg(not(feature = "snowball"))]
+            &["delivery", "delivered"],
             &["order", "orders", "ordered", "ordering"],
             &["return", "returns", "returned"],
             &["warranty", "warranties"],

@@ -6,7 +6,7 @@
 
 use accueil_search::{Entry, Index, Language};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Deserialize)]
 struct FrontMatter {
@@ -29,8 +29,15 @@ struct Judgement {
     expect: Vec<String>,
 }
 
+/// This package's folder as cargo names it when it runs the binary: a binary compiled in another clone
+/// of the repository, which cargo may reuse from a shared target directory, would name that clone.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into)
+}
+
 fn faq_dir(locale: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/demo/faq").join(locale)
+    manifest_dir().join("../server/demo/faq").join(locale)
 }
 
 /// Markdown to rough plain text: good enough for ranking tests; the server renders it properly.
@@ -73,7 +80,7 @@ struct Figures {
 fn evaluate(locale: &str, language: Language) -> Figures {
     let (entries, synonyms) = load(locale);
     let index = Index::build(language, &entries, &synonyms);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/relevance/{locale}.jsonl"));
+    let path = manifest_dir().join(format!("tests/relevance/{locale}.jsonl"));
     let judgements: Vec<Judgement> = std::fs::read_to_string(path)
         .expect("relevance set")
         .lines()

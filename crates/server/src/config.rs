@@ -30,6 +30,9 @@ struct RawConfig {
     trusted_proxies: Vec<String>,
     /// Where `/metrics` is served (an address only operators reach); absent: not served.
     metrics_listen: Option<String>,
+    /// The folder of the FAQ search's sentence-embedding model (`sp.model`, `weights.npz`), or "off";
+    /// absent: where `cargo xtask setup` installs it if it is there, else lexical search only.
+    search_model: Option<String>,
 }
 
 /// How the server sends the only mail it sends: chat transcripts a visitor asked for.
@@ -164,6 +167,17 @@ pub struct Config {
     pub trusted_proxies: crate::proxies::TrustedProxies,
     /// Where `/metrics` is served, apart from the public listener; `None`: nowhere.
     pub metrics_listen: Option<SocketAddr>,
+    pub search_model: SearchModel,
+}
+
+/// Which sentence-embedding model the FAQ search uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchModel {
+    /// The one `cargo xtask setup` installs (`~/.cache/accueil/models/use-m3`), when it is there.
+    Installed,
+    /// None: lexical search only.
+    Off,
+    Folder(PathBuf),
 }
 
 /// The default of `max_connections_per_address`.
@@ -369,6 +383,11 @@ impl Config {
             max_connections_per_address,
             trusted_proxies,
             metrics_listen,
+            search_model: match env("ACCUEIL_SEARCH_MODEL").or(raw.search_model) {
+                None => SearchModel::Installed,
+                Some(off) if off == "off" => SearchModel::Off,
+                Some(folder) => SearchModel::Folder(resolve(PathBuf::from(folder))),
+            },
         })
     }
 

@@ -35,3 +35,11 @@ pub fn rfc3339(unix: store::UnixTime) -> String {
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
+
+/// This package's folder as cargo names it when it runs the binary: a binary compiled in another clone
+/// of the repository, which cargo may reuse from a shared target directory, would name that clone.
+#[cfg(test)]
+pub(crate) fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into)
+}

@@ -105,11 +105,13 @@ impl Application {
             Some(_) => crate::limits::Limiter::shared(store.clone()),
             None => crate::limits::Limiter::default(),
         };
+        let encoder =
+            crate::faq::semantic::load_model(crate::faq::semantic::model_dir(&config.search_model).as_deref());
         let state = AppState {
             config: Arc::new(config),
             store,
             files: Arc::new(files),
-            faq: Arc::default(),
+            faq: Arc::new(crate::faq::published::PublishedFaq::new(encoder)),
             limits: Arc::new(limits),
             webhook_wake: Arc::default(),
             hub: Arc::default(),

@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn exporting_and_importing_again_changes_nothing() {
-        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/faq");
+        let demo = crate::manifest_dir().join("demo/faq");
         let locales = [Locale::Fr, Locale::En];
         let original = read_dir(&demo, &locales).unwrap().content;
         let out = tempfile::tempdir().unwrap();

@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn the_demo_faq_imports_with_every_entry_in_both_locales() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/faq");
+        let dir = crate::manifest_dir().join("demo/faq");
         let imported = read_dir(&dir, &[Locale::Fr, Locale::En]).expect("the demo FAQ is valid");
         assert!(imported.content.entries.len() >= 80, "{}", imported.content.entries.len());
         assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);

@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod published;
 pub mod render;
+pub mod semantic;
 
 use accueil_protocol::{FaqEntry, Locale};
 

@@ -3,24 +3,30 @@
 //! database, so a publish on one server node is seen by all of them.
 
 use super::Content;
+use super::semantic::{self, EntryVectors, Found};
 use crate::assets::{Asset, Caching};
 use crate::error::Error;
 use crate::store::Store;
 use accueil_protocol::{Faq, FaqEntry, Locale};
 use accueil_search::{Index, faq_index};
+use accueil_semantic::Encoder;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 pub struct Served {
     pub version: i64,
     pub json: Asset,
     pub index: Index,
     pub entries: Vec<FaqEntry>,
+    /// The entries' embeddings, computed in the background after the snapshot is first served; until
+    /// then (or without a model) the server's search is lexical.
+    vectors: OnceLock<EntryVectors>,
 }
 
 #[derive(Default)]
 pub struct PublishedFaq {
     cache: RwLock<HashMap<(String, Locale), Arc<Served>>>,
+    encoder: Option<Arc<Encoder>>,
 }
 
 /// The wire form of one locale of `content`, entries in category and reading order.
@@ -33,7 +39,27 @@ pub fn payload(site: &str, locale: Locale, version: i64, content: &Content) -> F
     Faq { site: site.to_owned(), locale, version, entries, synonyms }
 }
 
+impl Served {
+    /// The server's search: semantic and lexical merged once the embeddings are ready, lexical before.
+    pub fn search(&self, encoder: Option<&Encoder>, query: &str, k: usize) -> Vec<Found> {
+        semantic::search(&self.index, encoder.zip(self.vectors.get()), query, k)
+    }
+
+    /// The entry closest to `query`, good answer or not (see `semantic::closest`).
+    pub fn closest(&self, encoder: Option<&Encoder>, query: &str) -> Option<&FaqEntry> {
+        semantic::closest(&self.index, encoder.zip(self.vectors.get()), query).and_then(|i| self.entries.get(i))
+    }
+}
+
 impl PublishedFaq {
+    pub fn new(encoder: Option<Arc<Encoder>>) -> PublishedFaq {
+        PublishedFaq { cache: RwLock::default(), encoder }
+    }
+
+    pub fn encoder(&self) -> Option<&Encoder> {
+        self.encoder.as_deref()
+    }
+
     /// What is published for `site` in `locale`; `None` when the site has no FAQ yet.
     pub async fn get(&self, store: &dyn Store, site: &str, locale: Locale) -> Result<Option<Arc<Served>>, Error> {
         let Some(snapshot) = store.published_faq(site).await? else { return Ok(None) };
@@ -50,7 +76,26 @@ impl PublishedFaq {
             json: Asset::new("faq.json", json, Caching::ByName),
             index: faq_index(&faq),
             entries: faq.entries,
+            vectors: OnceLock::new(),
         });
+        if let Some(encoder) = self.encoder.clone() {
+            // Embedding a large FAQ takes seconds: off the request, on a blocking thread.
+            let embedding = served.clone();
+            tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
+                match EntryVectors::build(&encoder, &accueil_search::faq_entries(&embedding.entries)) {
+                    Ok(vectors) => {
+                        let _ = embedding.vectors.set(vectors);
+                        tracing::info!(
+                            entries = embedding.entries.len(),
+                            seconds = started.elapsed().as_secs_f64(),
+                            "FAQ entries embedded for semantic search"
+                        );
+                    }
+                    Err(error) => tracing::warn!(%error, "FAQ entries not embedded: search stays lexical"),
+                }
+            });
+        }
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(key, served.clone());
         }

@@ -10,8 +10,8 @@ use crate::faq::{Content, StoredEntry, normalize_query, render};
 use crate::startup::AppState;
 use crate::store::Store;
 use accueil_protocol::{
-    AgentSite, AgentSites, EntryFeedback, FaqComment, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport,
-    FaqSource, FaqSourceEntry, FaqSynonyms, Locale, PhrasingProposal, QueryCount,
+    AgentSite, AgentSites, EntryFeedback, EntrySuggestion, FaqComment, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed,
+    FaqReport, FaqSource, FaqSourceEntry, FaqSynonyms, Locale, PhrasingProposal, QueryCount,
 };
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
@@ -235,11 +235,39 @@ async fn report(
             })
         })
         .collect();
+    // Each failed search with the entry closest to it, so the team can add it as a phrasing in one
+    // action (embedding the queries is CPU work: off the async threads).
+    // A search the team has since made a phrasing of is answered now: it leaves the list.
+    let answered: std::collections::HashSet<String> = content
+        .entries
+        .iter()
+        .filter(|e| e.locale == locale)
+        .flat_map(|e| std::iter::once(&e.public.question).chain(&e.public.phrasings))
+        .map(|p| normalize_query(p))
+        .collect();
+    let served = state.faq.get(state.store.as_ref(), &site.public.site, locale).await?;
+    let faq = state.faq.clone();
+    let unanswered = tokio::task::spawn_blocking(move || {
+        stats
+            .unanswered
+            .into_iter()
+            .filter(|(query, _)| !answered.contains(query))
+            .map(|(query, searches)| {
+                let suggestion = served
+                    .as_ref()
+                    .and_then(|s| s.closest(faq.encoder(), &query))
+                    .map(|entry| EntrySuggestion { entry: entry.id.clone(), question: entry.question.clone() });
+                QueryCount { query, searches, suggestion }
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let body = FaqReport {
         site: site.public.site.clone(),
         locale,
         since,
-        unanswered: stats.unanswered.into_iter().map(|(query, searches)| QueryCount { query, searches }).collect(),
+        unanswered,
         entries: stats
             .entries
             .into_iter()

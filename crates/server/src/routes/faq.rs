@@ -91,11 +91,18 @@ async fn search(
         }
     };
     let served = published(&state, site, locale).await?;
-    let hits = served
-        .index
-        .search(q, k)
+    // Embedding the query is CPU work of a millisecond or so: off the async threads.
+    let encoder = state.faq.clone();
+    let (q, searched) = (q.clone(), served.clone());
+    let found = tokio::task::spawn_blocking(move || searched.search(encoder.encoder(), &q, k))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let hits = found
         .into_iter()
-        .map(|hit| FaqSearchHit { question: served.entries[hit.entry].question.clone(), id: hit.id, score: hit.score })
+        .map(|found| {
+            let entry = &served.entries[found.entry];
+            FaqSearchHit { id: entry.id.clone(), question: entry.question.clone(), score: found.score }
+        })
         .collect();
     Ok(Json(FaqSearchResults { hits }))
 }

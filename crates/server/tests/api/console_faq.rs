@@ -123,6 +123,58 @@ async fn the_report_lists_gaps_unhelpful_entries_and_proposed_phrasings() {
 }
 
 #[tokio::test]
+async fn a_failed_search_becomes_a_phrasing_of_the_closest_entry_and_is_found_next_time() {
+    let model = crate::faq::installed_model();
+    let app = crate::helpers::spawn_app_with(move |key| (key == "TEST_SEARCH_MODEL").then(|| model.clone())).await;
+    let cookie = app.signed_in().await;
+    let before: accueil_protocol::Faq = app.public_get("/v1/sites/demo/faq?locale=fr").await;
+    let found = accueil_search::faq_index(&before).search("prix pour envoyer un colis", 3);
+    assert_ne!(found.first().map(|h| h.id.as_str()), Some("delivery-costs"), "the widget does not find it yet");
+    let failed = serde_json::json!({"locale": "fr", "event": {"type": "search", "query": "Prix pour envoyer un colis", "results": 0}});
+    let sent = app.client.post(app.url("/v1/sites/demo/faq/events")).json(&failed).send().await.unwrap();
+    assert_eq!(sent.status(), 204);
+    // The suggestion comes once the published entries are embedded (in the background).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let gap = loop {
+        let report: FaqReport = app.agent_get("/v1/agent/faq/demo/fr/report?days=7", &cookie).await;
+        let gap =
+            report.unanswered.into_iter().find(|q| q.query == "prix pour envoyer un colis").expect("the failed search");
+        if gap.suggestion.is_some() {
+            break gap;
+        }
+        assert!(std::time::Instant::now() < deadline, "no suggestion within a minute");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    let suggestion = gap.suggestion.unwrap();
+    assert_eq!(
+        (suggestion.entry.as_str(), suggestion.question.as_str()),
+        ("delivery-costs", "Combien coûte la livraison ?")
+    );
+
+    // The console's one action: the query joins the entry's phrasings, published at once.
+    let source: FaqSource = app.agent_get("/v1/agent/faq/demo/fr", &cookie).await;
+    let entry = source.entries.into_iter().find(|e| e.id == suggestion.entry).unwrap();
+    let edit = serde_json::json!({
+        "question": entry.question, "phrasings": [gap.query], "tags": entry.tags,
+        "category": entry.category, "order": entry.order, "markdown": entry.markdown
+    });
+    let saved =
+        app.client.put(app.url("/v1/agent/faq/demo/fr/delivery-costs")).header("cookie", &cookie).json(&edit).send();
+    assert_eq!(saved.await.unwrap().status(), 200);
+
+    let report: FaqReport = app.agent_get("/v1/agent/faq/demo/fr/report?days=7", &cookie).await;
+    assert!(
+        report.unanswered.iter().all(|q| q.query != "prix pour envoyer un colis"),
+        "answered now: {:?}",
+        report.unanswered
+    );
+    // The widget's own search (the lexical index, from the published JSON) finds it by the new phrasing.
+    let faq: accueil_protocol::Faq = app.public_get("/v1/sites/demo/faq?locale=fr").await;
+    let hits = accueil_search::faq_index(&faq).search("prix pour envoyer un colis", 3);
+    assert_eq!(hits.first().map(|h| h.id.as_str()), Some("delivery-costs"));
+}
+
+#[tokio::test]
 async fn synonyms_are_edited_and_searched_at_once() {
     let app = spawn_app().await;
     let cookie = app.signed_in().await;

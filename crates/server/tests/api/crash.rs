@@ -47,6 +47,7 @@ fn write_config(dir: &Path) {
     let toml = r##"
         listen = "127.0.0.1:0"
         database_url = "sqlite://test.db"
+        search_model = "off"
 
         [[site]]
         id = "demo"

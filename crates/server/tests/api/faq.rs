@@ -1,7 +1,7 @@
 //! The FAQ over HTTP: delivery with revalidation, server-side search, anonymous events, and imports
 //! that never break what is published.
 
-use crate::helpers::{error_fields, spawn_app, write};
+use crate::helpers::{error_fields, spawn_app, spawn_app_with, write};
 use accueil_protocol::{ErrorCode, Faq, FaqSearchResults, Locale};
 
 #[tokio::test]
@@ -61,6 +61,58 @@ async fn the_server_searches_like_the_widget() {
     assert_eq!(error_fields(missing, 400, ErrorCode::InvalidRequest).await[0].0, "q");
     let bad_k = app.client.get(app.url("/v1/sites/demo/faq/search?q=colis&k=0")).send().await.unwrap();
     assert_eq!(error_fields(bad_k, 422, ErrorCode::ValidationFailed).await[0].0, "k");
+}
+
+/// The installed sentence-embedding model (`cargo xtask setup`), or the one `ACCUEIL_SEARCH_MODEL` names.
+pub fn installed_model() -> String {
+    let dir = std::env::var("ACCUEIL_SEARCH_MODEL")
+        .unwrap_or_else(|_| format!("{}/.cache/accueil/models/use-m3", std::env::var("HOME").expect("HOME is set")));
+    assert!(std::path::Path::new(&dir).join("weights.npz").is_file(), "no model in {dir}: run `cargo xtask setup`");
+    dir
+}
+
+async fn server_search(app: &crate::helpers::TestApp, q: &str) -> FaqSearchResults {
+    let response =
+        app.client.get(app.url("/v1/sites/demo/faq/search")).query(&[("q", q), ("locale", "fr")]).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_server_finds_what_a_visitor_means_not_only_what_they_type() {
+    let query = "dans combien de temps arrive mon colis";
+    // The words alone ("combien", "colis") do not make a good answer...
+    let lexical = spawn_app().await;
+    let results = server_search(&lexical, query).await;
+    assert!(results.hits.is_empty(), "{:?}", results.hits);
+
+    // ...the meaning does, once the entries are embedded (in the background, after the first request).
+    let model = installed_model();
+    let app = spawn_app_with(move |key| (key == "TEST_SEARCH_MODEL").then(|| model.clone())).await;
+    // An edit publishes a new snapshot, which is embedded again.
+    let cookie = app.signed_in().await;
+    let edit = serde_json::json!({
+        "question": "Quels sont les délais de livraison ?", "phrasings": [], "tags": [],
+        "category": "Livraison", "order": 2, "markdown": "Sous 48 h."
+    });
+    let saved =
+        app.client.put(app.url("/v1/agent/faq/demo/fr/delivery-times")).header("cookie", &cookie).json(&edit).send();
+    assert_eq!(saved.await.unwrap().status(), 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let hits = loop {
+        let results = server_search(&app, query).await;
+        if !results.hits.is_empty() {
+            break results.hits;
+        }
+        assert!(std::time::Instant::now() < deadline, "the entries were not embedded within a minute");
+        // Under the search limit (120 a minute per address).
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    };
+    assert_eq!(hits[0].id, "delivery-times");
+    assert_eq!(hits[0].question, "Quels sont les délais de livraison ?");
+    // An unrelated need still gets no answer rather than a wrong one.
+    let unrelated = server_search(&app, "recette de la tarte tatin").await;
+    assert!(unrelated.hits.is_empty(), "{:?}", unrelated.hits);
 }
 
 #[tokio::test]

@@ -118,6 +118,8 @@ pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) ->
         listen = "127.0.0.1:0"
         database_url = "sqlite://test.db"
         static_dir = "dist"
+        # Loading the sentence-embedding model costs seconds: only the tests of the semantic search do.
+        search_model = "{search_model}"
 
         {mail}
 
@@ -153,6 +155,7 @@ pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) ->
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##,
         moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
+        search_model = env("TEST_SEARCH_MODEL").unwrap_or_else(|| "off".to_owned()),
         mail = match (env("TEST_NO_MAIL"), env("TEST_MAIL_TRANSPORT")) {
             (Some(_), _) => String::new(),
             // A transport line of the test's own (`smtp_url = …`, `sendmail = …`).
