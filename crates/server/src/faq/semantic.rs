@@ -136,20 +136,17 @@ pub struct Found {
 /// The entry closest to `query` even when it is not a good answer: what the console suggests adding
 /// a failed search to as a phrasing.
 pub fn closest(index: &Index, semantic: Option<(&Encoder, &EntryVectors)>, query: &str) -> Option<usize> {
-    match semantic {
-        Some((encoder, vectors)) => merged(index, encoder, vectors, query)?
-            .into_iter()
-            .enumerate()
-            .filter(|(_, score)| *score >= WORTH_SUGGESTING)
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(entry, _)| entry),
-        None => index
-            .evidence(query)
-            .into_iter()
-            .filter(|(_, score)| *score >= WORTH_SUGGESTING)
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(entry, _)| entry),
-    }
+    // Lexical evidence alone without the model, or when the query cannot be embedded (as `search`).
+    let scored: Vec<(usize, f32)> = match semantic.and_then(|(encoder, vectors)| merged(index, encoder, vectors, query))
+    {
+        Some(scores) => scores.into_iter().enumerate().collect(),
+        None => index.evidence(query),
+    };
+    scored
+        .into_iter()
+        .filter(|(_, score)| *score >= WORTH_SUGGESTING)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(entry, _)| entry)
 }
 
 /// Every entry's merged score for `query`; `None` when the query cannot be embedded.
