@@ -118,6 +118,113 @@ wire! {
         pub created_at: String,
     }
 
+    /// `GET /v1/sessions/current/data`: everything the server holds for the session, for its holder to
+    /// read and to download as a file (`accueil-data.json`). Its JSON Schema is `schema/VisitorData.json`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct VisitorData {
+        /// `accueil.visitor-data.v1`: a file says which format it follows.
+        pub format: String,
+        /// RFC 3339, UTC.
+        pub exported_at: String,
+        pub session: Session,
+        /// How long the site keeps each kind of item.
+        pub retention: Retention,
+        /// Oldest first, each with every message.
+        pub conversations: Vec<DataConversation>,
+        /// Newest first.
+        pub callbacks: Vec<DataCallback>,
+        /// Community questions and answers, oldest first.
+        pub posts: Vec<DataPost>,
+        /// The posts this session voted for.
+        pub votes: Vec<DataVote>,
+        pub reports: Vec<DataReport>,
+    }
+
+    /// A site's retention, in days.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Retention {
+        /// A closed conversation and its messages.
+        pub chat_days: u32,
+        /// A session nobody has used (with everything tied to it, as if its holder erased it).
+        pub inactive_session_days: u32,
+        /// A report on a community post.
+        pub report_days: u32,
+        /// The number and name of a closed callback request; `null` without the callback feature.
+        pub phone_days: Option<u32>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DataConversation {
+        pub id: String,
+        pub status: ConversationStatus,
+        pub created_at: String,
+        pub closed_at: Option<String>,
+        /// The visitor's rating, 1 to 5.
+        pub rating: Option<u8>,
+        /// The name of the agent who took it.
+        pub agent: Option<String>,
+        pub messages: Vec<ChatMessage>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DataCallback {
+        pub id: String,
+        pub status: CallbackStatus,
+        pub asap: bool,
+        pub start: String,
+        pub end: String,
+        /// In international format; `null` once erased after closing.
+        pub phone: Option<String>,
+        pub name: Option<String>,
+        pub topic: String,
+        /// The version of the consent the visitor gave, and its text when the site still has it.
+        pub consent_version: String,
+        pub consent_text: Option<String>,
+        pub created_at: String,
+        pub closed_at: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DataPost {
+        pub id: String,
+        /// For an answer: the question's id.
+        pub thread: Option<String>,
+        /// For a question.
+        pub title: Option<String>,
+        /// As written (Markdown subset).
+        pub body: String,
+        pub pseudonym: String,
+        pub status: PostStatus,
+        pub created_at: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DataVote {
+        pub post: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DataReport {
+        pub post: String,
+        pub reason: Option<String>,
+        pub created_at: String,
+    }
+
+    /// The answer to `DELETE /v1/sessions/current`: what was erased. Community questions others
+    /// answered stay, as "a visitor who left"'s (`anonymised_posts`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+    pub struct Erased {
+        pub conversations: u32,
+        pub messages: u32,
+        pub callbacks: u32,
+        /// Of `callbacks`, those not made yet: nobody will call.
+        pub cancelled_callbacks: u32,
+        pub posts: u32,
+        pub anonymised_posts: u32,
+        pub votes: u32,
+        pub reports: u32,
+    }
+
     /// The body of every failed request.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ErrorBody {

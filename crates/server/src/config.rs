@@ -87,6 +87,43 @@ struct RawSite {
     community: Option<RawCommunity>,
     #[serde(default)]
     chat: Option<RawChat>,
+    #[serde(default)]
+    retention: RawRetention,
+}
+
+/// How long a site keeps what visitors leave, in days.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetention {
+    #[serde(default = "default_chat_days")]
+    chat_days: u32,
+    #[serde(default = "default_inactive_session_days")]
+    inactive_session_days: u32,
+    #[serde(default = "default_report_days")]
+    report_days: u32,
+}
+
+impl Default for RawRetention {
+    fn default() -> RawRetention {
+        RawRetention {
+            chat_days: default_chat_days(),
+            inactive_session_days: default_inactive_session_days(),
+            report_days: default_report_days(),
+        }
+    }
+}
+
+/// A year: a customer coming back about last season's order finds the conversation.
+fn default_chat_days() -> u32 {
+    365
+}
+/// Thirteen months, the CNIL's longest life for an identifier kept in a visitor's browser.
+fn default_inactive_session_days() -> u32 {
+    395
+}
+/// Six months: long enough to see a pattern of abuse, short enough not to keep a grudge.
+fn default_report_days() -> u32 {
+    180
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +259,18 @@ pub struct Site {
     pub community: Option<CommunitySettings>,
     /// Past this estimated wait in minutes, the wait counts as long.
     pub long_wait_minutes: u32,
+    pub retention: Retention,
+}
+
+/// How long a site keeps each kind of item, in days (at least one each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A closed conversation with its messages.
+    pub chat_days: u32,
+    /// A session nobody used, with everything tied to it.
+    pub inactive_session_days: u32,
+    /// A report on a community post.
+    pub report_days: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -468,6 +517,17 @@ impl Site {
             allowed_origins.push(origin);
         }
         let faq_dir = raw.faq_dir;
+        let retention = Retention {
+            chat_days: raw.retention.chat_days,
+            inactive_session_days: raw.retention.inactive_session_days,
+            report_days: raw.retention.report_days,
+        };
+        if [retention.chat_days, retention.inactive_session_days, retention.report_days].contains(&0) {
+            return Err(at(
+                "retention",
+                "chat_days, inactive_session_days and report_days must be at least 1".to_owned(),
+            ));
+        }
         let long_wait_minutes = raw.chat.map_or_else(default_long_wait, |chat| chat.long_wait_minutes);
         if long_wait_minutes == 0 {
             return Err(at("chat", "long_wait_minutes must be at least 1".to_owned()));
@@ -485,7 +545,7 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community, long_wait_minutes })
+        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community, long_wait_minutes, retention })
     }
 }
 

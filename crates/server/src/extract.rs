@@ -142,7 +142,24 @@ impl FromRequestParts<AppState> for Visitor {
         let token_hash = token_hash(token);
         let session =
             state.store.visitor_session(&token_hash).await?.ok_or_else(|| unauthorized("unknown or erased session"))?;
+        note_use(state.store.as_ref(), &session).await;
         Ok(Visitor { session, token_hash })
+    }
+}
+
+/// How stale a session's last use may be before it is written again: retention counts in days, and a
+/// write per request would cost the chat what it cannot afford.
+const NOTE_USE_EVERY: i64 = 3600;
+
+/// Records that a visitor used their session (for the site's `inactive_session_days`). A failure is
+/// only logged: reading one's data must work on a full disk too.
+pub async fn note_use(store: &dyn crate::store::Store, session: &crate::store::VisitorSessionRow) {
+    let now = crate::now();
+    if now - session.last_seen_at < NOTE_USE_EVERY {
+        return;
+    }
+    if let Err(error) = store.touch_visitor_session(session.id, now).await {
+        tracing::warn!(%error, "a session's last use was not recorded");
     }
 }
 

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod metrics;
 pub mod proxies;
 pub mod relay;
+pub mod retention;
 pub mod routes;
 pub mod search_eval;
 pub mod secrets;

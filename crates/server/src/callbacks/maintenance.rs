@@ -1,5 +1,6 @@
 //! Background work of callbacks: delivering the webhook outbox with signed requests and backoff, and
-//! erasing the numbers of requests closed longer ago than each site keeps them.
+//! erasing the numbers of requests closed longer ago than each site keeps them (with the rest of each
+//! site's retention, `crate::retention`, in the same hourly pass).
 
 use super::agent_view;
 use crate::config::Config;
@@ -51,7 +52,7 @@ pub async fn run(config: Arc<Config>, store: Arc<dyn Store>, wake: Arc<Notify>) 
     let mut last_erase: Option<tokio::time::Instant> = None;
     loop {
         if last_erase.is_none_or(|at| at.elapsed() >= ERASE_EVERY) {
-            erase_expired_phones(&config, store.as_ref(), crate::now()).await;
+            crate::retention::enforce(&config, store.as_ref(), crate::now()).await;
             if let Err(error) = store.sweep_hits(crate::now()).await {
                 tracing::warn!(%error, "ended rate-limit windows were not swept");
             }

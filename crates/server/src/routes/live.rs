@@ -146,6 +146,7 @@ impl Connection {
             close(&mut socket, CLOSE_UNAUTHORIZED, "unknown or erased session").await;
             return Err(End::Closed);
         };
+        crate::extract::note_use(state.store.as_ref(), &session).await;
         let Some(slot) = Hub::admit(&state.hub, session.id) else {
             close(&mut socket, CLOSE_TOO_MANY, "too many connections for this session").await;
             return Err(End::Closed);

@@ -26,6 +26,9 @@ pub struct ConversationRow {
     pub agent_read: u64,
     /// The visitor had the conversation on screen up to this number.
     pub visitor_read: u64,
+    /// The visitor's rating, 1 to 5.
+    pub rating: Option<u8>,
+    pub closed_at: Option<UnixTime>,
 }
 
 /// Which side's progress through a conversation a receipt moves forward.

@@ -10,6 +10,7 @@ mod postgres;
 mod postgres_callbacks;
 mod postgres_chat;
 mod postgres_community;
+mod privacy;
 mod rows;
 mod sqlite;
 mod sqlite_callbacks;
@@ -28,6 +29,7 @@ pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use copy::{CopyReport, copy};
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
+pub use privacy::{ErasedRows, ExpiredRows, OwnPostRow, PrivacyStore, ReportRow, RetentionCutoffs, SessionData};
 pub use sqlite::SqliteStore;
 
 /// Opens the store `database_url` names: `sqlite://…` (or `sqlite::memory:`) for the embedded file,
@@ -49,6 +51,8 @@ pub struct VisitorSessionRow {
     pub site: String,
     pub locale: Option<Locale>,
     pub created_at: UnixTime,
+    /// When it was last used, to the hour (`PrivacyStore::touch_visitor_session`).
+    pub last_seen_at: UnixTime,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +154,7 @@ pub trait NodeListener: Send {
 }
 
 #[async_trait]
-pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'static {
+pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Send + Sync + 'static {
     /// Tells every node sharing this database (itself included) short texts, in order: wake-ups,
     /// never the data itself, which the others read from the database. Nothing to do where one node
     /// owns the database (SQLite).
@@ -213,8 +217,6 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + Send + Sync + 'sta
         now: UnixTime,
     ) -> Result<VisitorSessionRow, StoreError>;
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError>;
-    /// Erases the session and everything tied to it; false when there was none.
-    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError>;
 
     /// `StoreError::Duplicate` when an agent already has this email (compared case-insensitively).
     async fn insert_agent(

@@ -14,12 +14,27 @@ use sqlx::{PgPool, Row};
 use std::time::Duration;
 
 super::rows::read_row!(PgRow);
+super::privacy::privacy_store!(
+    privacy,
+    crate::store::PostgresStore,
+    db = sqlx::Postgres,
+    sql = crate::store::privacy::postgres_sql,
+    begin = begin_write,
+    erased = after_erasure
+);
 
 pub struct PostgresStore {
     pub(super) pool: PgPool,
 }
 
 impl PostgresStore {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// Nothing to wipe: PostgreSQL's dead rows go with VACUUM, which the operator's database runs.
+    async fn after_erasure(&self) {}
+
     /// Connects to `url` (`postgres://…`) and brings the schema up to date. Nodes starting together
     /// are safe: sqlx takes an advisory lock around the migrations.
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
@@ -189,8 +204,8 @@ impl Store for PostgresStore {
         now: UnixTime,
     ) -> Result<VisitorSessionRow, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO visitor_sessions (token_hash, site, locale, created_at) VALUES ($1, $2, $3, $4)
-             RETURNING id, site, locale, created_at",
+            "INSERT INTO visitor_sessions (token_hash, site, locale, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $4) RETURNING id, site, locale, created_at, last_seen_at",
         )
         .bind(token_hash)
         .bind(site)
@@ -203,36 +218,13 @@ impl Store for PostgresStore {
     }
 
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
-        let row = sqlx::query("SELECT id, site, locale, created_at FROM visitor_sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(visitor_session).transpose()
-    }
-
-    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(session) =
-            sqlx::query_scalar::<_, i64>("SELECT id FROM visitor_sessions WHERE token_hash = $1 FOR UPDATE")
-                .bind(token_hash)
-                .fetch_optional(&mut *tx)
-                .await?
-        else {
-            return Ok(false);
-        };
-        // As in SQLite: their questions that someone else answered stay, as a visitor who left's.
-        sqlx::query(
-            "UPDATE community_posts SET session_id = NULL, pseudonym = ''
-             WHERE session_id = $1 AND thread_id IS NULL AND EXISTS (
-                 SELECT 1 FROM community_posts answer
-                 WHERE answer.thread_id = community_posts.id AND answer.session_id IS DISTINCT FROM $1)",
+        let row = sqlx::query(
+            "SELECT id, site, locale, created_at, last_seen_at FROM visitor_sessions WHERE token_hash = $1",
         )
-        .bind(session)
-        .execute(&mut *tx)
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
         .await?;
-        sqlx::query("DELETE FROM visitor_sessions WHERE id = $1").bind(session).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
+        row.as_ref().map(visitor_session).transpose()
     }
 
     async fn insert_agent(

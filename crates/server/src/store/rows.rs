@@ -61,6 +61,7 @@ pub fn visitor_session(row: &impl ReadRow) -> StoreResult<VisitorSessionRow> {
         site: row.text("site")?,
         locale: row.maybe_text("locale")?.as_deref().and_then(Locale::from_tag),
         created_at: row.int("created_at")?,
+        last_seen_at: row.int("last_seen_at")?,
     })
 }
 
@@ -144,6 +145,8 @@ pub fn conversation(row: &impl ReadRow) -> StoreResult<ConversationRow> {
         agent_delivered: row.seq("agent_delivered_seq")?,
         agent_read: row.seq("agent_read_seq")?,
         visitor_read: row.seq("visitor_read_seq")?,
+        rating: row.maybe_int("rating")?.and_then(|r| u8::try_from(r).ok()),
+        closed_at: row.maybe_int("closed_at")?,
     })
 }
 

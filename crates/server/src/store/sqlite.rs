@@ -13,6 +13,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 super::rows::read_row!(SqliteRow);
+super::privacy::privacy_store!(
+    privacy,
+    crate::store::SqliteStore,
+    db = sqlx::Sqlite,
+    sql = crate::store::privacy::sqlite_sql,
+    begin = begin_write,
+    erased = after_erasure
+);
 
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
@@ -50,6 +58,24 @@ impl SqliteStore {
     /// held the erased bytes leave the WAL file too (`secure_delete` zeroes them in the database file).
     /// A reader in the middle of a long query can keep it from completing; then the next erasure or
     /// SQLite's own checkpoint finishes the job, and the log says so.
+    /// A transaction that writes: it takes SQLite's write lock at once, so it never fails half-way on
+    /// an upgrade from reading.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// After an erasure: FTS5 deletes by adding markers, and the words stay in the index's segments
+    /// until they are merged; merging them now (rare: a visitor erasing, a retention pass) takes the
+    /// erased posts' words out. Then the bytes leave the WAL (`wipe_erased`).
+    async fn after_erasure(&self) {
+        if let Err(error) =
+            sqlx::query("INSERT INTO community_search (community_search) VALUES ('optimize')").execute(&self.pool).await
+        {
+            tracing::warn!(%error, "erased posts' words may stay in the search index until its next merge");
+        }
+        self.wipe_erased().await;
+    }
+
     pub(super) async fn wipe_erased(&self) {
         let checkpoint =
             sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_all(&self.pool).await;
@@ -105,12 +131,13 @@ impl Store for SqliteStore {
         now: UnixTime,
     ) -> Result<VisitorSessionRow, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO visitor_sessions (token_hash, site, locale, created_at) VALUES (?, ?, ?, ?)
-             RETURNING id, site, locale, created_at",
+            "INSERT INTO visitor_sessions (token_hash, site, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+             RETURNING id, site, locale, created_at, last_seen_at",
         )
         .bind(token_hash)
         .bind(site)
         .bind(locale.map(Locale::tag))
+        .bind(now)
         .bind(now)
         .fetch_all(&self.pool)
         .await
@@ -119,40 +146,12 @@ impl Store for SqliteStore {
     }
 
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
-        let row = sqlx::query("SELECT id, site, locale, created_at FROM visitor_sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, site, locale, created_at, last_seen_at FROM visitor_sessions WHERE token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(visitor_session).transpose()
-    }
-
-    async fn delete_visitor_session(&self, token_hash: &[u8]) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(session) = sqlx::query_scalar::<_, i64>("SELECT id FROM visitor_sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(false);
-        };
-        // Their questions that someone else answered stay, with those answers, as a visitor who left's:
-        // no pseudonym, no link to the session. Everything else of the session goes with it (cascades).
-        sqlx::query(
-            "UPDATE community_posts SET session_id = NULL, pseudonym = ''
-             WHERE session_id = ?1 AND thread_id IS NULL AND EXISTS (
-                 SELECT 1 FROM community_posts answer
-                 WHERE answer.thread_id = community_posts.id AND answer.session_id IS NOT ?1)",
-        )
-        .bind(session)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM visitor_sessions WHERE id = ?").bind(session).execute(&mut *tx).await?;
-        // FTS5 deletes by adding markers; the words stay in the index's segments until they are
-        // merged. Merging them now (rare: a visitor erasing) takes the erased posts' words out.
-        sqlx::query("INSERT INTO community_search (community_search) VALUES ('optimize')").execute(&mut *tx).await?;
-        tx.commit().await?;
-        self.wipe_erased().await;
-        Ok(true)
     }
 
     async fn insert_agent(

@@ -22,3 +22,4 @@ mod nodes;
 mod proxies;
 mod site_scope;
 mod visitor;
+mod your_data;
