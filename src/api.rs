@@ -3,9 +3,9 @@
 
 use accueil_protocol::{
     AcceptAnswer, Answer, Callback, CallbackOptions, Callbacks, ChatAvailability, CreateCallback, CreateSession,
-    ErrorBody, Faq, FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked, PhoneNumber,
-    ReportPost, SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, TranscriptRequest, VoteCount,
-    VoteRequest,
+    Erased, ErrorBody, Faq, FaqEvent, FaqEventReport, Locale, MyThreads, NewAnswer, NewThread, PhoneChecked,
+    PhoneNumber, ReportPost, SessionCreated, SimilarQuestions, SiteConfig, Thread, Threads, TranscriptRequest,
+    VisitorData, VoteCount, VoteRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -217,4 +217,22 @@ pub async fn has_open_conversation(token: &str) -> bool {
     // the home document carries no chat types.
     let url = format!("/v1/conversations/current/messages?after={}", u64::MAX);
     bearer(Request::get(&url), token).send().await.is_ok_and(|response| response.ok())
+}
+
+/// Everything the server holds for the session: as the server wrote it (the file the visitor
+/// downloads) and read.
+pub async fn my_data(token: &str) -> Result<(String, VisitorData), ApiFailure> {
+    let response = bearer(Request::get("/v1/sessions/current/data"), token).send().await;
+    let response = response.map_err(|_| ApiFailure::Unreachable)?;
+    if !response.ok() {
+        return Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() });
+    }
+    let text = response.text().await.map_err(|_| ApiFailure::Unreachable)?;
+    let data = serde_json::from_str(&text).map_err(|_| ApiFailure::Unreachable)?;
+    Ok((text, data))
+}
+
+/// Erases the session and everything tied to it; what went.
+pub async fn erase_my_data(token: &str) -> Result<Erased, ApiFailure> {
+    get(bearer(Request::delete("/v1/sessions/current"), token)).await
 }

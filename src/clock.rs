@@ -29,6 +29,13 @@ pub fn day(rfc3339: &str, locale: Locale) -> String {
         .into()
 }
 
+/// "24 novembre 2026" / "November 24, 2026".
+pub fn date_with_year(rfc3339: &str, locale: Locale) -> String {
+    date(rfc3339)
+        .to_locale_date_string(locale.tag(), &options(r#"{"day":"numeric","month":"long","year":"numeric"}"#))
+        .into()
+}
+
 /// "14:00" / "2:00 PM".
 pub fn time(rfc3339: &str, locale: Locale) -> String {
     date(rfc3339)

@@ -3,6 +3,8 @@
 
 use accueil_protocol::Locale;
 
+pub mod data;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
     Greeting,
@@ -143,6 +145,7 @@ pub enum Key {
     NewConversation,
     OngoingChat,
     QueuePlace,
+    YourData,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -444,6 +447,8 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, VisitorWhoLeft) => "a visitor who left",
         (Locale::Fr, YourCalls) => "Vos demandes de rappel",
         (Locale::En, YourCalls) => "Your call requests",
+        (Locale::Fr, YourData) => "Vos données",
+        (Locale::En, YourData) => "Your data",
     }
 }
 

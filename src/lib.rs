@@ -18,13 +18,14 @@ use components::callback::CallbackView;
 use components::channel::ChannelView;
 use components::chat::ChatView;
 use components::community::CommunityView;
+use components::data::DataView;
 use components::home::Home;
 use leptos::prelude::*;
 
 /// The home document, `/widget/`: search, answers, and the channels not yet in a document of their own.
 pub static HOME: Document = Document {
     first_view: View::Home,
-    shows: |view| !matches!(view, View::Callback | View::Community | View::Chat),
+    shows: |view| !matches!(view, View::Callback | View::Community | View::Chat | View::Data),
     setup: |widget| {
         widget.follow_faq();
         widget.check_unread();
@@ -36,7 +37,9 @@ fn home_content(view: View, config: SiteConfig) -> AnyView {
     match view {
         View::Article(id) => view! { <Article id=id config=config /> }.into_any(),
         // The channels are other documents; the home shows while the frame moves there.
-        View::Home | View::Callback | View::Community | View::Chat => view! { <Home config=config /> }.into_any(),
+        View::Home | View::Callback | View::Community | View::Chat | View::Data => {
+            view! { <Home config=config /> }.into_any()
+        }
     }
 }
 
@@ -80,6 +83,14 @@ pub static COMMUNITY: Document = Document {
             view! { <ChannelView config=config /> }.into_any()
         }
     },
+};
+
+/// The visitor's data document, `/widget/data/`: what the server holds, to see, download and erase.
+pub static DATA: Document = Document {
+    first_view: View::Data,
+    shows: |view| *view == View::Data,
+    setup: |_| {},
+    content: |_, _| view! { <DataView /> }.into_any(),
 };
 
 /// Mounts `document` on the body; the entry point of each of the widget's wasm binaries.

@@ -24,6 +24,25 @@ pub fn forget(site: &str) {
     }
 }
 
+/// Clears everything the widget keeps in this browser for `site` (its token, the community
+/// pseudonym, what one document hands the next): after the visitor erased their data, nothing of it
+/// stays on the device either.
+pub fn forget_everything(site: &str) {
+    let window = web_sys::window();
+    let stores = [
+        window.as_ref().and_then(|w| w.local_storage().ok().flatten()),
+        window.and_then(|w| w.session_storage().ok().flatten()),
+    ];
+    let suffix = format!(".{site}");
+    for storage in stores.into_iter().flatten() {
+        let count = storage.length().unwrap_or(0);
+        let keys: Vec<String> = (0..count).filter_map(|i| storage.key(i).ok().flatten()).collect();
+        for key in keys.iter().filter(|k| k.starts_with("accueil.") && k.ends_with(&suffix)) {
+            let _ = storage.remove_item(key);
+        }
+    }
+}
+
 /// The stored token, or a new session created now and kept.
 pub async fn ensure(site: &str, locale: Locale) -> Result<String, ApiFailure> {
     if let Some(token) = stored(site) {

@@ -36,6 +36,8 @@ pub enum View {
     Chat,
     Callback,
     Community,
+    /// What the server holds about the visitor: see, download, erase.
+    Data,
 }
 
 /// Something loaded from the server: `None` while loading. Plain signals filled by `spawn_local` rather
@@ -102,6 +104,7 @@ impl Widget {
                 View::Callback => "/widget/callback/",
                 View::Community => "/widget/community/",
                 View::Chat => "/widget/chat/",
+                View::Data => "/widget/data/",
                 _ => "/widget/",
             };
             session::carry(&self.site(), &self.query.get_untracked(), &self.visit_context());
@@ -222,6 +225,7 @@ impl Widget {
             View::Chat => self.t(Key::Chat).to_owned(),
             View::Callback => self.t(Key::Callback).to_owned(),
             View::Community => self.t(Key::Community).to_owned(),
+            View::Data => self.t(Key::YourData).to_owned(),
         }
     }
 
@@ -431,6 +435,13 @@ pub fn App(document: &'static Document) -> impl IntoView {
             </main>
             <footer class="aw-footer">
                 <p>{move || widget.t(Key::Anonymous)}</p>
+                // Every document but the data one leads there; a plain branch, not a `Show`, which
+                // would cost the home document's size budget more than this whole link.
+                {(!(document.shows)(&View::Data)).then(|| view! {
+                    <button class="aw-link" type="button" on:click=move |_| widget.navigate(View::Data)>
+                        {move || widget.t(Key::YourData)}
+                    </button>
+                })}
             </footer>
         </div>
     }

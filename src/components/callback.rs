@@ -49,7 +49,7 @@ fn is_open(status: CallbackStatus) -> bool {
     matches!(status, CallbackStatus::Scheduled | CallbackStatus::InProgress)
 }
 
-fn status_key(status: CallbackStatus) -> Key {
+pub(crate) fn status_key(status: CallbackStatus) -> Key {
     match status {
         CallbackStatus::Scheduled => Key::StatusScheduled,
         CallbackStatus::InProgress => Key::StatusInProgress,
@@ -75,7 +75,7 @@ fn problem_of(field: &str, code: FieldCode) -> (Field, Key) {
 }
 
 /// "mardi 24 novembre, 14:00 – 14:30".
-fn window_text(start: &str, end: &str, locale: Locale) -> String {
+pub(crate) fn window_text(start: &str, end: &str, locale: Locale) -> String {
     format!("{}, {} – {}", clock::day(start, locale), clock::time(start, locale), clock::time(end, locale))
 }
 

@@ -6,6 +6,7 @@ pub mod callback;
 pub mod channel;
 pub mod chat;
 pub mod community;
+pub mod data;
 pub mod header;
 pub mod home;
 pub mod icons;

@@ -11,6 +11,7 @@ pub const CHANNEL_DOCUMENTS: &[(&str, &str)] = &[
     ("callback", "src/bin/callback/index.html"),
     ("community", "src/bin/community/index.html"),
     ("chat", "src/bin/chat/index.html"),
+    ("data", "src/bin/data/index.html"),
 ];
 
 /// The agent the demo prints, and the end-to-end tests sign in as.

@@ -119,6 +119,8 @@ fn check_example(name: &str, json: &str) -> Result<(), String> {
         "CreateSession" => round_trip::<CreateSession>(json),
         "SessionCreated" => round_trip::<SessionCreated>(json),
         "Session" => round_trip::<Session>(json),
+        "VisitorData" => round_trip::<VisitorData>(json),
+        "Erased" => round_trip::<Erased>(json),
         "ErrorBody" => round_trip::<ErrorBody>(json),
         "AgentLogin" => round_trip::<AgentLogin>(json),
         "Agent" => round_trip::<Agent>(json),

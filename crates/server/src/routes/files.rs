@@ -40,6 +40,10 @@ pub fn router() -> Router<AppState> {
             "/widget/community/",
             get(|State(state), Query(query), headers| channel_document("community", state, query, headers)),
         )
+        .route(
+            "/widget/data/",
+            get(|State(state), Query(query), headers| channel_document("data", state, query, headers)),
+        )
         .route("/widget/{*path}", get(widget_file))
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
         .route("/console/", get(console_document))
