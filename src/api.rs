@@ -100,7 +100,8 @@ pub fn report(site: &str, locale: Locale, event: FaqEvent, leaving: bool) {
 }
 
 pub async fn create_session(site: &str, locale: Locale) -> Result<SessionCreated, ApiFailure> {
-    post(Request::post("/v1/sessions"), &CreateSession { site: site.to_owned(), locale: Some(locale) }).await
+    post(Request::post("/v1/sessions"), &CreateSession { site: site.to_owned(), locale: Some(locale), identity: None })
+        .await
 }
 
 pub async fn callback_options(site: &str, locale: Locale) -> Result<CallbackOptions, ApiFailure> {

@@ -99,6 +99,43 @@ wire! {
         pub site: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub locale: Option<Locale>,
+        /// The brand's signed word on who its signed-in customer is, when the host page gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub identity: Option<IdentityProof>,
+    }
+
+    /// Who the brand's site says its signed-in customer is, signed by the brand's server with a
+    /// per-site secret (see PROTOCOL.md, "Signed identity"): either the fields with an HMAC-SHA256
+    /// `signature` of them and `issued_at`, or a `jwt` (HS256 with that secret, or ES256). Also the body
+    /// of `POST /v1/sessions/current/identity`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct IdentityProof {
+        /// The brand's customer id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub email: Option<String>,
+        /// Unix seconds when the brand's server signed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub issued_at: Option<i64>,
+        /// Lowercase hex HMAC-SHA256 of the documented text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub signature: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub jwt: Option<String>,
+    }
+
+    /// The customer a session belongs to, as far as the brand vouched for it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Customer {
+        /// The brand's customer id (as claimed, when not verified).
+        pub id: Option<String>,
+        pub name: Option<String>,
+        /// Signed by the brand, recently: agents can trust it. Otherwise only claimed.
+        pub verified: bool,
     }
 
     /// The answer to `POST /v1/sessions`. The token is shown once: the server keeps only its hash.
@@ -116,6 +153,9 @@ wire! {
         pub locale: Option<Locale>,
         /// RFC 3339, UTC.
         pub created_at: String,
+        /// Present once the host page said who the visitor is (`verified` says whether to believe it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub customer: Option<Customer>,
     }
 
     /// `GET /v1/sessions/current/data`: everything the server holds for the session, for its holder to

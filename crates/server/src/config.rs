@@ -89,6 +89,27 @@ struct RawSite {
     chat: Option<RawChat>,
     #[serde(default)]
     retention: RawRetention,
+    #[serde(default)]
+    identity: Option<RawIdentity>,
+}
+
+/// How the brand vouches for its signed-in customers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    /// One or two secrets (two while rotating), for HMAC proofs and HS256 JWTs.
+    #[serde(default)]
+    secrets: Vec<String>,
+    /// The brand's ES256 public key (PEM), for ES256 JWTs.
+    #[serde(default)]
+    es256_public_key: Option<String>,
+    #[serde(default = "default_identity_max_age")]
+    max_age_seconds: i64,
+}
+
+/// Ten minutes: a page signs when it renders, and the visitor taps the launcher a little later.
+fn default_identity_max_age() -> i64 {
+    600
 }
 
 /// How long a site keeps what visitors leave, in days.
@@ -260,6 +281,18 @@ pub struct Site {
     /// Past this estimated wait in minutes, the wait counts as long.
     pub long_wait_minutes: u32,
     pub retention: Retention,
+    /// Absent: identities are never verified (a claim stays a claim).
+    pub identity: Option<IdentitySettings>,
+}
+
+/// A site's ways to verify its customers' identities.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    /// Active secrets, one or two (rotation); at least 32 characters each.
+    pub secrets: Vec<String>,
+    pub es256_public_key: Option<String>,
+    /// A proof older than this is refused.
+    pub max_age_seconds: i64,
 }
 
 /// How long a site keeps each kind of item, in days (at least one each).
@@ -528,6 +561,10 @@ impl Site {
                 "chat_days, inactive_session_days and report_days must be at least 1".to_owned(),
             ));
         }
+        let identity = match raw.identity {
+            None => None,
+            Some(identity) => Some(identity_settings(identity).map_err(|why| at("identity", why))?),
+        };
         let long_wait_minutes = raw.chat.map_or_else(default_long_wait, |chat| chat.long_wait_minutes);
         if long_wait_minutes == 0 {
             return Err(at("chat", "long_wait_minutes must be at least 1".to_owned()));
@@ -545,8 +582,40 @@ impl Site {
             features,
             business_hours: raw.business_hours,
         };
-        Ok(Site { public, allowed_origins, faq_dir, time_zone, callback, community, long_wait_minutes, retention })
+        Ok(Site {
+            public,
+            allowed_origins,
+            faq_dir,
+            time_zone,
+            callback,
+            community,
+            long_wait_minutes,
+            retention,
+            identity,
+        })
     }
+}
+
+fn identity_settings(raw: RawIdentity) -> Result<IdentitySettings, String> {
+    if raw.secrets.len() > 2 || raw.secrets.iter().any(|s| s.len() < 32) {
+        return Err("secrets: one or two (two while rotating), of at least 32 characters each".to_owned());
+    }
+    if let Some(pem) = &raw.es256_public_key
+        && jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()).is_err()
+    {
+        return Err("es256_public_key: not a PEM EC public key".to_owned());
+    }
+    if raw.secrets.is_empty() && raw.es256_public_key.is_none() {
+        return Err("give secrets, es256_public_key or both".to_owned());
+    }
+    if !(30..=86_400).contains(&raw.max_age_seconds) {
+        return Err("max_age_seconds: between 30 and 86400".to_owned());
+    }
+    Ok(IdentitySettings {
+        secrets: raw.secrets,
+        es256_public_key: raw.es256_public_key,
+        max_age_seconds: raw.max_age_seconds,
+    })
 }
 
 fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<CallbackSettings, String> {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod faq;
+pub mod identity;
 pub mod limits;
 pub mod mail;
 pub mod metrics;

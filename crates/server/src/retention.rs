@@ -17,6 +17,7 @@ pub async fn enforce(config: &Config, store: &dyn Store, now: UnixTime) {
             closed_conversations: days(site.retention.chat_days),
             unused_sessions: days(site.retention.inactive_session_days),
             reports: days(site.retention.report_days),
+            now,
         };
         match store.erase_expired(&site.public.site, cutoffs).await {
             Ok(expired) if expired == Default::default() => {}

@@ -5,14 +5,17 @@ use super::{no_store, sites::unknown_site};
 use crate::config::Site;
 use crate::error::Error;
 use crate::extract::{ApiJson, Visitor};
+use crate::identity;
 use crate::limits::Limit;
 use crate::secrets::{new_token, token_hash};
 use crate::startup::AppState;
-use crate::store::{CallbackRow, ConversationRow, ErasedRows, MessageRow, SessionData, VisitorSessionRow};
+use crate::store::{
+    Attached, CallbackRow, ConversationRow, ErasedRows, IdentityClaim, MessageRow, SessionData, VisitorSessionRow,
+};
 use crate::{now, rfc3339};
 use accueil_protocol::{
-    CreateSession, DataCallback, DataConversation, DataPost, DataReport, DataVote, Erased, Retention, Session,
-    SessionCreated, VisitorData,
+    CreateSession, Customer, DataCallback, DataConversation, DataPost, DataReport, DataVote, Erased, IdentityProof,
+    Retention, Session, SessionCreated, VisitorData,
 };
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -26,11 +29,17 @@ pub fn router() -> Router<AppState> {
         .route("/v1/sessions", post(create_session))
         .route("/v1/sessions/current", get(current_session).delete(erase_session))
         .route("/v1/sessions/current/data", get(session_data))
+        .route("/v1/sessions/current/identity", post(identify))
 }
 
 impl From<VisitorSessionRow> for Session {
     fn from(row: VisitorSessionRow) -> Session {
-        Session { site: row.site, locale: row.locale, created_at: rfc3339(row.created_at) }
+        Session {
+            site: row.site,
+            locale: row.locale,
+            created_at: rfc3339(row.created_at),
+            customer: row.customer.map(|c| Customer { id: c.id, name: c.name, verified: c.verified }),
+        }
     }
 }
 
@@ -48,9 +57,52 @@ async fn create_session(
         });
     }
     let token = new_token()?;
-    let row = state.store.insert_visitor_session(&token_hash(&token), &request.site, request.locale, now()).await?;
+    let mut row = state.store.insert_visitor_session(&token_hash(&token), &request.site, request.locale, now()).await?;
+    if let Some(proof) = &request.identity {
+        apply_identity(&state, site, row.id, proof).await?;
+        row = state.store.visitor_session(&token_hash(&token)).await?.ok_or_else(session_gone)?;
+    }
     let body = SessionCreated { token, session: row.into() };
     Ok((StatusCode::CREATED, no_store(), Json(body)).into_response())
+}
+
+/// A session gone between the token's check and now (another tab erased it): the same 401 as a later
+/// request gets.
+fn session_gone() -> Error {
+    Error::Unauthorized {
+        message: "a valid visitor session token is required".to_owned(),
+        fields: Error::field("authorization", "unknown or erased session"),
+    }
+}
+
+/// Judges `proof` for the site and records the outcome on the session. A proof another session used
+/// already (lifted from someone's page) counts as a claim only.
+async fn apply_identity(state: &AppState, site: &Site, session: i64, proof: &IdentityProof) -> Result<(), Error> {
+    let now = now();
+    let (verdict, max_age) = match &site.identity {
+        Some(settings) => (identity::verify(settings, &site.public.site, proof, now), settings.max_age_seconds),
+        None => (identity::unverifiable(proof), 0),
+    };
+    let claim = identity::claim(verdict, proof, max_age, now);
+    if state.store.attach_identity(session, &claim, now).await? == Attached::Replayed {
+        tracing::info!(site = %site.public.site, "an identity proof another session used was refused");
+        let claimed = IdentityClaim { verified: false, proof: None, ..claim };
+        state.store.attach_identity(session, &claimed, now).await?;
+    }
+    Ok(())
+}
+
+/// `POST /v1/sessions/current/identity`: the host page said who the visitor is after the session began
+/// (they signed in meanwhile). A verified customer with a session on another device joins it.
+async fn identify(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    ApiJson(proof): ApiJson<IdentityProof>,
+) -> Result<Response, Error> {
+    let site = state.config.site(&visitor.session.site).ok_or_else(|| unknown_site(&visitor.session.site))?;
+    apply_identity(&state, site, visitor.session.id, &proof).await?;
+    let row = state.store.visitor_session(&visitor.token_hash).await?.ok_or_else(session_gone)?;
+    Ok((no_store(), Json(Session::from(row))).into_response())
 }
 
 async fn current_session(visitor: Visitor) -> Response {
@@ -158,11 +210,7 @@ impl From<ErasedRows> for Erased {
 }
 
 async fn erase_session(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Error> {
-    // Gone between the token's check and now (another tab erased it): the same 401 as a later request.
-    let erased = state.store.erase_visitor_session(&visitor.token_hash).await?.ok_or_else(|| Error::Unauthorized {
-        message: "a valid visitor session token is required".to_owned(),
-        fields: Error::field("authorization", "unknown or erased session"),
-    })?;
+    let erased = state.store.erase_visitor_session(&visitor.token_hash).await?.ok_or_else(session_gone)?;
     // Its live connections end with it: an erased session hears nothing more.
     state.hub.revoke(crate::chat::Revoked::Visitor(visitor.session.id));
     state.relay.wake(crate::relay::Wake::VisitorErased { session: visitor.session.id });

@@ -12,8 +12,9 @@ use sqlx::{Row, postgres::PgArguments, query::Query};
 /// Tables in an order that satisfies their references (answers after questions, messages after
 /// conversations). Left out: `readiness_probe`, rewritten by each node, and PostgreSQL's own rate
 /// windows.
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 24] = [
     "visitor_sessions",
+    "session_tokens",
     "agents",
     "agent_sessions",
     "agent_sites",
@@ -35,6 +36,7 @@ const TABLES: [&str; 22] = [
     "conversations",
     "chat_messages",
     "canned_replies",
+    "identity_proofs",
 ];
 
 /// One column's value, typed as the target column is.

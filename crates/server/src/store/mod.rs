@@ -29,7 +29,10 @@ pub use community::{CommunityStore, NewPost, PostRow, ThreadFilter, ThreadSort};
 pub use copy::{CopyReport, copy};
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
-pub use privacy::{ErasedRows, ExpiredRows, OwnPostRow, PrivacyStore, ReportRow, RetentionCutoffs, SessionData};
+pub use privacy::{
+    Attached, ErasedRows, ExpiredRows, IdentityClaim, OwnPostRow, PrivacyStore, ReportRow, RetentionCutoffs,
+    SessionData,
+};
 pub use sqlite::SqliteStore;
 
 /// Opens the store `database_url` names: `sqlite://…` (or `sqlite::memory:`) for the embedded file,
@@ -53,6 +56,15 @@ pub struct VisitorSessionRow {
     pub created_at: UnixTime,
     /// When it was last used, to the hour (`PrivacyStore::touch_visitor_session`).
     pub last_seen_at: UnixTime,
+    /// Whom the host page said the visitor is; `verified` when the brand's signature held.
+    pub customer: Option<CustomerRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -205,7 +205,7 @@ impl Store for PostgresStore {
     ) -> Result<VisitorSessionRow, StoreError> {
         let row = sqlx::query(
             "INSERT INTO visitor_sessions (token_hash, site, locale, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $4) RETURNING id, site, locale, created_at, last_seen_at",
+             VALUES ($1, $2, $3, $4, $4) RETURNING id, site, locale, created_at, last_seen_at, customer_id, customer_name, customer_verified",
         )
         .bind(token_hash)
         .bind(site)
@@ -218,12 +218,7 @@ impl Store for PostgresStore {
     }
 
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, site, locale, created_at, last_seen_at FROM visitor_sessions WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(super::privacy::SESSION_BY_TOKEN).bind(token_hash).fetch_optional(&self.pool).await?;
         row.as_ref().map(visitor_session).transpose()
     }
 

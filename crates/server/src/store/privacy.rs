@@ -72,6 +72,29 @@ pub struct RetentionCutoffs {
     pub closed_conversations: UnixTime,
     pub unused_sessions: UnixTime,
     pub reports: UnixTime,
+    /// Identity proofs past their age can no longer be used; their digests can go.
+    pub now: UnixTime,
+}
+
+/// What the host page said about who the visitor is, once judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityClaim {
+    pub customer_id: Option<String>,
+    pub name: Option<String>,
+    /// The brand's signature held: the session becomes (or joins) this customer's.
+    pub verified: bool,
+    /// For a verified claim: the proof's digest and until when it could be used, so that it is used
+    /// by one session only.
+    pub proof: Option<(Vec<u8>, UnixTime)>,
+}
+
+/// What attaching an identity did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attached {
+    /// The session (its id now: a verified customer's other session, which this one joined).
+    Session(i64),
+    /// The proof was already used by another session: nothing changed.
+    Replayed,
 }
 
 /// Inactive sessions erased per statement batch in one pass; the next pass takes the rest.
@@ -89,12 +112,67 @@ pub trait PrivacyStore {
     /// Erases what `site` keeps no longer: closed conversations, unused sessions (never one with a
     /// callback still to make or a conversation still open) and reports older than the cutoffs.
     async fn erase_expired(&self, site: &str, cutoffs: RetentionCutoffs) -> Result<ExpiredRows, StoreError>;
+    /// Records who the session's visitor is. A verified claim for a customer who already has a session
+    /// on the site merges this one into it (conversations, callbacks, posts, votes; its token then opens
+    /// that session), so a customer finds the same things on every device. A claim never undoes a
+    /// verified identity.
+    async fn attach_identity(&self, session: i64, claim: &IdentityClaim, now: UnixTime)
+    -> Result<Attached, StoreError>;
 }
 
 /// The SQL text for SQLite: `$1` becomes `?1` (SQLite would read `$1` as a name).
 pub(super) fn sqlite_sql(sql: &str) -> String {
     sql.replace('$', "?")
 }
+
+/// A session by any of its tokens (the first, in `visitor_sessions`, or one a device added by joining).
+pub(super) const SESSION_BY_TOKEN: &str = "SELECT id, site, locale, created_at, last_seen_at, customer_id,
+    customer_name, customer_verified FROM visitor_sessions
+    WHERE id = (SELECT id FROM visitor_sessions WHERE token_hash = $1
+                UNION ALL SELECT session_id FROM session_tokens WHERE token_hash = $1 LIMIT 1)";
+
+pub(super) const SESSION_ID_BY_TOKEN: &str = "SELECT id FROM visitor_sessions WHERE token_hash = $1
+    UNION ALL SELECT session_id AS id FROM session_tokens WHERE token_hash = $1";
+
+pub(super) const PROOF_OWNER: &str = "SELECT session_id AS id FROM identity_proofs WHERE digest = $1";
+pub(super) const PROOF_USED: &str = "INSERT INTO identity_proofs (digest, session_id, expires_at) VALUES ($1, $2, $3)";
+pub(super) const CUSTOMER_SESSION: &str = "SELECT id FROM visitor_sessions
+    WHERE site = (SELECT site FROM visitor_sessions WHERE id = $1) AND customer_id = $2 AND customer_verified
+      AND id <> $1 ORDER BY id LIMIT 1";
+pub(super) const SET_VERIFIED: &str =
+    "UPDATE visitor_sessions SET customer_id = $2, customer_name = $3, customer_verified = TRUE WHERE id = $1";
+pub(super) const SET_CLAIMED: &str =
+    "UPDATE visitor_sessions SET customer_id = $2, customer_name = $3 WHERE id = $1 AND NOT customer_verified";
+/// Joining a customer's session: a conversation still open on this device ends if theirs is open too
+/// (one open conversation per session); `$3` is now.
+pub(super) const CLOSE_SECOND_OPEN: &str = "UPDATE conversations SET status = 'closed', closed_at = $3
+    WHERE session_id = $1 AND status <> 'closed'
+      AND EXISTS (SELECT 1 FROM conversations o WHERE o.session_id = $2 AND o.status <> 'closed')";
+/// Then everything of session `$1` moves to `$2`, keeping one of each vote, report and read mark.
+pub(super) const JOIN: [&str; 14] = [
+    "UPDATE conversations SET session_id = $2 WHERE session_id = $1",
+    "UPDATE callbacks SET session_id = $2 WHERE session_id = $1",
+    "UPDATE community_posts SET session_id = $2 WHERE session_id = $1",
+    "DELETE FROM community_votes WHERE session_id = $1
+        AND post_id IN (SELECT post_id FROM community_votes WHERE session_id = $2)",
+    "UPDATE community_votes SET session_id = $2 WHERE session_id = $1",
+    "DELETE FROM community_reports WHERE session_id = $1
+        AND post_id IN (SELECT post_id FROM community_reports WHERE session_id = $2)",
+    "UPDATE community_reports SET session_id = $2 WHERE session_id = $1",
+    "DELETE FROM community_reads WHERE session_id = $1
+        AND thread_id IN (SELECT thread_id FROM community_reads WHERE session_id = $2)",
+    "UPDATE community_reads SET session_id = $2 WHERE session_id = $1",
+    "DELETE FROM community_blocked_sessions WHERE session_id = $1
+        AND EXISTS (SELECT 1 FROM community_blocked_sessions WHERE session_id = $2)",
+    "UPDATE community_blocked_sessions SET session_id = $2 WHERE session_id = $1",
+    "UPDATE identity_proofs SET session_id = $2 WHERE session_id = $1",
+    "UPDATE session_tokens SET session_id = $2 WHERE session_id = $1",
+    "INSERT INTO session_tokens (token_hash, session_id, created_at)
+        SELECT token_hash, $2, created_at FROM visitor_sessions WHERE id = $1",
+];
+
+pub(super) const EXPIRED_PROOFS: &str = "DELETE FROM identity_proofs
+    WHERE expires_at < $2 AND session_id IN (SELECT id FROM visitor_sessions WHERE site = $1)";
 
 pub(super) const CONVERSATIONS: &str = "SELECT c.*, a.name AS agent_name FROM conversations c
     LEFT JOIN agents a ON a.id = c.agent_id WHERE c.session_id = $1 ORDER BY c.created_at, c.id";
@@ -206,7 +284,9 @@ pub(super) fn with_messages(
 macro_rules! privacy_store {
     ($module:ident, $store:path, db = $db:path, sql = $sql:path, begin = $begin:ident, erased = $erased:ident) => {
         mod $module {
-            use $crate::store::privacy::{self as p, ErasedRows, ExpiredRows, RetentionCutoffs, SessionData};
+            use $crate::store::privacy::{
+                self as p, Attached, ErasedRows, ExpiredRows, IdentityClaim, RetentionCutoffs, SessionData,
+            };
             use $crate::store::rows::{self, ReadRow};
             use $crate::store::{StoreError, UnixTime};
 
@@ -231,10 +311,8 @@ macro_rules! privacy_store {
 
                 async fn erase_visitor_session(&self, token_hash: &[u8]) -> Result<Option<ErasedRows>, StoreError> {
                     let mut tx = self.$begin().await?;
-                    let found = sqlx::query(&$sql("SELECT id FROM visitor_sessions WHERE token_hash = $1"))
-                        .bind(token_hash)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let found =
+                        sqlx::query(&$sql(p::SESSION_ID_BY_TOKEN)).bind(token_hash).fetch_optional(&mut *tx).await?;
                     let Some(found) = found else { return Ok(None) };
                     let erased = erase_session(&mut tx, found.int("id")?).await?;
                     tx.commit().await?;
@@ -266,6 +344,7 @@ macro_rules! privacy_store {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
+                    sqlx::query(&$sql(p::EXPIRED_PROOFS)).bind(site).bind(cutoffs.now).execute(&mut *tx).await?;
                     let unused = sqlx::query(&$sql(p::UNUSED_SESSIONS))
                         .bind(site)
                         .bind(cutoffs.unused_sessions)
@@ -281,6 +360,69 @@ macro_rules! privacy_store {
                         self.$erased().await;
                     }
                     Ok(expired)
+                }
+
+                async fn attach_identity(
+                    &self,
+                    session: i64,
+                    claim: &IdentityClaim,
+                    now: UnixTime,
+                ) -> Result<Attached, StoreError> {
+                    let mut tx = self.$begin().await?;
+                    if let Some((digest, expires_at)) = &claim.proof {
+                        let owner = sqlx::query(&$sql(p::PROOF_OWNER)).bind(digest).fetch_optional(&mut *tx).await?;
+                        match owner {
+                            Some(owner) if owner.int("id")? != session => return Ok(Attached::Replayed),
+                            Some(_) => {}
+                            None => {
+                                sqlx::query(&$sql(p::PROOF_USED))
+                                    .bind(digest)
+                                    .bind(session)
+                                    .bind(expires_at)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                        }
+                    }
+                    // The session the identity lands on: this one, or the verified customer's other one,
+                    // which this one joins.
+                    let theirs = if claim.verified {
+                        sqlx::query(&$sql(p::CUSTOMER_SESSION))
+                            .bind(session)
+                            .bind(&claim.customer_id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    } else {
+                        None
+                    };
+                    let keep = match theirs {
+                        None => session,
+                        Some(theirs) => {
+                            let into = theirs.int("id")?;
+                            sqlx::query(&$sql(p::CLOSE_SECOND_OPEN))
+                                .bind(session)
+                                .bind(into)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            for statement in p::JOIN {
+                                sqlx::query(&$sql(statement)).bind(session).bind(into).execute(&mut *tx).await?;
+                            }
+                            sqlx::query(&$sql(p::DELETE_SESSION)).bind(session).execute(&mut *tx).await?;
+                            into
+                        }
+                    };
+                    // Verified: the name as signed now (it may have changed since). A claim: kept only
+                    // where nothing was verified.
+                    let record = if claim.verified { p::SET_VERIFIED } else { p::SET_CLAIMED };
+                    sqlx::query(&$sql(record))
+                        .bind(keep)
+                        .bind(&claim.customer_id)
+                        .bind(&claim.name)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(Attached::Session(keep))
                 }
             }
 

@@ -62,6 +62,11 @@ pub fn visitor_session(row: &impl ReadRow) -> StoreResult<VisitorSessionRow> {
         locale: row.maybe_text("locale")?.as_deref().and_then(Locale::from_tag),
         created_at: row.int("created_at")?,
         last_seen_at: row.int("last_seen_at")?,
+        customer: {
+            let (id, name) = (row.maybe_text("customer_id")?, row.maybe_text("customer_name")?);
+            let verified = row.flag("customer_verified")?;
+            (id.is_some() || name.is_some() || verified).then_some(super::CustomerRow { id, name, verified })
+        },
     })
 }
 

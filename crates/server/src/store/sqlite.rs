@@ -132,7 +132,7 @@ impl Store for SqliteStore {
     ) -> Result<VisitorSessionRow, StoreError> {
         let row = sqlx::query(
             "INSERT INTO visitor_sessions (token_hash, site, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-             RETURNING id, site, locale, created_at, last_seen_at",
+             RETURNING id, site, locale, created_at, last_seen_at, customer_id, customer_name, customer_verified",
         )
         .bind(token_hash)
         .bind(site)
@@ -146,11 +146,10 @@ impl Store for SqliteStore {
     }
 
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, site, locale, created_at, last_seen_at FROM visitor_sessions WHERE token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(&super::privacy::sqlite_sql(super::privacy::SESSION_BY_TOKEN))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(visitor_session).transpose()
     }
 

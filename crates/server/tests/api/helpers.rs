@@ -20,6 +20,9 @@ pub struct TestApp {
 
 pub const SHOP_ORIGIN: &str = "https://shop.example";
 pub const WEBHOOK_SECRET: &str = "a-webhook-secret-for-tests";
+/// The demo site's identity secrets: the current one and the one being rotated out.
+pub const IDENTITY_SECRET: &str = "the-current-identity-secret-for-tests";
+pub const IDENTITY_OLD_SECRET: &str = "the-previous-identity-secret-for-tests";
 
 pub fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
@@ -144,6 +147,11 @@ pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) ->
         moderation = "{moderation}"
         word_filter = ["arnaque"]
 
+        [site.identity]
+        secrets = ["{IDENTITY_SECRET}", "{IDENTITY_OLD_SECRET}"]
+        es256_public_key = """{es256}"""
+        max_age_seconds = 600
+
         # Another brand on the same server: its agents must never see the first one's data.
         [[site]]
         id = "autre"
@@ -154,6 +162,7 @@ pub async fn start(dir: std::sync::Arc<tempfile::TempDir>, env: impl Fn(&str) ->
         features = ["faq", "chat", "community"]
         business_hours = {{ time_zone = "Europe/Paris", weekly = [{{ days = ["mon"], opens = "09:00", closes = "18:00" }}] }}
         "##,
+        es256 = include_str!("keys/es256-public.pem"),
         moderation = env("TEST_MODERATION").unwrap_or_else(|| "post".to_owned()),
         search_model = env("TEST_SEARCH_MODEL").unwrap_or_else(|| "off".to_owned()),
         mail = match (env("TEST_NO_MAIL"), env("TEST_MAIL_TRANSPORT")) {

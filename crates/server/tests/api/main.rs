@@ -15,6 +15,7 @@ mod faults;
 mod files;
 mod floods;
 mod helpers;
+mod identity;
 mod live;
 mod mail;
 mod metrics;
