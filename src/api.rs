@@ -99,9 +99,35 @@ pub fn report(site: &str, locale: Locale, event: FaqEvent, leaving: bool) {
     });
 }
 
-pub async fn create_session(site: &str, locale: Locale) -> Result<SessionCreated, ApiFailure> {
-    post(Request::post("/v1/sessions"), &CreateSession { site: site.to_owned(), locale: Some(locale), identity: None })
-        .await
+/// Starts the visitor's session, with the host page's `IdentityProof` when it gave one. The proof is
+/// passed on as the JSON text it came in: only the server judges it, so the widget does not decode it
+/// (and carries no code to).
+pub async fn create_session(
+    site: &str,
+    locale: Locale,
+    identity_json: Option<String>,
+) -> Result<SessionCreated, ApiFailure> {
+    let anonymous = CreateSession { site: site.to_owned(), locale: Some(locale), identity: None };
+    let mut body = serde_json::to_string(&anonymous).map_err(|_| ApiFailure::Unreachable)?;
+    if let Some(identity) = identity_json {
+        body.pop();
+        body.push_str(",\"identity\":");
+        body.push_str(&identity);
+        body.push('}');
+    }
+    let request = Request::post("/v1/sessions").header("content-type", "application/json").body(body);
+    read(request.map_err(|_| ApiFailure::Unreachable)?.send().await).await
+}
+
+/// Passes on the host page's `IdentityProof` (as the JSON text it came in) for the session the visitor
+/// has. What the server made of it shows in the session; nothing here depends on it.
+pub async fn identify(token: &str, identity_json: String) {
+    let request = bearer(Request::post("/v1/sessions/current/identity"), token)
+        .header("content-type", "application/json")
+        .body(identity_json);
+    if let Ok(request) = request {
+        let _ = request.send().await;
+    }
 }
 
 pub async fn callback_options(site: &str, locale: Locale) -> Result<CallbackOptions, ApiFailure> {

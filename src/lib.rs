@@ -31,6 +31,7 @@ pub static HOME: Document = Document {
         widget.check_unread();
     },
     content: home_content,
+    hears: |_, _| {},
 };
 
 fn home_content(view: View, config: SiteConfig) -> AnyView {
@@ -48,6 +49,7 @@ pub static CALLBACK: Document = Document {
     first_view: View::Callback,
     shows: |view| *view == View::Callback,
     setup: |_| {},
+    hears: session::hear_identity,
     content: |_, config| {
         if config.features.callback {
             view! { <CallbackView /> }.into_any()
@@ -62,6 +64,7 @@ pub static CHAT: Document = Document {
     first_view: View::Chat,
     shows: |view| *view == View::Chat,
     setup: |_| {},
+    hears: session::hear_identity,
     content: |_, config| {
         if config.features.chat {
             view! { <ChatView /> }.into_any()
@@ -76,6 +79,7 @@ pub static COMMUNITY: Document = Document {
     first_view: View::Community,
     shows: |view| *view == View::Community,
     setup: |_| {},
+    hears: session::hear_identity,
     content: |_, config| {
         if config.features.community {
             view! { <CommunityView /> }.into_any()
@@ -91,10 +95,15 @@ pub static DATA: Document = Document {
     shows: |view| *view == View::Data,
     setup: |_| {},
     content: |_, _| view! { <DataView /> }.into_any(),
+    hears: |_, _| {},
 };
 
 /// Mounts `document` on the body; the entry point of each of the widget's wasm binaries.
 pub fn start(document: &'static Document) {
+    // Panic messages in the console while developing; release bundles leave the hook (and its
+    // formatting) out, as every byte of theirs counts against the size budgets, and a panic there
+    // still stops with a trap in the console.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(move || view! { <App document=document /> });
 }

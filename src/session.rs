@@ -2,7 +2,32 @@
 //! page's) and only once the visitor has acted, e.g. booked a callback.
 
 use crate::api::{self, ApiFailure};
+use crate::components::app::Widget;
+use crate::host;
 use accueil_protocol::{Locale, VisitContext};
+use leptos::prelude::GetUntracked;
+
+/// The host page's `accueil.identify` (sent once this document is ready, so after the tap), for the
+/// documents where the visitor acts. The visitor opened a channel: their session starts now if they
+/// had none and the identity is sent for it. A verified customer's session from another device may
+/// then be the one this token opens: the document starts again on it, to show what it holds.
+pub fn hear_identity(widget: Widget, event: &web_sys::MessageEvent) {
+    let Some(identity) = host::identity_json(widget.host_origin().as_deref(), event) else { return };
+    let site = widget.site();
+    let locale = widget.locale.get_untracked();
+    leptos::task::spawn_local(async move {
+        if let Some(token) = stored(&site) {
+            return api::identify(&token, identity).await;
+        }
+        let Ok(created) = api::create_session(&site, locale, Some(identity)).await else { return };
+        keep(&site, &created.token);
+        if created.joined
+            && let Some(window) = web_sys::window()
+        {
+            let _ = window.location().reload();
+        }
+    });
+}
 
 fn key(site: &str) -> String {
     format!("accueil.session.{site}")
@@ -43,15 +68,19 @@ pub fn forget_everything(site: &str) {
     }
 }
 
+fn keep(site: &str, token: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&key(site), token);
+    }
+}
+
 /// The stored token, or a new session created now and kept.
 pub async fn ensure(site: &str, locale: Locale) -> Result<String, ApiFailure> {
     if let Some(token) = stored(site) {
         return Ok(token);
     }
-    let created = api::create_session(site, locale).await?;
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(&key(site), &created.token);
-    }
+    let created = api::create_session(site, locale, None).await?;
+    keep(site, &created.token);
     Ok(created.token)
 }
 

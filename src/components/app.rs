@@ -25,6 +25,9 @@ pub struct Document {
     pub setup: fn(Widget),
     /// The main area for a view of this document.
     pub content: fn(View, SiteConfig) -> AnyView,
+    /// Hears every message from the host page too (the documents where visitors act take the
+    /// identity it may send).
+    pub hears: fn(Widget, &web_sys::MessageEvent),
 }
 
 /// Where the visitor is inside the widget.
@@ -85,6 +88,11 @@ pub struct Widget {
 impl Widget {
     pub fn t(self, key: Key) -> &'static str {
         i18n::text(self.locale.get(), key)
+    }
+
+    /// The host page's origin, when the widget is embedded.
+    pub fn host_origin(self) -> Option<String> {
+        self.host_origin.get_value()
     }
 
     pub fn is_embedded(self) -> bool {
@@ -406,7 +414,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
                 widget.panel_open.set(false);
             }
             Some(HostMessage::SetLocale { locale }) => widget.locale.set(locale),
-            None => {}
+            None => (document.hears)(widget, &event),
         }
     });
     let _ = window_event_listener(leptos::ev::keydown, move |event| {

@@ -19,6 +19,8 @@ const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";
 const DEMO_AGENT_PASSWORD: &str = "demo-accueil-2026";
 /// The several-nodes test's second agent (same password), for two consoles racing.
 const SECOND_AGENT_EMAIL: &str = "hugo@maison-lumiere.example";
+/// The identity secret of the end-to-end tests' demo site.
+const TEST_IDENTITY_SECRET: &str = "the-end-to-end-tests-identity-secret";
 /// The webhook secret of the several-nodes test, which checks each delivery's signature.
 const TEST_WEBHOOK_SECRET: &str = "several-nodes-webhook-secret";
 
@@ -298,6 +300,12 @@ pub(crate) fn test_config(work: &Path, webhook_url: Option<&str>) -> Result<Path
         )?,
         None => text,
     };
+    // Identities signed with a secret the end-to-end tests know (`ACCUEIL_IDENTITY_SECRET`).
+    let text = replace(
+        text,
+        "# [site.identity]\n# secrets = [\"at least thirty-two characters, kept on the brand's server\"]",
+        &format!("[site.identity]\nsecrets = [{TEST_IDENTITY_SECRET:?}]"),
+    )?;
     // A second site with only the chat switched on: no visitor of it must be offered what is off.
     let text = format!(
         "{text}\n[[site]]\nid = \"chat-only\"\nname = \"Lumière Outlet\"\nallowed_origins = [\"self\"]\n\
@@ -667,6 +675,7 @@ fn end_to_end(deadline: std::time::Instant, only: Option<&str>) -> Result {
                 .env("ACCUEIL_TOOLS_DIR", tools_dir())
                 .env("ACCUEIL_E2E_OUT", &work)
                 .env("ACCUEIL_MAIL_DIR", work.join("mail"))
+                .env("ACCUEIL_IDENTITY_SECRET", TEST_IDENTITY_SECRET)
                 .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
                 .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
                 .envs(more),

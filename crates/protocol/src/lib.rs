@@ -144,6 +144,9 @@ wire! {
     pub struct SessionCreated {
         pub token: String,
         pub session: Session,
+        /// The token opens a session that already existed: a verified customer's, from another device.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub joined: bool,
     }
 
     /// A visitor session as the visitor may see it (`GET /v1/sessions/current`).
@@ -1274,6 +1277,15 @@ wire! {
     pub struct ChatHistory {
         pub conversation: Conversation,
         pub messages: Vec<ChatMessage>,
+    }
+
+    /// From the host page's loader to each widget document once it is ready (so never before the tap):
+    /// `Accueil.identify(proof)`, or `window.AccueilIdentity` set before the loader ran. Apart from
+    /// `HostMessage`, so that only the documents that start sessions carry the code that reads it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type", rename = "accueil.identify")]
+    pub struct HostIdentify {
+        pub identity: IdentityProof,
     }
 
     /// From the host page's loader to the widget iframe, by `postMessage` pinned to the widget's origin.

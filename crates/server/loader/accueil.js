@@ -15,6 +15,8 @@
   var color = /^#[0-9a-f]{6}$/i.test(data.color || "") ? data.color : "#1f4e79";
   var left = data.position === "bottom-left";
   var isOpen = false, ready = false, unread = 0, frame = null, handlers = {};
+  // Who the brand says its signed-in customer is: kept here, sent to the widget only after the tap.
+  var identity = window.AccueilIdentity || null;
   var phone = window.matchMedia("(max-width: 640px)");
 
   // White or near-black text, whichever contrasts more with the brand colour (WCAG luminance).
@@ -132,6 +134,7 @@
     if (event.origin !== origin || !frame || event.source !== frame.contentWindow || !m || typeof m.type !== "string") return;
     if (m.type === "accueil.ready") {
       ready = true;
+      if (identity) post({ type: "accueil.identify", identity: identity });
       emit("ready");
       if (isOpen) { post({ type: "accueil.opened" }); frame.focus(); }
     } else if (m.type === "accueil.close") close();
@@ -166,6 +169,10 @@
       locale = pick(tag);
       label();
       post({ type: "accueil.set_locale", locale: locale });
+    },
+    identify: function (proof) {
+      identity = proof || null;
+      if (identity) post({ type: "accueil.identify", identity: identity });
     },
     on: function (event, fn) {
       (handlers[event] = handlers[event] || []).push(fn);

@@ -58,11 +58,13 @@ async fn create_session(
     }
     let token = new_token()?;
     let mut row = state.store.insert_visitor_session(&token_hash(&token), &request.site, request.locale, now()).await?;
+    let created = row.id;
     if let Some(proof) = &request.identity {
         apply_identity(&state, site, row.id, proof).await?;
         row = state.store.visitor_session(&token_hash(&token)).await?.ok_or_else(session_gone)?;
     }
-    let body = SessionCreated { token, session: row.into() };
+    let joined = row.id != created;
+    let body = SessionCreated { token, session: row.into(), joined };
     Ok((StatusCode::CREATED, no_store(), Json(body)).into_response())
 }
 

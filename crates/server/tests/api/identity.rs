@@ -156,6 +156,7 @@ async fn a_verified_customer_finds_their_open_chat_on_another_device_and_erasing
 
     // Assert: the same conversation, with its message, live and in the data.
     assert_eq!(customer(&laptop.session), (Some("C-1042"), true));
+    assert!(laptop.joined, "the laptop joined the phone's session");
     let mut socket = join(&app, &laptop.token, None).await;
     let resumed = until(&mut socket, |f| match f {
         ServerFrame::Conversation { conversation } => Some(conversation),
