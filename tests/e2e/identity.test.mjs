@@ -3,7 +3,8 @@
 // then opens the chat on the laptop and finds the whole conversation; "Your data" there covers it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, phone, widgetFrame } from "./browser.mjs";
+import path from "node:path";
+import { BASE, OUT, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 import { signIdentity } from "../../crates/server/examples/identity/sign.mjs";
 
 const SECRET = process.env.ACCUEIL_IDENTITY_SECRET;
@@ -62,6 +63,15 @@ test("a signed-in customer finds on the laptop the chat begun on the phone", asy
   assert.deepEqual(data.conversations.map((c) => c.messages.map((m) => m.body)),
     [["Bonjour, ma commande 4521 n'est pas arrivée", "Je précise : livraison en point relais"]]);
   assert.deepEqual(data.session.customer, { id: customer.id, name: customer.name, verified: true });
+
+  // The agent sees whom the site vouched for, beside the conversation.
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  const waiting = consolePage.getByRole("listitem").filter({ hasText: "Je précise : livraison en point relais" });
+  await waiting.getByRole("button").click();
+  await consolePage.locator("dd", { hasText: `${customer.id} · Léa Dupont — ✓ identité vérifiée par le site` }).waitFor();
+  await consolePage.screenshot({ path: path.join(OUT, "console-verified-customer.png") });
+  await agent.close();
   await laptop.close();
   await phoneContext.close();
 });

@@ -134,6 +134,10 @@ fn CallbackItem(
             <h2>{heading}</h2>
             <p class="ac-callback-phone">{phone}</p>
             <dl>
+                {call.customer.as_ref().map(|c| view! {
+                    <dt>{console.t(Key::Customer)}</dt>
+                    <dd>{crate::i18n::customer_text(console.locale, c)}</dd>
+                })}
                 <dt>{console.t(Key::Topic)}</dt>
                 <dd>{call.topic.clone()}</dd>
                 <dt>{console.t(Key::State)}</dt>

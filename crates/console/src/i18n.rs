@@ -70,6 +70,9 @@ pub enum Key {
     Context,
     Page,
     ArticlesRead,
+    Customer,
+    Verified,
+    NotVerified,
     State,
     Claim,
     TakenByOther,
@@ -266,6 +269,12 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, Page) => "Page",
         (Locale::Fr, ArticlesRead) => "Réponses lues",
         (Locale::En, ArticlesRead) => "Answers read",
+        (Locale::Fr, Customer) => "Client",
+        (Locale::En, Customer) => "Customer",
+        (Locale::Fr, Verified) => "✓ identité vérifiée par le site",
+        (Locale::En, Verified) => "✓ identity verified by the site",
+        (Locale::Fr, NotVerified) => "non vérifié : ne vous y fiez pas",
+        (Locale::En, NotVerified) => "not verified: do not rely on it",
         (Locale::Fr, State) => "État",
         (Locale::En, State) => "Status",
         (Locale::Fr, Claim) => "Prendre en charge",
@@ -393,4 +402,12 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         }
         (Locale::En, SynonymsHint) => "One group per line, words separated by commas: delivery, shipping, parcel",
     }
+}
+
+/// "C-1042 · Léa — ✓ identité vérifiée par le site": who the brand's site said the visitor is, and
+/// whether to believe it.
+pub fn customer_text(locale: Locale, customer: &accueil_protocol::Customer) -> String {
+    let who: Vec<&str> = [customer.id.as_deref(), customer.name.as_deref()].into_iter().flatten().collect();
+    let trust = if customer.verified { Key::Verified } else { Key::NotVerified };
+    format!("{} — {}", who.join(" · "), text(locale, trust))
 }

@@ -206,7 +206,7 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
             }
         }
         AgentServerFrame::Changed { conversation } if conversation.id == id.get_value() => {
-            details.set(conversation.clone());
+            details.set((**conversation).clone());
         }
         AgentServerFrame::Typing { conversation } if *conversation == id.get_value() => {
             let heard = js_sys::Date::now();
@@ -308,7 +308,9 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     // What the visitor searched and read before asking, beside the conversation.
     let context = move || {
         let d = details.get();
+        let customer = d.customer.as_ref().map(|c| crate::i18n::customer_text(console.locale, c));
         let items = [
+            (Key::Customer, customer.unwrap_or_default()),
             (Key::Page, d.context.page.clone().unwrap_or_default()),
             (Key::Searches, d.context.searches.join(" · ")),
             (Key::ArticlesRead, d.context.articles.join(" · ")),
@@ -459,6 +461,7 @@ mod tests {
             created_at: "2026-12-02T10:00:00Z".to_owned(),
             last_message: None,
             visitor_read: 0,
+            customer: None,
         }
     }
 

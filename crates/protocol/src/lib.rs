@@ -761,6 +761,9 @@ wire! {
         pub notes: String,
         /// Calls tried so far.
         pub attempts: u32,
+        /// Who the brand's site said the visitor is (`verified` when its signature held).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub customer: Option<Customer>,
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1094,6 +1097,9 @@ wire! {
         /// The visitor has seen the messages up to this number.
         #[serde(default)]
         pub visitor_read: u64,
+        /// Who the brand's site said the visitor is (`verified` when its signature held).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub customer: Option<Customer>,
     }
 
     /// A frame the console sends on `/v1/agent/live` (authenticated by the agent's cookie at the upgrade).
@@ -1113,7 +1119,7 @@ wire! {
     #[serde(tag = "type", rename_all = "snake_case")]
     pub enum AgentServerFrame {
         /// A conversation was opened, taken, transferred or closed: its new state.
-        Changed { conversation: AgentConversation },
+        Changed { conversation: Box<AgentConversation> },
         /// A stored message of `conversation`, pushed after its transaction committed.
         Message { conversation: String, message: ChatMessage },
         /// The visitor of `conversation` is typing.

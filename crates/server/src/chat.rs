@@ -319,6 +319,7 @@ fn agent_conversation_view(row: ConversationRow, last_message: Option<ChatMessag
         created_at: rfc3339(row.created_at),
         last_message,
         visitor_read: row.visitor_read,
+        customer: row.customer.map(crate::routes::customer_view),
     }
 }
 
@@ -341,7 +342,7 @@ pub async fn announce_change_here(
     state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
     let site = row.site.clone();
     let view = agent_view(state, row).await?;
-    state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: view.clone() });
+    state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: Box::new(view.clone()) });
     announce_queue(state, &site).await;
     Ok(view)
 }

@@ -245,7 +245,7 @@ async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> 
         Wake::Started { .. } => {
             let site = row.site.clone();
             let view = agent_view(state, row).await?;
-            state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: view });
+            state.hub.tell_agents(&site, AgentServerFrame::Changed { conversation: Box::new(view) });
         }
         Wake::Changed { .. } => {
             announce_change_here(state, row).await?;
@@ -284,7 +284,7 @@ async fn catch_up(state: &AppState) {
         for row in open.unwrap_or_default() {
             state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
             if let Ok(view) = agent_view(state, row).await {
-                state.hub.tell_agents(id, AgentServerFrame::Changed { conversation: view });
+                state.hub.tell_agents(id, AgentServerFrame::Changed { conversation: Box::new(view) });
             }
         }
         crate::chat::announce_queue(state, id).await;

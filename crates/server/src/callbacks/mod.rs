@@ -43,6 +43,7 @@ pub fn agent_view(row: CallbackRow) -> AgentCallback {
         outcome: row.outcome,
         notes: row.notes,
         attempts: row.attempts,
+        customer: row.customer.map(crate::routes::customer_view),
     }
 }
 

@@ -363,7 +363,7 @@ impl Connection {
                 self.send(&ServerFrame::Conversation { conversation: conversation_view(&opened) }).await?;
                 if self.conversation.as_ref().is_none_or(|(c, _)| c.id != opened.id) {
                     let view = agent_view(&self.state, opened.clone()).await.map_err(End::fault)?;
-                    self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: view });
+                    self.state.hub.tell_agents(&self.site, AgentServerFrame::Changed { conversation: Box::new(view) });
                     self.state.relay.wake(Wake::Started { conversation: opened.public_id.clone() });
                     let id = opened.id;
                     self.follow(opened).await?;

@@ -94,3 +94,8 @@ fn refused(refusal: crate::store::Refusal, what: &str) -> Error {
 fn no_store() -> [(axum::http::HeaderName, &'static str); 1] {
     [(axum::http::header::CACHE_CONTROL, "no-store")]
 }
+
+/// Who the brand's site said a visitor is, as visitors and agents see it.
+pub fn customer_view(row: crate::store::CustomerRow) -> accueil_protocol::Customer {
+    accueil_protocol::Customer { id: row.id, name: row.name, verified: row.verified }
+}

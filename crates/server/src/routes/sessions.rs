@@ -14,8 +14,8 @@ use crate::store::{
 };
 use crate::{now, rfc3339};
 use accueil_protocol::{
-    CreateSession, Customer, DataCallback, DataConversation, DataPost, DataReport, DataVote, Erased, IdentityProof,
-    Retention, Session, SessionCreated, VisitorData,
+    CreateSession, DataCallback, DataConversation, DataPost, DataReport, DataVote, Erased, IdentityProof, Retention,
+    Session, SessionCreated, VisitorData,
 };
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -38,7 +38,7 @@ impl From<VisitorSessionRow> for Session {
             site: row.site,
             locale: row.locale,
             created_at: rfc3339(row.created_at),
-            customer: row.customer.map(|c| Customer { id: c.id, name: c.name, verified: c.verified }),
+            customer: row.customer.map(super::customer_view),
         }
     }
 }

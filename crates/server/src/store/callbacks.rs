@@ -29,6 +29,8 @@ pub struct CallbackRow {
     pub attempts: u32,
     pub created_at: UnixTime,
     pub closed_at: Option<UnixTime>,
+    /// Who the brand's site said the visitor is, when the query joined it in.
+    pub customer: Option<super::CustomerRow>,
 }
 
 /// A request to insert, already validated.

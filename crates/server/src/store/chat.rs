@@ -29,6 +29,7 @@ pub struct ConversationRow {
     /// The visitor's rating, 1 to 5.
     pub rating: Option<u8>,
     pub closed_at: Option<UnixTime>,
+    pub customer: Option<super::CustomerRow>,
 }
 
 /// Which side's progress through a conversation a receipt moves forward.

@@ -19,7 +19,8 @@ use sqlx::{Postgres, Transaction};
 /// Statuses that still hold a place in their slot.
 const OPEN: &str = "('scheduled', 'in_progress')";
 
-const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id";
+const SELECT: &str = "SELECT c.*, a.name AS agent_name, s.customer_id, s.customer_name, s.customer_verified
+    FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id LEFT JOIN visitor_sessions s ON s.id = c.session_id";
 
 /// The advisory lock every booking takes: caps span sites (a phone's daily cap) and bookings are rare,
 /// so one lock for all is simple and cheap.

@@ -62,12 +62,17 @@ pub fn visitor_session(row: &impl ReadRow) -> StoreResult<VisitorSessionRow> {
         locale: row.maybe_text("locale")?.as_deref().and_then(Locale::from_tag),
         created_at: row.int("created_at")?,
         last_seen_at: row.int("last_seen_at")?,
-        customer: {
-            let (id, name) = (row.maybe_text("customer_id")?, row.maybe_text("customer_name")?);
-            let verified = row.flag("customer_verified")?;
-            (id.is_some() || name.is_some() || verified).then_some(super::CustomerRow { id, name, verified })
-        },
+        customer: customer(row),
     })
+}
+
+/// The customer columns a query joined in from the row's session (`customer_id`, `customer_name`,
+/// `customer_verified`); none when the query did not (a webhook's delivery) or nobody was claimed.
+pub fn customer(row: &impl ReadRow) -> Option<super::CustomerRow> {
+    let id = row.maybe_text("customer_id").ok().flatten();
+    let name = row.maybe_text("customer_name").ok().flatten();
+    let verified = row.flag("customer_verified").unwrap_or(false);
+    (id.is_some() || name.is_some() || verified).then_some(super::CustomerRow { id, name, verified })
 }
 
 /// An agent, from a query that gathered its sites in a `sites` column (newline-separated).
@@ -152,6 +157,7 @@ pub fn conversation(row: &impl ReadRow) -> StoreResult<ConversationRow> {
         visitor_read: row.seq("visitor_read_seq")?,
         rating: row.maybe_int("rating")?.and_then(|r| u8::try_from(r).ok()),
         closed_at: row.maybe_int("closed_at")?,
+        customer: customer(row),
     })
 }
 
@@ -188,6 +194,7 @@ pub fn callback(row: &impl ReadRow) -> StoreResult<CallbackRow> {
         attempts: row.count("attempts")?,
         created_at: row.int("created_at")?,
         closed_at: row.maybe_int("closed_at")?,
+        customer: customer(row),
     })
 }
 

@@ -18,7 +18,8 @@ use sqlx::{Row, Sqlite, Transaction};
 /// Statuses that still hold a place in their slot.
 const OPEN: &str = "('scheduled', 'in_progress')";
 
-const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id";
+const SELECT: &str = "SELECT c.*, a.name AS agent_name, s.customer_id, s.customer_name, s.customer_verified
+    FROM callbacks c LEFT JOIN agents a ON a.id = c.agent_id LEFT JOIN visitor_sessions s ON s.id = c.session_id";
 
 async fn row_by_id(tx: &mut Transaction<'_, Sqlite>, public_id: &str) -> Result<Option<CallbackRow>, StoreError> {
     let row = sqlx::query(&format!("{SELECT} WHERE c.public_id = ?")).bind(public_id).fetch_optional(&mut **tx).await?;

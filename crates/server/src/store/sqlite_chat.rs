@@ -13,9 +13,11 @@ use super::stored::{self, author_text};
 use accueil_protocol::{ConversationStatus, Locale, MessageAuthor, Presence, VisitContext};
 use async_trait::async_trait;
 
-const SELECT: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id";
+const SELECT: &str = "SELECT c.*, a.name AS agent_name, s.customer_id, s.customer_name, s.customer_verified FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id
+    LEFT JOIN visitor_sessions s ON s.id = c.session_id";
 
-const OPEN: &str = "SELECT c.*, a.name AS agent_name FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id
+const OPEN: &str = "SELECT c.*, a.name AS agent_name, s.customer_id, s.customer_name, s.customer_verified FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id
+    LEFT JOIN visitor_sessions s ON s.id = c.session_id
     WHERE c.session_id = ? AND c.status != 'closed'";
 
 #[async_trait]

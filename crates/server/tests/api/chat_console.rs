@@ -91,7 +91,7 @@ async fn the_console_hears_everything_live_and_typing_and_receipts_go_both_ways(
 
     let (_, mut visitor, conversation) = visitor_with_message(&app, "Bonjour <b>!</b>").await;
     let opened = until_heard(&mut agent, |f| match f {
-        AgentServerFrame::Changed { conversation } => Some(conversation),
+        AgentServerFrame::Changed { conversation } => Some(*conversation),
         _ => None,
     })
     .await;
@@ -109,7 +109,7 @@ async fn the_console_hears_everything_live_and_typing_and_receipts_go_both_ways(
     let claimed = post(&app, &format!("/v1/agent/conversations/{}/claim", conversation.id), &camille, json!({})).await;
     assert_eq!(claimed.status(), 200);
     let taken = until_heard(&mut agent, |f| match f {
-        AgentServerFrame::Changed { conversation } => Some(conversation),
+        AgentServerFrame::Changed { conversation } => Some(*conversation),
         _ => None,
     })
     .await;

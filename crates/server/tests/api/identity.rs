@@ -207,3 +207,32 @@ async fn the_documented_brand_side_examples_sign_proofs_the_server_believes() {
         assert_eq!(session.customer.unwrap().name.as_deref(), Some("Léa Dupont"), "{file}");
     }
 }
+
+#[tokio::test]
+async fn agents_see_whom_the_site_vouched_for_beside_the_conversation_and_the_callback() {
+    // Arrange: a verified customer who chats and books a call, and a visitor who only claims an id.
+    let app = spawn_app().await;
+    let camille = app.signed_in().await;
+    let (token, _socket, conversation) = visitor_with_message(&app, "Bonjour").await;
+    let identify = |token: String, body: Value| {
+        app.client.post(app.url("/v1/sessions/current/identity")).bearer_auth(token).json(&body).send()
+    };
+    identify(token.clone(), signed(IDENTITY_SECRET, "C-1042", "Léa", now())).await.unwrap();
+    let slot = crate::callbacks::options(&app).await.slots[0].start.clone();
+    let request = crate::callbacks::request(&slot, "0611223344");
+    assert_eq!(crate::callbacks::book(&app, &token, "vouched-1", &request).await.status(), 201);
+    let (claimer, _other, claimed) = visitor_with_message(&app, "Je suis le client C-1").await;
+    identify(claimer, json!({"id": "C-1"})).await.unwrap();
+
+    // Act
+    let conversations: accueil_protocol::AgentConversations =
+        app.agent_get("/v1/agent/conversations?site=demo&filter=all", &camille).await;
+    let callbacks: accueil_protocol::AgentCallbacks = app.agent_get("/v1/agent/callbacks?site=demo", &camille).await;
+
+    // Assert
+    let of = |id: &str| conversations.conversations.iter().find(|c| c.id == id).and_then(|c| c.customer.clone());
+    let verified = Customer { id: Some("C-1042".to_owned()), name: Some("Léa".to_owned()), verified: true };
+    assert_eq!(of(&conversation.id), Some(verified.clone()));
+    assert_eq!(of(&claimed.id), Some(Customer { id: Some("C-1".to_owned()), name: None, verified: false }));
+    assert_eq!(callbacks.callbacks[0].customer, Some(verified));
+}

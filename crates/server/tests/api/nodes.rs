@@ -42,7 +42,7 @@ async fn a_visitor_on_one_node_and_an_agent_on_another_hear_each_other_live() {
 
     // Act and assert: each step crosses from one node to the other.
     let opened = until_heard(&mut agent, |f| match f {
-        AgentServerFrame::Changed { conversation } => Some(conversation),
+        AgentServerFrame::Changed { conversation } => Some(*conversation),
         _ => None,
     })
     .await;
