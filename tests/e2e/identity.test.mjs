@@ -1,8 +1,10 @@
 // Signed identity end to end: the brand's page says who its signed-in customer is (signed with the
 // documented Node example), nothing leaves the page before the tap; the customer chats on the phone,
-// then opens the chat on the laptop and finds the whole conversation; "Your data" there covers it.
+// then opens the chat on the laptop and finds the whole conversation; the agent sees them verified;
+// the file downloaded on the laptop covers it, and erasing there erases the phone's session too.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { BASE, OUT, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 import { signIdentity } from "../../crates/server/examples/identity/sign.mjs";
@@ -56,13 +58,19 @@ test("a signed-in customer finds on the laptop the chat begun on the phone", asy
   await laptopChat.getByRole("button", { name: "Envoyer" }).click();
   await phoneChat.getByText("Je précise : livraison en point relais").waitFor({ timeout: 10_000 });
 
-  // "Your data" on the laptop holds both messages, in one conversation.
-  const token = await laptopPage.frames().find((f) => f.url().includes("/widget/"))
-    .evaluate(() => localStorage.getItem("accueil.session.demo"));
-  const data = await (await fetch(BASE + "/v1/sessions/current/data", { headers: { authorization: `Bearer ${token}` } })).json();
+  // "Your data" on the laptop: the file holds both messages, in one conversation, of the verified customer.
+  await laptopChat.getByRole("button", { name: "Vos données" }).click();
+  await laptopChat.getByRole("heading", { name: "Vos données", level: 1 }).waitFor();
+  const [download] = await Promise.all([
+    laptopPage.waitForEvent("download", { timeout: 10_000 }),
+    laptopChat.getByRole("button", { name: "Télécharger mes données" }).click(),
+  ]);
+  const data = JSON.parse(fs.readFileSync(await download.path(), "utf8"));
   assert.deepEqual(data.conversations.map((c) => c.messages.map((m) => m.body)),
     [["Bonjour, ma commande 4521 n'est pas arrivée", "Je précise : livraison en point relais"]]);
   assert.deepEqual(data.session.customer, { id: customer.id, name: customer.name, verified: true });
+  const phoneToken = await phonePage.frames().find((f) => f.url().includes("/widget/"))
+    .evaluate(() => localStorage.getItem("accueil.session.demo"));
 
   // The agent sees whom the site vouched for, beside the conversation.
   const agent = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
@@ -72,6 +80,13 @@ test("a signed-in customer finds on the laptop the chat begun on the phone", asy
   await consolePage.locator("dd", { hasText: `${customer.id} · Léa Dupont — ✓ identité vérifiée par le site` }).waitFor();
   await consolePage.screenshot({ path: path.join(OUT, "console-verified-customer.png") });
   await agent.close();
+
+  // Erasing on the laptop erases the customer's data from the phone too.
+  await laptopChat.getByRole("button", { name: "Tout effacer" }).click();
+  await laptopChat.getByRole("button", { name: "Oui, tout effacer" }).click();
+  await laptopChat.getByRole("status").filter({ hasText: "C'est fait" }).waitFor();
+  const after = await fetch(BASE + "/v1/sessions/current", { headers: { authorization: `Bearer ${phoneToken}` } });
+  assert.equal(after.status, 401, "the phone's token opened the same, now erased, session");
   await laptop.close();
   await phoneContext.close();
 });
