@@ -86,7 +86,7 @@ pub struct Widget {
 }
 
 impl Widget {
-    pub fn t(self, key: Key) -> &'static str {
+    pub fn t(self, key: impl i18n::Phrase) -> &'static str {
         i18n::text(self.locale.get(), key)
     }
 

@@ -4,7 +4,7 @@
 use super::app::use_widget;
 use super::home::ChannelEntries;
 use super::results::QuestionList;
-use crate::i18n::Key;
+use crate::i18n::home::HomeKey;
 use accueil_protocol::{FaqEvent, SiteConfig};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -61,15 +61,15 @@ pub fn Article(id: String, config: SiteConfig) -> impl IntoView {
             <article class="aw-article">
                 <div class="aw-answer" inner_html=entry.html.clone() on:click=follow_link></div>
                 <section class="aw-feedback" aria-labelledby="aw-feedback-title">
-                    <h2 class="aw-subtitle" id="aw-feedback-title">{widget.t(Key::WasThisHelpful)}</h2>
+                    <h2 class="aw-subtitle" id="aw-feedback-title">{widget.t(HomeKey::WasThisHelpful)}</h2>
                     {move || match feedback.get() {
                         Feedback::Asked => view! {
                             <div class="aw-vote">
                                 <button class="aw-button aw-button--quiet" type="button" on:click=move |_| vote(true, None)>
-                                    {widget.t(Key::Yes)}
+                                    {widget.t(HomeKey::Yes)}
                                 </button>
                                 <button class="aw-button aw-button--quiet" type="button" on:click=move |_| feedback.set(Feedback::Explaining)>
-                                    {widget.t(Key::No)}
+                                    {widget.t(HomeKey::No)}
                                 </button>
                             </div>
                         }.into_any(),
@@ -79,7 +79,7 @@ pub fn Article(id: String, config: SiteConfig) -> impl IntoView {
                                 let text = comment.get_untracked().trim().to_owned();
                                 vote(false, (!text.is_empty()).then_some(text));
                             }>
-                                <label class="aw-label" for="aw-comment-input">{widget.t(Key::TellUsMore)}</label>
+                                <label class="aw-label" for="aw-comment-input">{widget.t(HomeKey::TellUsMore)}</label>
                                 <textarea
                                     id="aw-comment-input"
                                     class="aw-input aw-textarea"
@@ -88,17 +88,17 @@ pub fn Article(id: String, config: SiteConfig) -> impl IntoView {
                                     prop:value=comment
                                     on:input=move |event| comment.set(event_target_value(&event))
                                 ></textarea>
-                                <button class="aw-button" type="submit">{widget.t(Key::Send)}</button>
+                                <button class="aw-button" type="submit">{widget.t(HomeKey::Send)}</button>
                             </form>
                         }.into_any(),
-                        Feedback::Sent => view! { <p class="aw-note" role="status">{widget.t(Key::Thanks)}</p> }.into_any(),
+                        Feedback::Sent => view! { <p class="aw-note" role="status">{widget.t(HomeKey::Thanks)}</p> }.into_any(),
                     }}
                 </section>
                 <Show when={let empty = related.is_empty(); move || !empty}>
-                    <h2 class="aw-subtitle">{widget.t(Key::Related)}</h2>
+                    <h2 class="aw-subtitle">{widget.t(HomeKey::Related)}</h2>
                 </Show>
                 <QuestionList questions=related.clone() />
-                <h2 class="aw-subtitle">{widget.t(Key::StillNeedHelp)}</h2>
+                <h2 class="aw-subtitle">{widget.t(HomeKey::StillNeedHelp)}</h2>
                 <ChannelEntries features=config.features />
             </article>
         })}

@@ -6,6 +6,7 @@ use super::app::{Loading, use_widget};
 use crate::api::{self, ApiFailure};
 use crate::clock;
 use crate::i18n::Key;
+use crate::i18n::callback::CallbackKey;
 use crate::session;
 use accueil_protocol::{
     Callback, CallbackOptions, CallbackSlot, CallbackStatus, CallbackWhen, CreateCallback, ErrorCode, FieldCode,
@@ -49,28 +50,28 @@ fn is_open(status: CallbackStatus) -> bool {
     matches!(status, CallbackStatus::Scheduled | CallbackStatus::InProgress)
 }
 
-pub(crate) fn status_key(status: CallbackStatus) -> Key {
+pub(crate) fn status_key(status: CallbackStatus) -> CallbackKey {
     match status {
-        CallbackStatus::Scheduled => Key::StatusScheduled,
-        CallbackStatus::InProgress => Key::StatusInProgress,
-        CallbackStatus::Done => Key::StatusDone,
-        CallbackStatus::Missed => Key::StatusMissed,
-        CallbackStatus::Cancelled | CallbackStatus::Unknown => Key::StatusCancelled,
+        CallbackStatus::Scheduled => CallbackKey::StatusScheduled,
+        CallbackStatus::InProgress => CallbackKey::StatusInProgress,
+        CallbackStatus::Done => CallbackKey::StatusDone,
+        CallbackStatus::Missed => CallbackKey::StatusMissed,
+        CallbackStatus::Cancelled | CallbackStatus::Unknown => CallbackKey::StatusCancelled,
     }
 }
 
 /// Where a server's field error goes, and what it says: chosen by the error's code, never its English.
-fn problem_of(field: &str, code: FieldCode) -> (Field, Key) {
+fn problem_of(field: &str, code: FieldCode) -> (Field, CallbackKey) {
     match field {
-        "phone.number" if code == FieldCode::LimitReached => (Field::Phone, Key::PhoneCapped),
-        "phone.number" | "phone.country" => (Field::Phone, Key::PhoneInvalid),
-        "name" => (Field::Name, Key::TooLong),
-        "topic" if code == FieldCode::TooLong => (Field::Topic, Key::TooLong),
-        "topic" => (Field::Topic, Key::TopicRequired),
-        "consent" => (Field::Consent, Key::ConsentRequired),
-        "when" | "when.start" | "consent_version" => (Field::When, Key::SlotGone),
-        "session" => (Field::Form, Key::TooManyOpen),
-        _ => (Field::Form, Key::SendFailed),
+        "phone.number" if code == FieldCode::LimitReached => (Field::Phone, CallbackKey::PhoneCapped),
+        "phone.number" | "phone.country" => (Field::Phone, CallbackKey::PhoneInvalid),
+        "name" => (Field::Name, CallbackKey::TooLong),
+        "topic" if code == FieldCode::TooLong => (Field::Topic, CallbackKey::TooLong),
+        "topic" => (Field::Topic, CallbackKey::TopicRequired),
+        "consent" => (Field::Consent, CallbackKey::ConsentRequired),
+        "when" | "when.start" | "consent_version" => (Field::When, CallbackKey::SlotGone),
+        "session" => (Field::Form, CallbackKey::TooManyOpen),
+        _ => (Field::Form, CallbackKey::SendFailed),
     }
 }
 
@@ -108,7 +109,7 @@ struct Draft {
     /// `asap` or the start of a slot.
     when: RwSignal<String>,
     consent: RwSignal<bool>,
-    problems: RwSignal<Vec<(Field, Key)>>,
+    problems: RwSignal<Vec<(Field, CallbackKey)>>,
     /// Free slots offered after the chosen one filled up.
     alternatives: RwSignal<Vec<CallbackSlot>>,
     sending: RwSignal<bool>,
@@ -135,7 +136,7 @@ impl Draft {
         }
     }
 
-    fn problem(self, field: Field) -> Option<Key> {
+    fn problem(self, field: Field) -> Option<CallbackKey> {
         self.problems.with(|all| all.iter().find(|(f, _)| *f == field).map(|(_, k)| *k))
     }
 
@@ -179,7 +180,7 @@ impl Draft {
                 match result {
                     Ok(ok) => self.checked.set(Some(ok.national)),
                     Err(ApiFailure::Refused { status: 422, .. }) => {
-                        self.problems.update(|all| all.push((Field::Phone, Key::PhoneInvalid)))
+                        self.problems.update(|all| all.push((Field::Phone, CallbackKey::PhoneInvalid)))
                     }
                     Err(_) => {}
                 }
@@ -189,12 +190,12 @@ impl Draft {
     }
 
     /// Problems the visitor can fix before anything is sent.
-    fn missing(self) -> Vec<(Field, Key)> {
+    fn missing(self) -> Vec<(Field, CallbackKey)> {
         let checks = [
-            (self.number.with_untracked(|n| n.trim().is_empty()), Field::Phone, Key::PhoneInvalid),
-            (self.topic.with_untracked(|t| t.trim().is_empty()), Field::Topic, Key::TopicRequired),
-            (self.when.with_untracked(String::is_empty), Field::When, Key::SlotGone),
-            (!self.consent.get_untracked(), Field::Consent, Key::ConsentRequired),
+            (self.number.with_untracked(|n| n.trim().is_empty()), Field::Phone, CallbackKey::PhoneInvalid),
+            (self.topic.with_untracked(|t| t.trim().is_empty()), Field::Topic, CallbackKey::TopicRequired),
+            (self.when.with_untracked(String::is_empty), Field::When, CallbackKey::SlotGone),
+            (!self.consent.get_untracked(), Field::Consent, CallbackKey::ConsentRequired),
         ];
         checks.into_iter().filter(|(missing, ..)| *missing).map(|(_, field, key)| (field, key)).collect()
     }
@@ -274,7 +275,7 @@ pub fn CallbackView() -> impl IntoView {
         let all = requests.get();
         (!all.is_empty()).then(|| {
             view! {
-                <h2 class="aw-subtitle">{widget.t(Key::YourCalls)}</h2>
+                <h2 class="aw-subtitle">{widget.t(CallbackKey::YourCalls)}</h2>
                 <ul class="aw-calls">{all.into_iter().map(|call| call_card(call, locale, cancel)).collect_view()}</ul>
             }
         })
@@ -284,7 +285,7 @@ pub fn CallbackView() -> impl IntoView {
         if !show_form.get() {
             return view! {
                 <button class="aw-button aw-button--quiet" type="button" on:click=move |_| show_form.set(true)>
-                    {widget.t(Key::AnotherCall)}
+                    {widget.t(CallbackKey::AnotherCall)}
                 </button>
             }
             .into_any();
@@ -301,14 +302,18 @@ pub fn CallbackView() -> impl IntoView {
 fn call_card(call: Callback, locale: Locale, cancel: impl Fn(String) + Copy + 'static) -> impl IntoView {
     let t = |key| crate::i18n::text(locale, key);
     let open = is_open(call.status);
-    let when = if call.asap { t(Key::Asap).to_owned() } else { window_text(&call.start, &call.end, locale) };
+    let when = if call.asap {
+        crate::i18n::text(locale, Key::Asap).to_owned()
+    } else {
+        window_text(&call.start, &call.end, locale)
+    };
     let confirmed = (call.status == CallbackStatus::Scheduled)
-        .then(|| view! { <p class="aw-hint" id="aw-cb-confirmed" tabindex="-1" role="status">{t(Key::Confirmed)}</p> });
+        .then(|| view! { <p class="aw-hint" id="aw-cb-confirmed" tabindex="-1" role="status">{t(CallbackKey::Confirmed)}</p> });
     let id = call.id;
     let cancel_button = open.then(|| {
         view! {
             <button class="aw-button aw-button--quiet" type="button" on:click=move |_| cancel(id.clone())>
-                {t(Key::CancelCall)}
+                {t(CallbackKey::CancelCall)}
             </button>
         }
     });
@@ -408,7 +413,9 @@ fn callback_form(
         })
         .collect_view();
     let chosen = draft.when.get_untracked();
-    let asap = loaded.asap.then(|| view! { <option value="asap" selected=chosen == "asap">{t(Key::Asap)}</option> });
+    let asap = loaded.asap.then(
+        || view! { <option value="asap" selected=chosen == "asap">{crate::i18n::text(locale, Key::Asap)}</option> },
+    );
     // Slots grouped by the visitor's local day.
     let mut days: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for slot in &loaded.slots {
@@ -449,11 +456,11 @@ fn callback_form(
                 {asap}
                 {groups}
             </select>
-            <p class="aw-hint" id="aw-cb-when-hint">{t(Key::WhenHint)}</p>
+            <p class="aw-hint" id="aw-cb-when-hint">{t(CallbackKey::WhenHint)}</p>
         }
         .into_any()
     } else {
-        view! { <p class="aw-note">{t(Key::NoSlots)}</p> }.into_any()
+        view! { <p class="aw-note">{t(CallbackKey::NoSlots)}</p> }.into_any()
     };
     let alternatives = move || {
         draft
@@ -477,10 +484,10 @@ fn callback_form(
 
     view! {
         <form class="aw-form" novalidate on:submit=submit>
-            <p class="aw-hint">{t(Key::CallbackIntro)}</p>
+            <p class="aw-hint">{t(CallbackKey::CallbackIntro)}</p>
             <div class="aw-field aw-phone">
                 <div>
-                    <label class="aw-label" for="aw-cb-country">{t(Key::Country)}</label>
+                    <label class="aw-label" for="aw-cb-country">{t(CallbackKey::Country)}</label>
                     <select
                         id="aw-cb-country"
                         class="aw-input"
@@ -495,7 +502,7 @@ fn callback_form(
                     </select>
                 </div>
                 <div>
-                    <label class="aw-label" for="aw-cb-phone">{t(Key::PhoneLabel)}</label>
+                    <label class="aw-label" for="aw-cb-phone">{t(CallbackKey::PhoneLabel)}</label>
                     <input
                         id="aw-cb-phone"
                         class="aw-input"
@@ -518,7 +525,7 @@ fn callback_form(
                 </div>
             </div>
             <div class="aw-field">
-                <label class="aw-label" for="aw-cb-name">{t(Key::NameLabel)}</label>
+                <label class="aw-label" for="aw-cb-name">{t(CallbackKey::NameLabel)}</label>
                 <input
                     id="aw-cb-name"
                     class="aw-input"
@@ -535,7 +542,7 @@ fn callback_form(
                 {message(draft, Field::Name, locale)}
             </div>
             <div class="aw-field">
-                <label class="aw-label" for="aw-cb-topic">{t(Key::TopicLabel)}</label>
+                <label class="aw-label" for="aw-cb-topic">{t(CallbackKey::TopicLabel)}</label>
                 <textarea
                     id="aw-cb-topic"
                     class="aw-input aw-textarea"
@@ -553,7 +560,7 @@ fn callback_form(
                 {message(draft, Field::Topic, locale)}
             </div>
             <div class="aw-field">
-                <label class="aw-label" for="aw-cb-when">{t(Key::WhenLabel)}</label>
+                <label class="aw-label" for="aw-cb-when">{t(CallbackKey::WhenLabel)}</label>
                 {when_field}
                 {message(draft, Field::When, locale)}
                 <ul class="aw-alternatives">{alternatives}</ul>
@@ -576,7 +583,7 @@ fn callback_form(
             {message(draft, Field::Consent, locale)}
             <p class="aw-field-error" role="alert">{move || draft.problem(Field::Form).map(t)}</p>
             <button id="aw-cb-submit" class="aw-button" type="submit" aria-disabled=move || draft.sending.get().then_some("true")>
-                {move || t(if draft.sending.get() { Key::Sending } else { Key::RequestCall })}
+                {move || t(if draft.sending.get() { CallbackKey::Sending } else { CallbackKey::RequestCall })}
             </button>
         </form>
     }
@@ -586,16 +593,16 @@ fn callback_form(
 fn refused(draft: Draft, failure: &ApiFailure, reload: impl Fn()) {
     let body = failure.body();
     if let Some(next) = body.filter(|b| b.error.code == ErrorCode::SlotFull).and_then(|b| b.next_slots.clone()) {
-        draft.problems.set(vec![(Field::When, Key::SlotFull)]);
+        draft.problems.set(vec![(Field::When, CallbackKey::SlotFull)]);
         draft.alternatives.set(next);
         focus("aw-cb-when-msg");
         return;
     }
-    let found: Vec<(Field, Key)> = match body {
+    let found: Vec<(Field, CallbackKey)> = match body {
         Some(body) if !body.error.fields.is_empty() => {
             body.error.fields.iter().map(|f| problem_of(&f.field, f.code)).collect()
         }
-        _ => vec![(Field::Form, Key::SendFailed)],
+        _ => vec![(Field::Form, CallbackKey::SendFailed)],
     };
     if found.iter().any(|(f, _)| *f == Field::When) {
         reload();
@@ -631,12 +638,12 @@ mod tests {
 
     #[test]
     fn server_field_errors_land_next_to_the_right_field() {
-        assert_eq!(problem_of("phone.number", FieldCode::Invalid), (Field::Phone, Key::PhoneInvalid));
-        assert_eq!(problem_of("phone.number", FieldCode::LimitReached), (Field::Phone, Key::PhoneCapped));
-        assert_eq!(problem_of("topic", FieldCode::TooLong), (Field::Topic, Key::TooLong));
-        assert_eq!(problem_of("topic", FieldCode::Required), (Field::Topic, Key::TopicRequired));
-        assert_eq!(problem_of("when.start", FieldCode::Gone), (Field::When, Key::SlotGone));
-        assert_eq!(problem_of("session", FieldCode::LimitReached), (Field::Form, Key::TooManyOpen));
-        assert_eq!(problem_of("something.new", FieldCode::Unknown), (Field::Form, Key::SendFailed));
+        assert_eq!(problem_of("phone.number", FieldCode::Invalid), (Field::Phone, CallbackKey::PhoneInvalid));
+        assert_eq!(problem_of("phone.number", FieldCode::LimitReached), (Field::Phone, CallbackKey::PhoneCapped));
+        assert_eq!(problem_of("topic", FieldCode::TooLong), (Field::Topic, CallbackKey::TooLong));
+        assert_eq!(problem_of("topic", FieldCode::Required), (Field::Topic, CallbackKey::TopicRequired));
+        assert_eq!(problem_of("when.start", FieldCode::Gone), (Field::When, CallbackKey::SlotGone));
+        assert_eq!(problem_of("session", FieldCode::LimitReached), (Field::Form, CallbackKey::TooManyOpen));
+        assert_eq!(problem_of("something.new", FieldCode::Unknown), (Field::Form, CallbackKey::SendFailed));
     }
 }

@@ -6,6 +6,7 @@
 
 use super::app::{View, use_widget};
 use crate::api;
+use crate::i18n::chat::ChatKey;
 use crate::i18n::{Key, text};
 use crate::session;
 use accueil_protocol::{
@@ -419,19 +420,25 @@ pub fn ChatView() -> impl IntoView {
         let status = move || {
             let conversation = chat.conversation.get();
             match (chat.link.get(), conversation) {
-                (Link::Offline, _) => Some(t(Key::Reconnecting).to_owned()),
-                (_, Some(c)) if c.status == ConversationStatus::Closed => Some(t(Key::ConversationClosed).to_owned()),
-                (_, Some(Conversation { agent: Some(agent), .. })) => Some(format!("{agent} {}", t(Key::AgentJoined))),
+                (Link::Offline, _) => Some(t(ChatKey::Reconnecting).to_owned()),
+                (_, Some(c)) if c.status == ConversationStatus::Closed => {
+                    Some(t(ChatKey::ConversationClosed).to_owned())
+                }
+                (_, Some(Conversation { agent: Some(agent), .. })) => {
+                    Some(format!("{agent} {}", t(ChatKey::AgentJoined)))
+                }
                 (_, Some(c)) if c.status == ConversationStatus::Waiting => Some(match chat.queue.get() {
                     Some((position, Some(minutes))) => format!(
                         "{} {} {position}. {} {minutes} {}",
-                        t(Key::WaitingForAgent),
-                        t(Key::QueuePlace),
-                        t(Key::ExpectedWait),
-                        t(Key::Minutes)
+                        t(ChatKey::WaitingForAgent),
+                        t(ChatKey::QueuePlace),
+                        t(ChatKey::ExpectedWait),
+                        t(ChatKey::Minutes)
                     ),
-                    Some((position, None)) => format!("{} {} {position}.", t(Key::WaitingForAgent), t(Key::QueuePlace)),
-                    None => t(Key::WaitingForAgent).to_owned(),
+                    Some((position, None)) => {
+                        format!("{} {} {position}.", t(ChatKey::WaitingForAgent), t(ChatKey::QueuePlace))
+                    }
+                    None => t(ChatKey::WaitingForAgent).to_owned(),
                 }),
                 _ => None,
             }
@@ -439,7 +446,7 @@ pub fn ChatView() -> impl IntoView {
         let offer_callback = move || {
             view! {
                 <button class="aw-button aw-button--quiet" type="button" on:click=move |_| widget.navigate(View::Callback)>
-                    {t(Key::Callback)}
+                    {text(locale, Key::Callback)}
                 </button>
             }
         };
@@ -454,14 +461,19 @@ pub fn ChatView() -> impl IntoView {
                 chat.conversation.with(|c| c.as_ref().is_none_or(|c| c.status == ConversationStatus::Waiting));
             let note = match found.estimated_wait_minutes {
                 Some(minutes) if found.long_wait => {
-                    let choice = if callbacks_on() { Key::LongWaitChoice } else { Key::LongWaitLeaveMessage };
-                    format!("{} {minutes} {}. {}", t(Key::LongWait), t(Key::Minutes), t(choice))
+                    let choice = if callbacks_on() { ChatKey::LongWaitChoice } else { ChatKey::LongWaitLeaveMessage };
+                    format!("{} {minutes} {}. {}", t(ChatKey::LongWait), t(ChatKey::Minutes), t(choice))
                 }
                 Some(minutes) => {
-                    format!("{} {} {minutes} {}", t(Key::AgentAvailable), t(Key::ExpectedWait), t(Key::Minutes))
+                    format!(
+                        "{} {} {minutes} {}",
+                        t(ChatKey::AgentAvailable),
+                        t(ChatKey::ExpectedWait),
+                        t(ChatKey::Minutes)
+                    )
                 }
-                None if callbacks_on() => t(Key::NobodyNow).to_owned(),
-                None => t(Key::NobodyNowNoCallback).to_owned(),
+                None if callbacks_on() => t(ChatKey::NobodyNow).to_owned(),
+                None => t(ChatKey::NobodyNowNoCallback).to_owned(),
             };
             let offer = (found.estimated_wait_minutes.is_none() || found.long_wait) && unanswered && callbacks_on();
             (first || offer).then(|| {
@@ -473,11 +485,11 @@ pub fn ChatView() -> impl IntoView {
                 }
             })
         };
-        let bubble = move |author: MessageAuthor, body: String, state: Option<Key>| {
+        let bubble = move |author: MessageAuthor, body: String, state: Option<ChatKey>| {
             let own = author == MessageAuthor::Visitor;
             view! {
                 <li class="aw-bubble" class:aw-bubble--own=own>
-                    <span class="aw-visually-hidden">{t(if own { Key::You } else { Key::TeamMember })} " : "</span>
+                    <span class="aw-visually-hidden">{t(if own { ChatKey::You } else { ChatKey::TeamMember })} " : "</span>
                     <span class="aw-bubble-text">{body}</span>
                     {state.map(|key| view! { <span class="aw-bubble-state">{t(key)}</span> })}
                 </li>
@@ -488,8 +500,8 @@ pub fn ChatView() -> impl IntoView {
                 let who = chat
                     .conversation
                     .with(|c| c.as_ref().and_then(|c| c.agent.clone()))
-                    .unwrap_or_else(|| t(Key::TeamMember).to_owned());
-                view! { <p class="aw-typing">{format!("{who} {}", t(Key::IsTyping))}</p> }
+                    .unwrap_or_else(|| t(ChatKey::TeamMember).to_owned());
+                view! { <p class="aw-typing">{format!("{who} {}", t(ChatKey::IsTyping))}</p> }
             })
         };
         let current_status = move || chat.conversation.with(|c| c.as_ref().map(|c| c.status));
@@ -498,18 +510,18 @@ pub fn ChatView() -> impl IntoView {
         let end_controls = move || {
             is_open().then(|| if confirming_end.get() {
                 view! {
-                    <div class="aw-confirm" role="group" aria-label=t(Key::EndChat)>
-                        <p>{t(Key::EndChatConfirm)}</p>
+                    <div class="aw-confirm" role="group" aria-label=t(ChatKey::EndChat)>
+                        <p>{t(ChatKey::EndChatConfirm)}</p>
                         <button class="aw-button" type="button" on:click=move |_| {
                             confirming_end.set(false);
                             chat.queue(ClientFrame::End);
-                        }>{t(Key::ConfirmEnd)}</button>
-                        <button class="aw-button aw-button--quiet" type="button" on:click=move |_| confirming_end.set(false)>{t(Key::KeepChatting)}</button>
+                        }>{t(ChatKey::ConfirmEnd)}</button>
+                        <button class="aw-button aw-button--quiet" type="button" on:click=move |_| confirming_end.set(false)>{t(ChatKey::KeepChatting)}</button>
                     </div>
                 }.into_any()
             } else {
                 view! {
-                    <button class="aw-button aw-button--quiet aw-end" type="button" on:click=move |_| confirming_end.set(true)>{t(Key::EndChat)}</button>
+                    <button class="aw-button aw-button--quiet aw-end" type="button" on:click=move |_| confirming_end.set(true)>{t(ChatKey::EndChat)}</button>
                 }.into_any()
             })
         };
@@ -521,26 +533,26 @@ pub fn ChatView() -> impl IntoView {
                     {move || chat.transcript.with(|transcript| {
                         let shown = transcript.messages().iter().map(|m| {
                             let state = transcript.delivery(m, MessageAuthor::Visitor).map(|delivery| match delivery {
-                                Delivery::Read => Key::ReadState,
-                                Delivery::Delivered => Key::DeliveredState,
-                                Delivery::Sent | Delivery::Sending => Key::SentState,
+                                Delivery::Read => ChatKey::ReadState,
+                                Delivery::Delivered => ChatKey::DeliveredState,
+                                Delivery::Sent | Delivery::Sending => ChatKey::SentState,
                             });
                             (m.author, m.body.clone(), state)
                         });
                         let sending = transcript
                             .unacknowledged()
                             .iter()
-                            .map(|outgoing| (MessageAuthor::Visitor, outgoing.body.clone(), Some(Key::SendingState)));
+                            .map(|outgoing| (MessageAuthor::Visitor, outgoing.body.clone(), Some(ChatKey::SendingState)));
                         shown.chain(sending).map(|(author, body, state)| bubble(author, body, state)).collect::<Vec<_>>()
                     })}
                 </ol>
                 {move || newer_below.get().then(|| view! {
-                    <button class="aw-button aw-newer" type="button" on:click=to_newest>{t(Key::NewerMessages)}</button>
+                    <button class="aw-button aw-newer" type="button" on:click=to_newest>{t(ChatKey::NewerMessages)}</button>
                 })}
                 <div role="status" class="aw-typing-zone">{typing}</div>
                 {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}
                 <form class="aw-composer" on:submit=submit>
-                    <label class="aw-label" for="aw-chat-input">{move || t(if is_closed() { Key::NewConversation } else { Key::MessageLabel })}</label>
+                    <label class="aw-label" for="aw-chat-input">{move || t(if is_closed() { ChatKey::NewConversation } else { ChatKey::MessageLabel })}</label>
                     <textarea
                         id="aw-chat-input"
                         class="aw-input aw-textarea"
@@ -549,7 +561,7 @@ pub fn ChatView() -> impl IntoView {
                         prop:value=draft
                         on:input=on_input
                     ></textarea>
-                    <button class="aw-button" type="submit">{t(Key::SendMessage)}</button>
+                    <button class="aw-button" type="submit">{t(ChatKey::SendMessage)}</button>
                 </form>
                 {end_controls}
             </section>
@@ -567,7 +579,7 @@ fn AfterChat(chat: Chat) -> impl IntoView {
     let conversation = StoredValue::new(conversation);
     let rated = RwSignal::new(None::<u8>);
     let email = RwSignal::new(String::new());
-    let mail_state = RwSignal::new(None::<Result<(), Key>>);
+    let mail_state = RwSignal::new(None::<Result<(), ChatKey>>);
     let rate = move |score: u8| {
         rated.set(Some(score));
         leptos::task::spawn_local(async move {
@@ -581,8 +593,8 @@ fn AfterChat(chat: Chat) -> impl IntoView {
             let request = TranscriptRequest { email: address };
             let outcome = match api::transcript(&token.get_value(), &conversation.get_value(), &request).await {
                 Ok(()) => Ok(()),
-                Err(api::ApiFailure::Refused { status: 422, .. }) => Err(Key::EmailProblem),
-                Err(_) => Err(Key::TranscriptUnavailable),
+                Err(api::ApiFailure::Refused { status: 422, .. }) => Err(ChatKey::EmailProblem),
+                Err(_) => Err(ChatKey::TranscriptUnavailable),
             };
             mail_state.set(Some(outcome));
         });
@@ -593,12 +605,12 @@ fn AfterChat(chat: Chat) -> impl IntoView {
         view! {
             <div class="aw-after">
                 {move || match rated.get() {
-                    Some(_) => view! { <p role="status">{t(Key::RateThanks)}</p> }.into_any(),
+                    Some(_) => view! { <p role="status">{t(ChatKey::RateThanks)}</p> }.into_any(),
                     None => view! {
-                        <div class="aw-rating" role="group" aria-label=t(Key::RateChat)>
-                            <p>{t(Key::RateChat)}</p>
+                        <div class="aw-rating" role="group" aria-label=t(ChatKey::RateChat)>
+                            <p>{t(ChatKey::RateChat)}</p>
                             {(1..=5u8).map(|score| view! {
-                                <button class="aw-button aw-button--quiet" type="button" aria-label=format!("{score} {}", t(Key::OutOfFive)) on:click=move |_| rate(score)>
+                                <button class="aw-button aw-button--quiet" type="button" aria-label=format!("{score} {}", t(ChatKey::OutOfFive)) on:click=move |_| rate(score)>
                                     {score.to_string()}
                                 </button>
                             }).collect_view()}
@@ -606,11 +618,11 @@ fn AfterChat(chat: Chat) -> impl IntoView {
                     }.into_any(),
                 }}
                 {move || match mail_state.get() {
-                    Some(Ok(())) => view! { <p role="status">{t(Key::TranscriptSent)}</p> }.into_any(),
+                    Some(Ok(())) => view! { <p role="status">{t(ChatKey::TranscriptSent)}</p> }.into_any(),
                     _ => view! {
                         <form class="aw-composer" on:submit=send novalidate>
-                            <label class="aw-label" for="aw-transcript">{t(Key::TranscriptLabel)}</label>
-                            <p class="aw-hint" id="aw-transcript-hint">{t(Key::TranscriptHint)}</p>
+                            <label class="aw-label" for="aw-transcript">{t(ChatKey::TranscriptLabel)}</label>
+                            <p class="aw-hint" id="aw-transcript-hint">{t(ChatKey::TranscriptHint)}</p>
                             <input
                                 id="aw-transcript"
                                 class="aw-input"
@@ -623,7 +635,7 @@ fn AfterChat(chat: Chat) -> impl IntoView {
                                 on:input=move |e| email.set(event_target_value(&e))
                             />
                             <p class="aw-field-error" id="aw-transcript-msg" role="alert">{move || problem().map(t)}</p>
-                            <button class="aw-button aw-button--quiet" type="submit">{t(Key::TranscriptSend)}</button>
+                            <button class="aw-button aw-button--quiet" type="submit">{t(ChatKey::TranscriptSend)}</button>
                         </form>
                     }.into_any(),
                 }}

@@ -4,6 +4,7 @@
 
 use super::app::use_widget;
 use crate::api::{self, ApiFailure};
+use crate::i18n::community::CommunityKey;
 use crate::i18n::{Key, text};
 use crate::session;
 use accueil_protocol::{
@@ -41,14 +42,14 @@ impl Sort {
 }
 
 /// The message for a server's field error on a post, by its code (never its English reason).
-fn post_problem(code: FieldCode) -> Key {
+fn post_problem(code: FieldCode) -> CommunityKey {
     match code {
-        FieldCode::NotAllowed => Key::WordRefused,
-        FieldCode::Impersonation => Key::PseudonymRefused,
-        FieldCode::TooShort => Key::TitleShort,
-        FieldCode::TooLong => Key::TooLong,
-        FieldCode::Blocked => Key::Blocked,
-        _ => Key::Required,
+        FieldCode::NotAllowed => CommunityKey::WordRefused,
+        FieldCode::Impersonation => CommunityKey::PseudonymRefused,
+        FieldCode::TooShort => CommunityKey::TitleShort,
+        FieldCode::TooLong => CommunityKey::TooLong,
+        FieldCode::Blocked => CommunityKey::Blocked,
+        _ => CommunityKey::Required,
     }
 }
 
@@ -89,21 +90,21 @@ where
 }
 
 /// Field problems of a refused post, by field name.
-type Problems = RwSignal<Vec<(String, Key)>>;
+type Problems = RwSignal<Vec<(String, CommunityKey)>>;
 
-fn problems_of(failure: &ApiFailure) -> Vec<(String, Key)> {
+fn problems_of(failure: &ApiFailure) -> Vec<(String, CommunityKey)> {
     if let ApiFailure::Refused { status: 429, .. } = failure {
-        return vec![("form".to_owned(), Key::SlowDown)];
+        return vec![("form".to_owned(), CommunityKey::SlowDown)];
     }
     match failure.body() {
         Some(body) if !body.error.fields.is_empty() => {
             body.error.fields.iter().map(|f| (f.field.clone(), post_problem(f.code))).collect()
         }
-        _ => vec![("form".to_owned(), Key::SendFailed)],
+        _ => vec![("form".to_owned(), CommunityKey::SendFailed)],
     }
 }
 
-fn problem(problems: Problems, field: &'static str) -> impl Fn() -> Option<Key> + Copy {
+fn problem(problems: Problems, field: &'static str) -> impl Fn() -> Option<CommunityKey> + Copy {
     move || problems.with(|all| all.iter().find(|(f, _)| f == field).map(|(_, k)| *k))
 }
 
@@ -146,8 +147,8 @@ pub fn CommunityView() -> impl IntoView {
 /// Who wrote a post: their pseudonym, or, when they erased their data and others had answered, "a
 /// visitor who left" (the server then sends no pseudonym).
 fn author(locale: Locale, pseudonym: &str) -> String {
-    let shown = if pseudonym.is_empty() { text(locale, Key::VisitorWhoLeft) } else { pseudonym };
-    format!("{} {shown}", text(locale, Key::By))
+    let shown = if pseudonym.is_empty() { text(locale, CommunityKey::VisitorWhoLeft) } else { pseudonym };
+    format!("{} {shown}", text(locale, CommunityKey::By))
 }
 
 fn thread_card(thread: ThreadSummary, locale: Locale, open: impl Fn(Screen) + Copy + 'static) -> impl IntoView {
@@ -157,17 +158,17 @@ fn thread_card(thread: ThreadSummary, locale: Locale, open: impl Fn(Screen) + Co
         "{} · {} {} · {} {}",
         author(locale, &thread.pseudonym),
         thread.answers,
-        t(Key::AnswersLabel),
+        t(CommunityKey::AnswersLabel),
         thread.score,
-        t(Key::HelpfulVotes)
+        t(CommunityKey::HelpfulVotes)
     );
     view! {
         <li>
             <button class="aw-thread" type="button" on:click=move |_| open(Screen::Thread(id.clone()))>
                 <span class="aw-thread-title">{thread.title}</span>
                 <span class="aw-hint">
-                    {thread.solved.then(|| view! { <span class="aw-badge">{t(Key::Solved)}</span> " " })}
-                    {(thread.status == PostStatus::Pending).then(|| view! { <span class="aw-badge">{t(Key::Pending)}</span> " " })}
+                    {thread.solved.then(|| view! { <span class="aw-badge">{t(CommunityKey::Solved)}</span> " " })}
+                    {(thread.status == PostStatus::Pending).then(|| view! { <span class="aw-badge">{t(CommunityKey::Pending)}</span> " " })}
                     {meta}
                 </span>
             </button>
@@ -204,7 +205,7 @@ fn ThreadList(
             threads.set(Some(found.map(|f| f.threads)));
         });
     });
-    let sort_button = move |which: Sort, key: Key| {
+    let sort_button = move |which: Sort, key: CommunityKey| {
         view! {
             <button
                 class="aw-chip"
@@ -219,16 +220,16 @@ fn ThreadList(
     let my_questions = move || {
         mine.get().filter(|m| !m.threads.is_empty()).map(|m| {
             view! {
-                <h2 class="aw-subtitle">{t(Key::MyQuestions)}</h2>
+                <h2 class="aw-subtitle">{t(CommunityKey::MyQuestions)}</h2>
                 <ul class="aw-threads">
                     {m.threads.into_iter().map(|q| {
                         let id = q.id.clone();
-                        let unread = (q.unread > 0).then(|| view! { <span class="aw-badge">{format!("{} {}", q.unread, t(Key::NewAnswers))}</span> });
+                        let unread = (q.unread > 0).then(|| view! { <span class="aw-badge">{format!("{} {}", q.unread, text(locale, Key::NewAnswers))}</span> });
                         view! {
                             <li>
                                 <button class="aw-thread" type="button" on:click=move |_| open(Screen::Thread(id.clone()))>
                                     <span class="aw-thread-title">{q.title}</span>
-                                    <span class="aw-hint">{unread} " " {format!("{} {}", q.answers, t(Key::AnswersLabel))}</span>
+                                    <span class="aw-hint">{unread} " " {format!("{} {}", q.answers, t(CommunityKey::AnswersLabel))}</span>
                                 </button>
                             </li>
                         }
@@ -239,10 +240,10 @@ fn ThreadList(
     };
     view! {
         <section class="aw-channel">
-            <button class="aw-button" type="button" on:click=move |_| open(Screen::Ask)>{t(Key::AskQuestion)}</button>
+            <button class="aw-button" type="button" on:click=move |_| open(Screen::Ask)>{t(CommunityKey::AskQuestion)}</button>
             {my_questions}
             <form class="aw-search" role="search" on:submit=|event| event.prevent_default()>
-                <label class="aw-label" for="aw-community-search">{t(Key::SearchQuestions)}</label>
+                <label class="aw-label" for="aw-community-search">{t(CommunityKey::SearchQuestions)}</label>
                 <input
                     id="aw-community-search"
                     class="aw-input"
@@ -252,21 +253,21 @@ fn ThreadList(
                     on:input=move |event| search.set(event_target_value(&event))
                 />
             </form>
-            <div class="aw-chips" role="group" aria-label=t(Key::Community)>
-                {sort_button(Sort::Recent, Key::SortRecent)}
-                {sort_button(Sort::Top, Key::SortTop)}
-                {sort_button(Sort::Unanswered, Key::SortUnanswered)}
+            <div class="aw-chips" role="group" aria-label=text(locale, Key::Community)>
+                {sort_button(Sort::Recent, CommunityKey::SortRecent)}
+                {sort_button(Sort::Top, CommunityKey::SortTop)}
+                {sort_button(Sort::Unanswered, CommunityKey::SortUnanswered)}
             </div>
             {topic.map(|_| view! {
                 <label class="aw-check">
                     <input type="checkbox" prop:checked=on_page on:change=move |event| on_page.set(event_target_checked(&event)) />
-                    {t(Key::OnThisPage)}
+                    {t(CommunityKey::OnThisPage)}
                 </label>
             })}
             {move || match threads.get() {
-                None => view! { <p class="aw-status" role="status">{t(Key::Loading)}</p> }.into_any(),
-                Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
-                Some(Ok(all)) if all.is_empty() => view! { <p class="aw-note">{t(Key::NoThreads)}</p> }.into_any(),
+                None => view! { <p class="aw-status" role="status">{text(locale, Key::Loading)}</p> }.into_any(),
+                Some(Err(_)) => view! { <p class="aw-note" role="alert">{text(locale, Key::LoadFailed)}</p> }.into_any(),
+                Some(Ok(all)) if all.is_empty() => view! { <p class="aw-note">{t(CommunityKey::NoThreads)}</p> }.into_any(),
                 Some(Ok(all)) => view! {
                     <ul class="aw-threads">{all.into_iter().map(|thread| thread_card(thread, locale, open)).collect_view()}</ul>
                 }.into_any(),
@@ -304,14 +305,14 @@ fn ThreadScreen(
         }
     });
     let back = view! {
-        <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(Key::AllQuestions))}</button>
+        <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(CommunityKey::AllQuestions))}</button>
     };
     view! {
         <section class="aw-channel">
             {back}
             {move || match thread.get() {
-                None => view! { <p class="aw-status" role="status">{t(Key::Loading)}</p> }.into_any(),
-                Some(Err(_)) => view! { <p class="aw-note" role="alert">{t(Key::LoadFailed)}</p> }.into_any(),
+                None => view! { <p class="aw-status" role="status">{text(locale, Key::Loading)}</p> }.into_any(),
+                Some(Err(_)) => view! { <p class="aw-note" role="alert">{text(locale, Key::LoadFailed)}</p> }.into_any(),
                 Some(Ok(found)) => thread_body(found, site, locale, load, open).into_any(),
             }}
             // Outside what the refresh redraws: an answer being typed keeps its text, its focus and the
@@ -333,7 +334,8 @@ fn thread_body(
     let t = move |key| text(locale, key);
     let thread_id = StoredValue::new(thread.id.clone());
     let can_accept = thread.mine && !thread.answers.iter().any(|a| a.accepted);
-    let pending = (thread.status == PostStatus::Pending).then(|| view! { <p class="aw-badge">{t(Key::Pending)}</p> });
+    let pending =
+        (thread.status == PostStatus::Pending).then(|| view! { <p class="aw-badge">{t(CommunityKey::Pending)}</p> });
     let answers = thread
         .answers
         .into_iter()
@@ -379,9 +381,9 @@ fn answer_card(
         });
     };
     let badges = [
-        (answer.accepted, Key::Accepted),
-        (answer.official, Key::Official),
-        (answer.status == PostStatus::Pending, Key::Pending),
+        (answer.accepted, CommunityKey::Accepted),
+        (answer.official, CommunityKey::Official),
+        (answer.status == PostStatus::Pending, CommunityKey::Pending),
     ]
     .into_iter()
     .filter(|(on, _)| *on)
@@ -403,7 +405,7 @@ fn answer_card(
                 deleted=reload
             />
             {(can_accept && !answer.mine).then(|| view! {
-                <button class="aw-button aw-button--quiet" type="button" on:click=accept>{t(Key::AcceptThis)}</button>
+                <button class="aw-button aw-button--quiet" type="button" on:click=accept>{t(CommunityKey::AcceptThis)}</button>
             })}
         </li>
     }
@@ -454,14 +456,14 @@ fn PostActions(
     };
     view! {
         <div class="aw-post-actions">
-            {mine.then(|| view! { <button class="aw-link" type="button" on:click=delete>{t(Key::DeletePost)}</button> })}
+            {mine.then(|| view! { <button class="aw-link" type="button" on:click=delete>{t(CommunityKey::DeletePost)}</button> })}
             <button class="aw-chip" type="button" aria-pressed=move || count.get().1.to_string() on:click=vote>
-                {move || format!("{} ({})", t(Key::Useful), count.get().0)}
+                {move || format!("{} ({})", t(CommunityKey::Useful), count.get().0)}
             </button>
             {move || if reported.get() {
-                view! { <p class="aw-hint" role="status">{t(Key::Reported)}</p> }.into_any()
+                view! { <p class="aw-hint" role="status">{t(CommunityKey::Reported)}</p> }.into_any()
             } else {
-                view! { <button class="aw-link" type="button" on:click=report>{t(Key::ReportPost)}</button> }.into_any()
+                view! { <button class="aw-link" type="button" on:click=report>{t(CommunityKey::ReportPost)}</button> }.into_any()
             }}
         </div>
     }
@@ -504,10 +506,10 @@ fn AnswerForm(
     };
     view! {
         <form class="aw-form" on:submit=submit>
-            <BodyField body=body problems=problems locale=locale id="aw-answer-body" label=Key::YourAnswer large=true />
+            <BodyField body=body problems=problems locale=locale id="aw-answer-body" label=CommunityKey::YourAnswer large=true />
             <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-answer-pseudonym" />
             {field_message(problems, "form", "aw-answer-form-msg", locale)}
-            <button class="aw-button" type="submit">{t(Key::Publish)}</button>
+            <button class="aw-button" type="submit">{t(CommunityKey::Publish)}</button>
         </form>
     }
 }
@@ -519,7 +521,7 @@ fn BodyField(
     problems: Problems,
     locale: Locale,
     id: &'static str,
-    label: Key,
+    label: CommunityKey,
     /// A heading-sized label, when the field stands alone under a question.
     large: bool,
 ) -> impl IntoView {
@@ -544,7 +546,7 @@ fn BodyField(
 fn PseudonymField(pseudonym: RwSignal<String>, problems: Problems, locale: Locale, id: &'static str) -> impl IntoView {
     let t = move |key| text(locale, key);
     view! {
-        <label class="aw-label" for=id>{t(Key::PseudonymLabel)}</label>
+        <label class="aw-label" for=id>{t(CommunityKey::PseudonymLabel)}</label>
         <input
             id=id
             class="aw-input"
@@ -556,7 +558,7 @@ fn PseudonymField(pseudonym: RwSignal<String>, problems: Problems, locale: Local
             prop:value=pseudonym
             on:input=move |event| pseudonym.set(event_target_value(&event))
         />
-        <p class="aw-hint" id=format!("{id}-hint")>{t(Key::PseudonymHint)}</p>
+        <p class="aw-hint" id=format!("{id}-hint")>{t(CommunityKey::PseudonymHint)}</p>
         <p class="aw-field-error" id=format!("{id}-msg")>
             {move || problem(problems, "pseudonym")().map(|key| text(locale, key))}
         </p>
@@ -636,7 +638,7 @@ fn AskScreen(
             }).collect_view();
             view! {
                 <div class="aw-note" role="status">
-                    <p>{t(Key::SimilarFound)}</p>
+                    <p>{t(CommunityKey::SimilarFound)}</p>
                     <ul class="aw-similar">{faq}{threads}</ul>
                 </div>
             }
@@ -644,9 +646,9 @@ fn AskScreen(
     };
     view! {
         <section class="aw-channel">
-            <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(Key::AllQuestions))}</button>
+            <button class="aw-link" type="button" on:click=move |_| open(Screen::List)>{format!("← {}", t(CommunityKey::AllQuestions))}</button>
             <form class="aw-form" on:submit=submit>
-                <label class="aw-label" for="aw-ask-title">{t(Key::YourQuestion)}</label>
+                <label class="aw-label" for="aw-ask-title">{text(locale, Key::YourQuestion)}</label>
                 <input
                     id="aw-ask-title"
                     class="aw-input"
@@ -659,11 +661,11 @@ fn AskScreen(
                 />
                 {field_message(problems, "title", "aw-ask-title-msg", locale)}
                 {suggestions}
-                <BodyField body=body problems=problems locale=locale id="aw-ask-body" label=Key::Details large=false />
+                <BodyField body=body problems=problems locale=locale id="aw-ask-body" label=CommunityKey::Details large=false />
                 <PseudonymField pseudonym=pseudonym problems=problems locale=locale id="aw-ask-pseudonym" />
                 {field_message(problems, "session", "aw-ask-session-msg", locale)}
                 {field_message(problems, "form", "aw-ask-form-msg", locale)}
-                <button class="aw-button" type="submit">{t(Key::Publish)}</button>
+                <button class="aw-button" type="submit">{t(CommunityKey::Publish)}</button>
             </form>
         </section>
     }

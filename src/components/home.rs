@@ -5,6 +5,7 @@ use super::app::{View, use_widget};
 use super::icons::ChevronIcon;
 use super::results::SearchResults;
 use crate::i18n::Key;
+use crate::i18n::home::HomeKey;
 use accueil_protocol::{Features, SiteConfig};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
     view! {
         <Show when=move || features.faq>
             <form class="aw-search" role="search" on:submit=|event| event.prevent_default()>
-                <label class="aw-label" for="aw-search-input">{move || widget.t(Key::SearchLabel)}</label>
+                <label class="aw-label" for="aw-search-input">{move || widget.t(HomeKey::SearchLabel)}</label>
                 <input
                     id="aw-search-input"
                     class="aw-input"
@@ -42,7 +43,7 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
                     autocomplete="off"
                     enterkeyhint="search"
                     maxlength="200"
-                    placeholder=move || widget.t(Key::SearchPlaceholder)
+                    placeholder=move || widget.t(HomeKey::SearchPlaceholder)
                     prop:value=widget.query
                     on:input=move |event| widget.query.set(event_target_value(&event))
                 />
@@ -58,9 +59,9 @@ pub fn Home(config: SiteConfig) -> impl IntoView {
 pub fn ChannelEntries(features: Features) -> impl IntoView {
     let widget = use_widget();
     let entries = [
-        (features.chat, View::Chat, Key::Chat, Key::ChatHint),
-        (features.callback, View::Callback, Key::Callback, Key::CallbackHint),
-        (features.community, View::Community, Key::Community, Key::CommunityHint),
+        (features.chat, View::Chat, Key::Chat, HomeKey::ChatHint),
+        (features.callback, View::Callback, Key::Callback, HomeKey::CallbackHint),
+        (features.community, View::Community, Key::Community, HomeKey::CommunityHint),
     ];
     view! {
         <ul class="aw-entries">
@@ -77,7 +78,7 @@ pub fn ChannelEntries(features: Features) -> impl IntoView {
                                     <span class="aw-entry-title">{move || widget.t(title)}</span>
                                     <span class="aw-entry-hint">{move || widget.t(hint)}</span>
                                     {move || (is_chat && widget.chat_open.get()).then(|| view! {
-                                        <span class="aw-badge">{widget.t(Key::OngoingChat)}</span>
+                                        <span class="aw-badge">{widget.t(HomeKey::OngoingChat)}</span>
                                     })}
                                     {move || (is_community && widget.unread.get() > 0).then(|| view! {
                                         <span class="aw-badge">{format!("{} {}", widget.unread.get(), widget.t(Key::NewAnswers))}</span>

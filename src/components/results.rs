@@ -4,7 +4,8 @@
 
 use super::app::use_widget;
 use crate::faq::Pieces;
-use crate::i18n::{Key, results_status};
+use crate::i18n::home::HomeKey;
+use crate::i18n::home::results_status;
 use accueil_search::Hit;
 use leptos::prelude::*;
 
@@ -58,8 +59,8 @@ pub fn SearchResults() -> impl IntoView {
         {move || match hits.get() {
             Some(hits) if hits.is_empty() => view! {
                 <div class="aw-no-answer">
-                    <p class="aw-no-answer-title">{widget.t(Key::NoAnswer)}</p>
-                    <p>{widget.t(Key::NoAnswerHint)}</p>
+                    <p class="aw-no-answer-title">{widget.t(HomeKey::NoAnswer)}</p>
+                    <p>{widget.t(HomeKey::NoAnswerHint)}</p>
                 </div>
             }.into_any(),
             Some(hits) => view! {
@@ -72,7 +73,7 @@ pub fn SearchResults() -> impl IntoView {
                 let shown = !popular.is_empty();
                 view! {
                     <Show when=move || shown>
-                        <h2 class="aw-subtitle">{widget.t(Key::PopularQuestions)}</h2>
+                        <h2 class="aw-subtitle">{widget.t(HomeKey::PopularQuestions)}</h2>
                     </Show>
                     <QuestionList questions=popular />
                 }.into_any()
