@@ -469,6 +469,7 @@ mod tests {
         ChatMessage {
             seq,
             author: MessageAuthor::Visitor,
+            agent: None,
             body: body.to_owned(),
             client_id: None,
             sent_at: "2026-12-02T10:00:00Z".to_owned(),

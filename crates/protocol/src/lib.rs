@@ -1227,6 +1227,10 @@ wire! {
     pub struct ChatMessage {
         pub seq: u64,
         pub author: MessageAuthor,
+        /// The name of the agent who wrote an agent's message (it stays theirs after a hand-over);
+        /// none for the visitor's.
+        #[serde(default)]
+        pub agent: Option<String>,
         /// Plain text: clients show it as text, never as markup.
         pub body: String,
         /// The sender's id for its own messages (the visitor's `client_id`).

@@ -286,6 +286,7 @@ pub fn message_view(row: MessageRow) -> ChatMessage {
     ChatMessage {
         seq: row.seq,
         author: row.author,
+        agent: row.agent,
         body: row.body,
         client_id: row.client_id,
         sent_at: rfc3339(row.created_at),

@@ -4,6 +4,7 @@ fn message(seq: u64, author: MessageAuthor, client_id: Option<&str>) -> ChatMess
     ChatMessage {
         seq,
         author,
+        agent: None,
         body: format!("message {seq}"),
         client_id: client_id.map(str::to_owned),
         sent_at: "2026-12-02T10:00:00Z".to_owned(),

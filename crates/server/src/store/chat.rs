@@ -78,10 +78,20 @@ pub struct CannedReplyRow {
 pub struct MessageRow {
     pub seq: u64,
     pub author: MessageAuthor,
+    /// The name of the agent who wrote it (read as `agent_name`), so each message keeps its author
+    /// after a hand-over.
+    pub agent: Option<String>,
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: UnixTime,
 }
+
+/// A message row with its agent's name, for `rows::message`; `m` is `chat_messages`.
+pub(super) const MESSAGE_COLUMNS: &str =
+    "SELECT m.*, a.name AS agent_name FROM chat_messages m LEFT JOIN agents a ON a.id = m.agent_id";
+
+/// What an insert into `chat_messages` returns, for `rows::message`.
+pub(super) const RETURNING_MESSAGE: &str = "RETURNING *, (SELECT name FROM agents WHERE id = agent_id) AS agent_name";
 
 #[async_trait]
 pub trait ChatStore {

@@ -108,8 +108,9 @@ impl Store for PostgresStore {
         let (ids, numbers): (Vec<&str>, Vec<i64>) =
             wanted.iter().map(|(id, seq)| (id.as_str(), i64::try_from(*seq).unwrap_or(i64::MAX))).unzip();
         let rows = sqlx::query(
-            "SELECT c.id AS conversation, c.public_id, c.site, m.* FROM unnest($1::TEXT[], $2::BIGINT[]) AS w(id, seq)
+            "SELECT c.id AS conversation, c.public_id, c.site, m.*, a.name AS agent_name FROM unnest($1::TEXT[], $2::BIGINT[]) AS w(id, seq)
              JOIN conversations c ON c.public_id = w.id JOIN chat_messages m ON m.conversation_id = c.id AND m.seq = w.seq
+             LEFT JOIN agents a ON a.id = m.agent_id
              ORDER BY c.id, m.seq",
         )
         .bind(ids)

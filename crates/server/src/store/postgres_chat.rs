@@ -6,7 +6,8 @@ use super::Refusal;
 use super::StoreError;
 use super::UnixTime;
 use super::chat::{
-    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
+    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MESSAGE_COLUMNS, MessageRow, Progress,
+    RETURNING_MESSAGE, TeamRow,
 };
 use super::postgres::PostgresStore;
 use super::rows::{ReadRow, ReturningRows, canned_reply, conversation, message, team_member};
@@ -71,12 +72,12 @@ impl ChatStore for PostgresStore {
     ) -> Result<(MessageRow, bool), StoreError> {
         // One statement: the conversation's row is locked while its next number is read, the trigger
         // of the schema moves `last_seq`, and a writer on another node waits, then numbers after it.
-        let inserted = sqlx::query(
+        let inserted = sqlx::query(&format!(
             "INSERT INTO chat_messages (conversation_id, seq, author, agent_id, body, client_id, created_at)
              SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5 FROM conversations c
              WHERE c.id = $6 AND c.status <> 'closed' FOR UPDATE
-             ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING *",
-        )
+             ON CONFLICT (conversation_id, author, client_id) DO NOTHING {RETURNING_MESSAGE}",
+        ))
         .bind(author_text(author))
         .bind(agent)
         .bind(body)
@@ -89,13 +90,14 @@ impl ChatStore for PostgresStore {
         if let Some(row) = inserted {
             return Ok((message(&row)?, true));
         }
-        let existing =
-            sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = $1 AND author = $2 AND client_id = $3")
-                .bind(conversation)
-                .bind(author_text(author))
-                .bind(client_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let existing = sqlx::query(&format!(
+            "{MESSAGE_COLUMNS} WHERE m.conversation_id = $1 AND m.author = $2 AND m.client_id = $3"
+        ))
+        .bind(conversation)
+        .bind(author_text(author))
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
         match existing {
             Some(row) => Ok((message(&row)?, false)),
             None => Err(StoreError::Ended),
@@ -174,13 +176,14 @@ impl ChatStore for PostgresStore {
     }
 
     async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-                .bind(conversation)
-                .bind(seq_param(after))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(&format!(
+            "{MESSAGE_COLUMNS} WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        ))
+        .bind(conversation)
+        .bind(seq_param(after))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(message).collect()
     }
 

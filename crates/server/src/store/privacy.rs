@@ -177,8 +177,9 @@ pub(super) const EXPIRED_PROOFS: &str = "DELETE FROM identity_proofs
 pub(super) const CONVERSATIONS: &str = "SELECT c.*, a.name AS agent_name FROM conversations c
     LEFT JOIN agents a ON a.id = c.agent_id WHERE c.session_id = $1 ORDER BY c.created_at, c.id";
 
-pub(super) const MESSAGES: &str = "SELECT m.conversation_id, m.seq, m.author, m.body, m.client_id, m.created_at
-    FROM chat_messages m JOIN conversations c ON c.id = m.conversation_id
+pub(super) const MESSAGES: &str = "SELECT m.conversation_id, m.seq, m.author, m.body, m.client_id, m.created_at,
+    a.name AS agent_name FROM chat_messages m JOIN conversations c ON c.id = m.conversation_id
+    LEFT JOIN agents a ON a.id = m.agent_id
     WHERE c.session_id = $1 ORDER BY m.conversation_id, m.seq";
 
 pub(super) const POSTS: &str = "SELECT p.public_id, t.public_id AS thread_public, p.title, p.body, p.pseudonym,

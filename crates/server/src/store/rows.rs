@@ -165,6 +165,7 @@ pub fn message(row: &impl ReadRow) -> StoreResult<MessageRow> {
     Ok(MessageRow {
         seq: row.seq("seq")?,
         author: stored::author(&row.text("author")?),
+        agent: row.maybe_text("agent_name")?,
         body: row.text("body")?,
         client_id: row.maybe_text("client_id")?,
         created_at: row.int("created_at")?,

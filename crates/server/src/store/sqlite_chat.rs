@@ -4,7 +4,8 @@ use super::Refusal;
 use super::StoreError;
 use super::UnixTime;
 use super::chat::{
-    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MessageRow, Progress, TeamRow,
+    CannedReplyRow, ChatStore, ChatTimings, ConversationFilter, ConversationRow, MESSAGE_COLUMNS, MessageRow, Progress,
+    RETURNING_MESSAGE, TeamRow,
 };
 use super::rows::ReturningRows;
 use super::rows::{ReadRow, canned_reply, conversation, message, team_member};
@@ -71,11 +72,11 @@ impl ChatStore for SqliteStore {
         let _writing = self.chat_writes.lock().await;
         // One statement: the next number from the conversation (open only), and the trigger of
         // migration 0007 moves `last_seq`; a retried `client_id` inserts nothing.
-        let inserted = sqlx::query(
+        let inserted = sqlx::query(&format!(
             "INSERT INTO chat_messages (conversation_id, seq, author, agent_id, body, client_id, created_at)
              SELECT c.id, c.last_seq + 1, ?, ?, ?, ?, ? FROM conversations c WHERE c.id = ? AND c.status != 'closed'
-             ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING *",
-        )
+             ON CONFLICT (conversation_id, author, client_id) DO NOTHING {RETURNING_MESSAGE}",
+        ))
         .bind(author_text(author))
         .bind(agent)
         .bind(body)
@@ -89,7 +90,7 @@ impl ChatStore for SqliteStore {
             return Ok((message(&row)?, true));
         }
         let existing =
-            sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = ? AND author = ? AND client_id = ?")
+            sqlx::query(&format!("{MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?"))
                 .bind(conversation)
                 .bind(author_text(author))
                 .bind(client_id)
@@ -172,7 +173,7 @@ impl ChatStore for SqliteStore {
 
     async fn messages_after(&self, conversation: i64, after: u64, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
         let rows =
-            sqlx::query("SELECT * FROM chat_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+            sqlx::query(&format!("{MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"))
                 .bind(conversation)
                 .bind(i64::try_from(after).unwrap_or(i64::MAX))
                 .bind(i64::from(limit))

@@ -225,7 +225,7 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
     assert_eq!(availability().await.agents, 1);
 
     // Four waiting conversations for one agent.
-    let (_, mut visitor, conversation) = visitor_with_message(&app, "Bonjour").await;
+    let (token, mut visitor, conversation) = visitor_with_message(&app, "Bonjour").await;
     let mut others = Vec::new();
     for _ in 0..3 {
         others.push(visitor_with_message(&app, "Bonjour").await);
@@ -262,12 +262,14 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
             break;
         }
     }
+    let path = format!("/v1/agent/conversations/{}/messages", conversation.id);
+    let first = json!({"client_id": "c-1", "body": "Camille, je regarde."});
+    assert_eq!(post(&app, &path, camille, first).await.status(), 201);
     let unknown = transfer(camille, 999_999).await;
     assert_eq!(error_fields(unknown, 422, ErrorCode::ValidationFailed).await[0].0, "agent");
     let moved: AgentConversation = transfer(camille, hugo_id).await.json().await.unwrap();
     assert_eq!(moved.agent.map(|a| a.id), Some(hugo_id));
     let reply = json!({"client_id": "h-1", "body": "Hugo, je prends la suite."});
-    let path = format!("/v1/agent/conversations/{}/messages", conversation.id);
     assert_eq!(post(&app, &path, camille, reply.clone()).await.status(), 409, "Camille no longer has it");
     assert_eq!(post(&app, &path, hugo, reply).await.status(), 201);
     let from_hugo = until(&mut visitor, |f| match f {
@@ -275,7 +277,24 @@ async fn presence_decides_availability_and_a_conversation_is_handed_over() {
         _ => None,
     })
     .await;
-    assert_eq!(from_hugo.body, "Hugo, je prends la suite.");
+    assert_eq!(from_hugo.body, "Camille, je regarde.");
+    let from_hugo = until(&mut visitor, |f| match f {
+        ServerFrame::Message { message } if message.author == MessageAuthor::Agent => Some(message),
+        _ => None,
+    })
+    .await;
+    assert_eq!((from_hugo.body.as_str(), from_hugo.agent.as_deref()), ("Hugo, je prends la suite.", Some("Hugo")));
+    // Each message keeps its author after the hand-over; the visitor's own names nobody.
+    let written: Vec<_> =
+        crate::live::history(&app, &token).await.messages.into_iter().map(|m| (m.body, m.agent)).collect();
+    assert_eq!(
+        written,
+        [
+            ("Bonjour".to_owned(), None),
+            ("Camille, je regarde.".to_owned(), Some("Camille".to_owned())),
+            ("Hugo, je prends la suite.".to_owned(), Some("Hugo".to_owned())),
+        ]
+    );
 }
 
 #[tokio::test]

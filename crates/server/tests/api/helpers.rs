@@ -262,7 +262,10 @@ impl TestApp {
     pub async fn add_agent_on(&self, email: &str, password: &str, sites: &SiteScope) {
         let store = accueil_server::store::open(&self.database_url).await.expect("store");
         let hash = accueil_server::secrets::hash_password(password).expect("hash");
-        store.insert_agent(email, "Camille", &hash, sites, accueil_server::now()).await.expect("agent inserted");
+        // The name is the address's first part, capitalised: camille@… is Camille, hugo@… is Hugo.
+        let local = email.split('@').next().unwrap_or_default();
+        let name = local[..1].to_uppercase() + &local[1..];
+        store.insert_agent(email, &name, &hash, sites, accueil_server::now()).await.expect("agent inserted");
     }
 
     /// Creates an agent who works on `sites` and signs in: the `Cookie` header value of its session.
