@@ -43,6 +43,27 @@ pub fn time(rfc3339: &str, locale: Locale) -> String {
         .into()
 }
 
+/// The day of `date` in the visitor's time zone, as a number that changes from one day to the next
+/// (20261202).
+fn day_number(date: &js_sys::Date) -> i64 {
+    i64::from(date.get_full_year() * 10_000 + (date.get_month() + 1) * 100 + date.get_date())
+}
+
+/// The day of `rfc3339` (or now) as `day_number` numbers it, and its time in minutes: what
+/// `accueil_transcript::place` lays messages out by.
+pub fn day_and_minute(rfc3339: Option<&str>) -> (i64, i64) {
+    let date = rfc3339.map_or_else(js_sys::Date::new_0, date);
+    (day_number(&date), (date.get_time() / 60_000.0) as i64)
+}
+
+/// Yesterday, as `day_number` numbers it (by the calendar, so a 23- or 25-hour day does not matter).
+pub fn yesterday() -> i64 {
+    let date = js_sys::Date::new_0();
+    // Day 0 of a month is the last day of the one before: JavaScript rolls the date back.
+    date.set_date(date.get_date() - 1);
+    day_number(&date)
+}
+
 /// "France", "Belgique"...; the code itself where the browser has no name for it.
 pub fn country_name(code: &str, locale: Locale) -> String {
     DisplayNames::new(locale.tag(), &options(r#"{"type":"region"}"#)).of(code).unwrap_or_else(|| code.to_owned())

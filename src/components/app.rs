@@ -69,8 +69,6 @@ pub struct Widget {
     /// The host's panel shows the widget (always, when it is not embedded): what arrives while it is
     /// hidden is unread.
     pub panel_open: RwSignal<bool>,
-    /// Fires when the visitor scrolls the view (the chat hides its "new messages" button at the end).
-    pub scrolled: Trigger,
     /// This visit's searches and answers read, handed to the agent with a request for a person.
     visit: StoredValue<VisitContext>,
     /// A query typed and not yet reported as a search (it reports when the visitor pauses, or leaves
@@ -143,11 +141,6 @@ impl Widget {
 
     pub fn site(self) -> String {
         self.site.get_value()
-    }
-
-    /// The element that scrolls the current view (under the header).
-    pub fn scroller(self) -> Option<web_sys::HtmlElement> {
-        self.main.get_untracked()
     }
 
     /// What the visitor did during this visit, with the page the widget was opened from.
@@ -363,7 +356,6 @@ pub fn App(document: &'static Document) -> impl IntoView {
             unread: RwSignal::new(0),
             chat_open: RwSignal::new(false),
             panel_open: RwSignal::new(params.host_origin.is_none()),
-            scrolled: Trigger::new(),
             visit: StoredValue::new(carried.as_ref().map_or_else(
                 || VisitContext { page: params.page.clone(), ..VisitContext::default() },
                 |(_, v)| v.clone(),
@@ -427,7 +419,7 @@ pub fn App(document: &'static Document) -> impl IntoView {
     view! {
         <div class="aw-panel">
             <Header title=widget.title />
-            <main class="aw-main" node_ref=widget.main on:scroll=move |_| widget.scrolled.notify()>
+            <main class="aw-main" node_ref=widget.main>
                 {move || match widget.config.get() {
                     None => view! { <p class="aw-status" role="status">{widget.t(Key::Loading)}</p> }.into_any(),
                     Some(Err(_)) => view! {
@@ -441,17 +433,23 @@ pub fn App(document: &'static Document) -> impl IntoView {
                     Some(Ok(config)) => (document.content)(widget.view.get(), config),
                 }}
             </main>
-            <footer class="aw-footer">
-                <p>{move || widget.t(Key::Anonymous)}</p>
-                // Every document but the data one leads there; a plain branch, not a `Show`, which
-                // would cost the home document's size budget more than this whole link.
-                {(!(document.shows)(&View::Data)).then(|| view! {
-                    <button class="aw-link" type="button" on:click=move |_| widget.navigate(View::Data)>
-                        {move || widget.t(Key::YourData)}
-                    </button>
-                })}
-            </footer>
+            <footer class="aw-footer">{privacy_note(widget)}</footer>
         </div>
+    }
+}
+
+/// What the widget keeps about the visitor, in a sentence, and the way to "Your data": the footer of
+/// every document, and the top of the chat's history (where a footer would take the messages' room).
+pub fn privacy_note(widget: Widget) -> impl IntoView {
+    view! {
+        <p>{move || widget.t(Key::Anonymous)}</p>
+        // Every document but the data one leads there; a plain branch, not a `Show`, which
+        // would cost the home document's size budget more than this whole link.
+        {(!(widget.document.shows)(&View::Data)).then(|| view! {
+            <button class="aw-link" type="button" on:click=move |_| widget.navigate(View::Data)>
+                {move || widget.t(Key::YourData)}
+            </button>
+        })}
     }
 }
 

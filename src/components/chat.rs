@@ -4,8 +4,9 @@
 //! resumes by itself (backoff with jitter, and at once when the phone comes back online or to the tab)
 //! without losing or repeating a message.
 
-use super::app::{View, use_widget};
+use super::app::{View, privacy_note, use_widget};
 use crate::api;
+use crate::clock;
 use crate::i18n::chat::ChatKey;
 use crate::i18n::{Key, text};
 use crate::session;
@@ -13,7 +14,9 @@ use accueil_protocol::{
     ChatAvailability, ClientFrame, Conversation, ConversationStatus, Locale, MessageAuthor, ServerFrame,
     TranscriptRequest,
 };
-use accueil_transcript::{Arrival, Delivery, Follow, Followed, Outgoing, Transcript, at_bottom};
+use accueil_transcript::{
+    Arrival, Delivery, Follow, Followed, Outgoing, Transcript, Written, at_bottom, initials, place,
+};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::Message;
@@ -376,40 +379,56 @@ pub fn ChatView() -> impl IntoView {
     };
     let confirming_end = RwSignal::new(false);
 
-    // The newest message stays in view for a visitor at the end of the chat; one who scrolled up to
-    // read stays there, with a button to the new messages.
+    // The history scrolls between the status line and the composer, both pinned: the newest message
+    // stays in view for a visitor at the end of it; one who scrolled up to read stays there, with a
+    // button to the new messages.
+    // Found by id rather than held in a `NodeRef`, whose code for one more element type costs the
+    // chat document's size budget more than this.
+    let history = || web_sys::window()?.document()?.get_element_by_id("aw-chat-history");
     let newer_below = RwSignal::new(false);
+    // Whether the visitor was at the end of the history when it last moved.
+    let at_end = StoredValue::new(true);
     Effect::new(move |seen: Option<Followed>| {
         let count = chat.transcript.with(|t| t.messages().len() + t.unacknowledged().len());
         chat.agent_typing.track();
         let seen = seen.unwrap_or_default();
-        let Some(main) = widget.scroller() else { return seen };
+        let Some(list) = history() else { return seen };
         let own = follow_own.get_value();
         follow_own.set_value(false);
-        let (top, visible, height) = (main.scroll_top(), main.client_height(), main.scroll_height());
+        let (top, visible, height) = (list.scroll_top(), list.client_height(), list.scroll_height());
         let (what, now) = seen.next(f64::from(top), f64::from(visible), f64::from(height), count, own);
         match what {
             Follow::Newest => {
-                main.set_scroll_top(height);
+                list.set_scroll_top(height);
                 newer_below.set(false);
+                at_end.set_value(true);
             }
             Follow::NewerBelow => newer_below.set(true),
             Follow::Stay => {}
         }
         now
     });
-    Effect::new(move |_| {
-        widget.scrolled.track();
-        let shows_end = widget.scroller().is_some_and(|main| {
-            at_bottom(f64::from(main.scroll_top()), f64::from(main.client_height()), f64::from(main.scroll_height()))
-        });
-        if shows_end {
+    let on_scroll = move |_| {
+        let Some(list) = history() else { return };
+        let end =
+            at_bottom(f64::from(list.scroll_top()), f64::from(list.client_height()), f64::from(list.scroll_height()));
+        at_end.set_value(end);
+        if end {
             newer_below.set(false);
+        }
+    };
+    // The on-screen keyboard shrinks the frame (the loader fits it to the visual viewport): a visitor
+    // at the end keeps the newest message above the composer, as in a messenger.
+    let _ = window_event_listener(leptos::ev::resize, move |_| {
+        if let Some(list) = history()
+            && at_end.get_value()
+        {
+            list.set_scroll_top(list.scroll_height());
         }
     });
     let to_newest = move |_| {
-        if let Some(main) = widget.scroller() {
-            main.set_scroll_top(main.scroll_height());
+        if let Some(list) = history() {
+            list.set_scroll_top(list.scroll_height());
         }
         newer_below.set(false);
     };
@@ -485,16 +504,6 @@ pub fn ChatView() -> impl IntoView {
                 }
             })
         };
-        let bubble = move |author: MessageAuthor, body: String, state: Option<ChatKey>| {
-            let own = author == MessageAuthor::Visitor;
-            view! {
-                <li class="aw-bubble" class:aw-bubble--own=own>
-                    <span class="aw-visually-hidden">{t(if own { ChatKey::You } else { ChatKey::TeamMember })} " : "</span>
-                    <span class="aw-bubble-text">{body}</span>
-                    {state.map(|key| view! { <span class="aw-bubble-state">{t(key)}</span> })}
-                </li>
-            }
-        };
         let typing = move || {
             chat.agent_typing.get().map(|_| {
                 let who = chat
@@ -527,46 +536,116 @@ pub fn ChatView() -> impl IntoView {
         };
         view! {
             <section class="aw-channel aw-chat">
-                {intro}
-                <p class="aw-hint" role="status">{status}</p>
-                <ol class="aw-messages" aria-live="polite">
-                    {move || chat.transcript.with(|transcript| {
-                        let shown = transcript.messages().iter().map(|m| {
-                            let state = transcript.delivery(m, MessageAuthor::Visitor).map(|delivery| match delivery {
-                                Delivery::Read => ChatKey::ReadState,
-                                Delivery::Delivered => ChatKey::DeliveredState,
-                                Delivery::Sent | Delivery::Sending => ChatKey::SentState,
-                            });
-                            (m.author, m.body.clone(), state)
-                        });
-                        let sending = transcript
-                            .unacknowledged()
-                            .iter()
-                            .map(|outgoing| (MessageAuthor::Visitor, outgoing.body.clone(), Some(ChatKey::SendingState)));
-                        shown.chain(sending).map(|(author, body, state)| bubble(author, body, state)).collect::<Vec<_>>()
+                <p class="aw-hint aw-chat-status" role="status">{status}</p>
+                <div class="aw-chat-history" id="aw-chat-history" role="region" aria-label=t(ChatKey::Conversation) on:scroll=on_scroll>
+                    <div class="aw-chat-note">{privacy_note(widget)}</div>
+                    {intro}
+                    <ol class="aw-messages" aria-live="polite">{move || messages(chat, locale)}</ol>
+                    {move || newer_below.get().then(|| view! {
+                        <button class="aw-button aw-newer" type="button" on:click=to_newest>{t(ChatKey::NewerMessages)}</button>
                     })}
-                </ol>
-                {move || newer_below.get().then(|| view! {
-                    <button class="aw-button aw-newer" type="button" on:click=to_newest>{t(ChatKey::NewerMessages)}</button>
-                })}
-                <div role="status" class="aw-typing-zone">{typing}</div>
-                {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}
-                <form class="aw-composer" on:submit=submit>
+                    <div role="status" class="aw-typing-zone">{typing}</div>
+                    {move || is_closed().then(|| view! { <AfterChat chat=chat /> })}
+                    {end_controls}
+                </div>
+                <form class="aw-composer aw-chat-composer" on:submit=submit>
                     <label class="aw-label" for="aw-chat-input">{move || t(if is_closed() { ChatKey::NewConversation } else { ChatKey::MessageLabel })}</label>
-                    <textarea
-                        id="aw-chat-input"
-                        class="aw-input aw-textarea"
-                        rows="2"
-                        maxlength="2000"
-                        prop:value=draft
-                        on:input=on_input
-                    ></textarea>
-                    <button class="aw-button" type="submit">{t(ChatKey::SendMessage)}</button>
+                    <div class="aw-chat-compose">
+                        <textarea
+                            id="aw-chat-input"
+                            class="aw-input aw-textarea"
+                            rows="1"
+                            maxlength="2000"
+                            prop:value=draft
+                            on:input=on_input
+                        ></textarea>
+                        <button class="aw-button" type="submit">{t(ChatKey::SendMessage)}</button>
+                    </div>
                 </form>
-                {end_controls}
             </section>
         }
     }
+}
+
+/// One message as the history shows it.
+struct Shown {
+    /// The agent's name for an agent's message (empty when unknown); none for the visitor's own.
+    agent: Option<String>,
+    body: String,
+    sent_at: Option<String>,
+    state: Option<ChatKey>,
+}
+
+/// The history as a messenger shows it: a separator for each day, runs by one author with the agent's
+/// face and name at the top of theirs, and each message with its time (and, for the visitor's own,
+/// how far it got).
+fn messages(chat: Chat, locale: Locale) -> impl IntoView {
+    let t = move |key| text(locale, key);
+    let shown: Vec<Shown> = chat.transcript.with(|transcript| {
+        let held = transcript.messages().iter().map(|m| Shown {
+            agent: (m.author != MessageAuthor::Visitor).then(|| m.agent.clone().unwrap_or_default()),
+            body: m.body.clone(),
+            sent_at: Some(m.sent_at.clone()),
+            state: transcript.delivery(m, MessageAuthor::Visitor).map(|delivery| match delivery {
+                Delivery::Read => ChatKey::ReadState,
+                Delivery::Delivered => ChatKey::DeliveredState,
+                Delivery::Sent | Delivery::Sending => ChatKey::SentState,
+            }),
+        });
+        let sending = transcript.unacknowledged().iter().map(|outgoing| Shown {
+            agent: None,
+            body: outgoing.body.clone(),
+            sent_at: None,
+            state: Some(ChatKey::SendingState),
+        });
+        held.chain(sending).collect()
+    });
+    let written: Vec<Written<Option<&str>>> = shown
+        .iter()
+        .map(|m| {
+            let (day, minute) = clock::day_and_minute(m.sent_at.as_deref());
+            Written { author: m.agent.as_deref(), day, minute }
+        })
+        .collect();
+    let (today, yesterday) = (clock::day_and_minute(None).0, clock::yesterday());
+    let placed = place(&written);
+    shown
+        .iter()
+        .zip(placed)
+        .zip(&written)
+        .map(|((message, placement), at)| {
+            let day = placement.starts_day.then(|| match at.day {
+                d if d == today => t(ChatKey::Today).to_owned(),
+                d if d == yesterday => t(ChatKey::Yesterday).to_owned(),
+                _ => message.sent_at.as_deref().map(|sent| clock::day(sent, locale)).unwrap_or_default(),
+            });
+            let name =
+                message.agent.as_deref().map(|name| if name.is_empty() { t(ChatKey::TeamMember) } else { name });
+            // The agent's face and name head their run; every other message says who wrote it to
+            // screen readers only.
+            let head = name.filter(|_| placement.starts_run);
+            let said_by = if head.is_some() { String::new() } else { format!("{} : ", name.unwrap_or(t(ChatKey::You))) };
+            let time = message.sent_at.as_deref().map(|sent| clock::time(sent, locale)).unwrap_or_default();
+            let meta = match message.state {
+                Some(state) if time.is_empty() => t(state).to_owned(),
+                Some(state) => format!("{time} · {}", t(state)),
+                None => time,
+            };
+            view! {
+                {day.map(|day| view! { <li class="aw-day">{day}</li> })}
+                <li class="aw-message" class:aw-message--own=message.agent.is_none() class:aw-message--run=placement.starts_run>
+                    {head.map(|name| view! {
+                        <p class="aw-author"><span class="aw-avatar" aria-hidden="true">{initials(name)}</span><span>{name.to_owned()}</span></p>
+                    })}
+                    <span class="aw-visually-hidden">{said_by}</span>
+                    <div class="aw-bubble">
+                        <span class="aw-bubble-text">{message.body.clone()}</span>
+                        <span class="aw-bubble-meta">{meta}</span>
+                    </div>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>()
 }
 
 /// After the chat: a 1-to-5 rating and the transcript by email (the address serves that and nothing else).

@@ -43,6 +43,9 @@ pub enum ChatKey {
     LongWaitLeaveMessage,
     NewConversation,
     QueuePlace,
+    Today,
+    Yesterday,
+    Conversation,
 }
 
 impl Phrase for ChatKey {
@@ -135,6 +138,12 @@ impl Phrase for ChatKey {
             (Locale::En, NewConversation) => "Another question? Write to us",
             (Locale::Fr, QueuePlace) => "Votre place dans la file :",
             (Locale::En, QueuePlace) => "Your place in the queue:",
+            (Locale::Fr, Today) => "Aujourd'hui",
+            (Locale::En, Today) => "Today",
+            (Locale::Fr, Yesterday) => "Hier",
+            (Locale::En, Yesterday) => "Yesterday",
+            (Locale::Fr, Conversation) => "Conversation",
+            (Locale::En, Conversation) => "Conversation",
         }
     }
 }

@@ -38,6 +38,17 @@ export function widgetFrame(page, title = "Aide et contact") {
   return page.frameLocator(`iframe[title="${title}"]`);
 }
 
+/** Opens the demo page in a new page of `context`, taps the launcher and then "Discuter avec nous":
+ * the page and the widget's frame, on the chat. */
+export async function openChat(context, base = BASE) {
+  const page = await context.newPage();
+  await page.goto(base + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  return { page, frame };
+}
+
 /** Whether `locator`'s element has focus inside its own document or shadow root. */
 export function isFocused(locator) {
   return locator.evaluate((el) => el.getRootNode().activeElement === el);

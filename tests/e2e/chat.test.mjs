@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs";
-import { BASE, MAIL_DIR, OUT, audit, eventually, launch, phone, signIn, widgetFrame } from "./browser.mjs";
+import { BASE, MAIL_DIR, OUT, audit, eventually, launch, openChat, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -102,7 +102,8 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await frame.getByText("Camille écrit…").waitFor();
   await composer.pressSequentially("Mer");
   await consolePage.getByText("Le visiteur écrit…").waitFor();
-  await frame.getByText("Lu", { exact: true }).first().waitFor();
+  // Each of the visitor's messages says when it went and how far it got.
+  await frame.getByText(/^\d{2}:\d{2} · Lu$/).first().waitFor();
   await consolePage.getByText(/· lu/).first().waitFor();
   await audit(page.frames().find((f) => f.url().includes("/widget/chat/")), "chat in progress");
   await audit(consolePage.mainFrame(), "console conversation");
@@ -115,8 +116,28 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await reply.fill("");
   await consolePage.getByLabel("Réponses types").selectOption({ label: "Prise" });
   assert.equal(await reply.inputValue(), "Essayez une autre prise, puis dites-moi.");
-  await consolePage.getByRole("button", { name: "Envoyer" }).click();
+  // Or from the keyboard: "/" and a few letters offer it, Enter puts it in the reply box.
+  await reply.fill("");
+  await reply.pressSequentially("/pri");
+  const offered = consolePage.getByRole("listbox", { name: "Réponses types" }).getByRole("option", { name: "Prise" });
+  await offered.waitFor();
+  assert.equal(await offered.getAttribute("aria-selected"), "true");
+  await reply.press("Enter");
+  assert.equal(await reply.inputValue(), "Essayez une autre prise, puis dites-moi.");
+  // Enter sends; Shift+Enter starts a new line.
+  await reply.press("Enter");
   await frame.getByText("Essayez une autre prise, puis dites-moi.").waitFor();
+  assert.equal(await reply.inputValue(), "", "sent, the box is empty again");
+  await reply.pressSequentially("Première ligne");
+  await reply.press("Shift+Enter");
+  await reply.pressSequentially("seconde ligne");
+  assert.equal(await reply.inputValue(), "Première ligne\nseconde ligne");
+  await reply.fill("");
+  // Beside the conversation, what the visitor searched; in it, each message with its time.
+  const aboutVisitor = consolePage.getByRole("complementary", { name: "Le visiteur" });
+  await aboutVisitor.getByText("lampe clignote").waitFor();
+  const inConsole = consolePage.getByRole("region", { name: "Conversation" });
+  assert.match(await inConsole.getByRole("listitem").filter({ hasText: "Je suis dans le train." }).textContent(), /\d{2}:\d{2}/);
 
   // With the panel closed, a reply is unread: the launcher counts it and the agent does not see it
   // read until the visitor opens the panel again.
@@ -180,7 +201,7 @@ test("hand-off to an agent with context, replies both ways, and a network cut lo
   await otherFrame.getByLabel("Votre message").fill("Je repasserai plus tard.");
   await otherFrame.getByRole("button", { name: "Envoyer" }).tap();
   // Sent, then delivered: the console (away, but open) received it.
-  await otherFrame.getByText("Distribué", { exact: true }).waitFor();
+  await otherFrame.getByText(/^\d{2}:\d{2} · Distribué$/).waitFor();
   assert.ok(await eventually(async () => (await consolePage.evaluate(() => window.chimes)) > chimesBefore), "a chime");
   assert.match(await consolePage.title(), /^\(\d+\) Accueil$/, "the waiting chat in the title");
   await otherFrame.getByRole("button", { name: "Être rappelé" }).tap();
@@ -208,11 +229,7 @@ function whollyVisible(locator) {
 
 test("twenty long messages: the newest is always wholly in view on the phone and in the console", async () => {
   const visitor = await phone(browser);
-  const page = await visitor.newPage();
-  await page.goto(BASE + "/");
-  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
-  const frame = widgetFrame(page);
-  await frame.getByRole("button", { name: /^Discuter avec nous/ }).tap();
+  const { page, frame } = await openChat(visitor);
   const composer = frame.getByLabel("Votre message");
   const long = (who, n) => `${who} ${n} — ` + "une phrase assez longue pour tenir plusieurs lignes sur un téléphone, ".repeat(4) + "fin.";
   await composer.fill(long("Visiteur", 1));
@@ -245,11 +262,19 @@ test("twenty long messages: the newest is always wholly in view on the phone and
     await consolePage.getByRole("button", { name: "Envoyer" }).click();
     await bothShowWhole(long("Conseillère", n));
   }
-  await page.screenshot({ path: path.join(OUT, "phone-chat-twenty-messages.png") });
+  // Like a messenger: the composer stays in view under the newest message, the day has its
+  // separator, each message its time, and each of the agent's runs starts with her face and name.
+  assert.ok(await whollyVisible(composer), "the composer is in view without scrolling");
+  const history = frame.getByRole("region", { name: "Conversation" });
+  await history.getByText("Aujourd'hui", { exact: true }).waitFor();
+  assert.equal(await history.getByText("Camille", { exact: true }).count(), 10, "one name per run of the agent's");
+  const lastOfAgent = history.getByRole("listitem").filter({ hasText: long("Conseillère", 10) });
+  assert.match(await lastOfAgent.textContent(), /\d{2}:\d{2}$/, "each message has its time");
+    await page.screenshot({ path: path.join(OUT, "phone-chat-twenty-messages.png") });
   await consolePage.screenshot({ path: path.join(OUT, "console-chat-twenty-messages.png") });
 
   // A visitor who scrolled up to read stays where they were, and is told a message came.
-  const scroller = frame.getByRole("main");
+  const scroller = frame.getByRole("region", { name: "Conversation" });
   await scroller.evaluate((main) => { main.scrollTop = 0; });
   await reply.fill("Un message pendant votre lecture.");
   await consolePage.getByRole("button", { name: "Envoyer" }).click();
@@ -260,6 +285,20 @@ test("twenty long messages: the newest is always wholly in view on the phone and
   await newer.tap();
   assert.ok(await eventually(() => whollyVisible(frame.getByText("Un message pendant votre lecture.")), 3_000), "the button shows it");
   assert.equal(await newer.count(), 0, "and goes");
+  assert.equal(await history.getByText("Camille", { exact: true }).count(), 10, "a message right after joins its run");
+
+  // The on-screen keyboard takes half the screen (the loader fits the frame to what is left): the
+  // newest message and the composer stay in view.
+  await page.setViewportSize({ width: 390, height: 480 });
+  const newest = frame.getByText("Un message pendant votre lecture.");
+  assert.ok(await eventually(() => whollyVisible(newest), 3_000), "the newest message above the keyboard");
+  assert.ok(await whollyVisible(composer), "the composer above the keyboard");
+  await page.screenshot({ path: path.join(OUT, "phone-chat-keyboard.png") });
+
+  // The next day, yesterday's messages are under "Hier".
+  await visitor.clock.setFixedTime(Date.now() + 24 * 3600 * 1000);
+  const { frame: later } = await openChat(visitor);
+  await later.getByRole("region", { name: "Conversation" }).getByText("Hier", { exact: true }).waitFor();
   await agent.close();
   await visitor.close();
 });

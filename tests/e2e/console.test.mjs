@@ -1,9 +1,10 @@
-// The agent console: sign-in refused with a wrong password, then accepted, then sign-out.
+// The agent console: sign-in refused with a wrong password, then accepted, then sign-out; the next
+// waiting conversation one key away.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import path from "node:path";
-import { AGENT, BASE, OUT, launch, signIn } from "./browser.mjs";
+import { AGENT, BASE, OUT, audit, launch, openChat, phone, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -72,4 +73,42 @@ test("a page on another port of the same host can neither sign the agent out nor
     attacker.close();
     await context.close();
   }
+});
+
+test("the next waiting conversation is one key away in the console", async () => {
+  const agent = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const consolePage = await signIn(agent);
+  const visitors = [];
+  for (const words of ["Première question en attente", "Seconde question en attente"]) {
+    const visitor = await phone(browser);
+    const { frame } = await openChat(visitor);
+    await frame.getByLabel("Votre message").fill(words);
+    await frame.getByRole("button", { name: "Envoyer" }).tap();
+    await frame.getByText(/^\d{2}:\d{2} · (Envoyé|Distribué)$/).waitFor();
+    visitors.push(visitor);
+  }
+  const conversation = consolePage.getByRole("region", { name: "Conversation" });
+  await consolePage.getByRole("heading", { name: "Boîte de réception", level: 1 }).click();
+  // N, outside a text field, opens the next waiting conversation; again, the one after it.
+  await consolePage.keyboard.press("n");
+  await conversation.getByText("Première question en attente").waitFor();
+  await consolePage.getByRole("button", { name: "Prendre la conversation" }).click();
+  await consolePage.getByLabel("Votre réponse").waitFor();
+  await consolePage.getByRole("heading", { name: "Boîte de réception", level: 1 }).click();
+  await consolePage.keyboard.press("n");
+  await conversation.getByText("Seconde question en attente").waitFor();
+  // Typing an "n" in a field is only a letter.
+  const button = consolePage.getByRole("button", { name: "Conversation en attente suivante (N)" });
+  assert.equal(await button.getAttribute("aria-keyshortcuts"), "N");
+  await consolePage.getByRole("button", { name: "Prendre la conversation" }).click();
+  await consolePage.getByLabel("Votre réponse").pressSequentially("non");
+  await conversation.getByText("Seconde question en attente").waitFor();
+  assert.equal(await consolePage.getByLabel("Votre réponse").inputValue(), "non");
+  await consolePage.getByRole("heading", { name: "Boîte de réception", level: 1 }).click();
+  await consolePage.keyboard.press("n");
+  await consolePage.getByText("Aucune autre conversation n'attend.").waitFor();
+  await consolePage.screenshot({ path: path.join(OUT, "console-conversation-1280.png") });
+  await audit(consolePage.mainFrame(), "console conversation with the visitor beside it");
+  for (const visitor of visitors) await visitor.close();
+  await agent.close();
 });

@@ -10,8 +10,9 @@ use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
     NewCannedReply, TeamMember,
 };
-use accueil_transcript::{Arrival, Delivery, Follow, Followed, Transcript, at_bottom};
+use accueil_transcript::{Arrival, Delivery, Follow, Followed, Transcript, Written, at_bottom, initials, place};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The visitor's "typing" shows this long after it was last heard.
 const TYPING_SHOWN_MS: f64 = 6_000.0;
@@ -62,6 +63,34 @@ pub fn Inbox(site: String) -> impl IntoView {
         }
         _ => {}
     });
+    // The next waiting conversation, one key away (N, outside a text field) or one click.
+    let nothing_waiting = RwSignal::new(false);
+    let next_waiting = move || {
+        let current = open.with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
+        leptos::task::spawn_local(async move {
+            let Ok(found) = api::conversations(&site.get_value(), "waiting").await else { return };
+            let next = found.conversations.into_iter().find(|c| Some(&c.id) != current.as_ref());
+            nothing_waiting.set(next.is_none());
+            if next.is_some() {
+                open.set(next);
+            }
+        });
+    };
+    let _ = window_event_listener(leptos::ev::keydown, move |event| {
+        let typing = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if !typing
+            && !event.ctrl_key()
+            && !event.meta_key()
+            && !event.alt_key()
+            && event.key().eq_ignore_ascii_case("n")
+        {
+            event.prevent_default();
+            next_waiting();
+        }
+    });
     let tab = move |which: &'static str, key: Key| {
         view! {
             <button type="button" class="ac-locale" aria-pressed=move || (filter.get() == which).to_string() on:click=move |_| filter.set(which)>
@@ -75,7 +104,11 @@ pub fn Inbox(site: String) -> impl IntoView {
             {tab("waiting", Key::Waiting)}
             {tab("mine", Key::Mine)}
             {tab("all", Key::All)}
+            <button type="button" class="ac-secondary-dark" aria-keyshortcuts="N" on:click=move |_| next_waiting()>
+                {console.t(Key::NextWaiting)}
+            </button>
         </div>
+        <p class="ac-hint" role="status">{move || nothing_waiting.get().then(|| console.t(Key::NoneWaiting))}</p>
         <div class="ac-inbox">
             <div>
                 {move || match list.get() {
@@ -125,6 +158,9 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     let transcript = RwSignal::new(Transcript::default());
     let details = RwSignal::new(initial);
     let draft = RwSignal::new(String::new());
+    // Which canned reply "/" has chosen, and whether Escape put the list away until the next keystroke.
+    let slash = RwSignal::new(0usize);
+    let slash_dismissed = RwSignal::new(false);
     let problem = RwSignal::new(None::<Key>);
     let visitor_typing = RwSignal::new(None::<f64>);
     let team = RwSignal::new(Vec::<TeamMember>::new());
@@ -247,14 +283,14 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
     let last_typing = StoredValue::new(0.0);
     let on_input = move |event: leptos::ev::Event| {
         draft.set(event_target_value(&event));
+        slash_dismissed.set(false);
         let now = js_sys::Date::now();
         if now - last_typing.get_value() > TYPING_EVERY_MS {
             last_typing.set_value(now);
             live.tell(AgentClientFrame::Typing { conversation: id.get_value() });
         }
     };
-    let send = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let send_now = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() {
             return;
@@ -272,6 +308,57 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
                 Err(failure) => fail(failure),
             }
         });
+    };
+    let send = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        send_now();
+    };
+    // Typing "/" offers the canned replies whose title or text holds what follows it.
+    let offered = move || {
+        if slash_dismissed.get() {
+            return None;
+        }
+        let wanted = draft.with(|d| d.strip_prefix('/').filter(|rest| !rest.contains('\n')).map(str::to_lowercase))?;
+        let found: Vec<CannedReply> = canned.with(|all| {
+            all.iter()
+                .filter(|r| r.title.to_lowercase().contains(&wanted) || r.body.to_lowercase().contains(&wanted))
+                .cloned()
+                .collect()
+        });
+        (!found.is_empty()).then_some(found)
+    };
+    let use_canned = move |reply: &CannedReply| {
+        draft.set(reply.body.clone());
+        slash.set(0);
+    };
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+        if event.is_composing() {
+            return;
+        }
+        let offers = offered();
+        match (event.key().as_str(), offers) {
+            ("ArrowDown", Some(list)) => {
+                event.prevent_default();
+                slash.update(|i| *i = (*i + 1) % list.len());
+            }
+            ("ArrowUp", Some(list)) => {
+                event.prevent_default();
+                slash.update(|i| *i = (*i + list.len() - 1) % list.len());
+            }
+            ("Escape", Some(_)) => {
+                event.prevent_default();
+                slash_dismissed.set(true);
+            }
+            ("Enter", Some(list)) if !event.shift_key() => {
+                event.prevent_default();
+                use_canned(&list[slash.get_untracked().min(list.len() - 1)]);
+            }
+            ("Enter", None) if !event.shift_key() => {
+                event.prevent_default();
+                send_now();
+            }
+            _ => {}
+        }
     };
     let end = move |_| {
         leptos::task::spawn_local(async move {
@@ -321,18 +408,14 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
             </dl>
         }
     };
+    let listbox_id = format!("ac-slash-{pane_id}");
+    let listbox_id_value = StoredValue::new(listbox_id.clone());
+    let hint_id = format!("ac-compose-hint-{pane_id}");
     view! {
-        <section class="ac-callback" aria-label=console.t(Key::Conversation)>
-            {context}
+        <section class="ac-conversation" aria-label=console.t(Key::Conversation)>
+        <div class="ac-thread">
             <ol class="ac-messages" node_ref=messages on:scroll=on_scroll>
-                {move || transcript.with(|transcript| {
-                    transcript.messages().iter().map(|m| {
-                        let who = if m.author == MessageAuthor::Visitor { Key::VisitorSaid } else { Key::AgentSaid };
-                        let read = transcript.delivery(m, MessageAuthor::Agent) == Some(Delivery::Read);
-                        let seen = read.then(|| view! { <span class="ac-hint">" · " {console.t(Key::SeenByVisitor)}</span> });
-                        view! { <li><strong>{console.t(who)} " : "</strong><span>{m.body.clone()}</span>{seen}</li> }
-                    }).collect::<Vec<_>>()
-                })}
+                {move || transcript.with(|transcript| thread(console, transcript))}
             </ol>
             {move || newer_below.get().then(|| view! {
                 <button type="button" class="ac-newer" on:click=to_newest>{console.t(Key::NewerMessages)}</button>
@@ -352,7 +435,38 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
                                 {move || canned.get().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.title}</option> }).collect_view()}
                             </select>
                             <label for=reply_id.clone()>{console.t(Key::Reply)}</label>
-                            <textarea id=reply_id.clone() rows="3" maxlength="2000" prop:value=draft on:input=on_input></textarea>
+                            <p class="ac-hint" id=hint_id.clone()>{console.t(Key::ComposeHint)}</p>
+                            <textarea
+                                id=reply_id.clone()
+                                rows="3"
+                                maxlength="2000"
+                                aria-describedby=hint_id.clone()
+                                aria-autocomplete="list"
+                                aria-controls=move || offered().map(|_| listbox_id_value.get_value())
+                                aria-activedescendant=move || offered().map(|_| format!("{}-{}", listbox_id_value.get_value(), slash.get()))
+                                prop:value=draft
+                                on:input=on_input
+                                on:keydown=on_keydown
+                            ></textarea>
+                            {move || offered().map(|list| {
+                                let chosen = slash.get().min(list.len() - 1);
+                                view! {
+                                    <ul class="ac-slash" role="listbox" id=listbox_id_value.get_value() aria-label=console.t(Key::CannedReplies)>
+                                        {list.into_iter().enumerate().map(|(i, reply)| {
+                                            let id = format!("{}-{i}", listbox_id_value.get_value());
+                                            let title = reply.title.clone();
+                                            view! {
+                                                <li role="option" id=id aria-selected=(i == chosen).to_string() on:mousedown=move |e| {
+                                                    e.prevent_default();
+                                                    use_canned(&reply);
+                                                }>
+                                                    <strong>{title}</strong>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }
+                            })}
                             <div class="ac-actions">
                                 <button type="submit" class="ac-primary">{console.t(Key::Send)}</button>
                                 <button type="button" class="ac-secondary-dark" on:click=end>{console.t(Key::CloseConversation)}</button>
@@ -379,8 +493,90 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
                     }
                 }
             }}
+        </div>
+        <aside class="ac-side" aria-label=console.t(Key::AboutVisitor)>
+            <h2>{console.t(Key::AboutVisitor)}</h2>
+            {context}
+        </aside>
         </section>
     }
+}
+
+/// A time or a day in the agent's own time zone and language.
+fn local(rfc3339: &str, locale: accueil_protocol::Locale, options: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    let options = js_sys::JSON::parse(options).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    date.to_locale_string(locale.tag(), &options).into()
+}
+
+/// The conversation as a messenger shows it: a separator for each day ("Today", "Yesterday", or the
+/// date), runs by one author headed by their face and name, each message with its time and, for the
+/// agents' own, whether the visitor read it.
+fn thread(console: crate::Console, transcript: &Transcript) -> Vec<AnyView> {
+    let locale = console.locale;
+    let day_of = |rfc3339: &str| local(rfc3339, locale, r#"{"year":"numeric","month":"2-digit","day":"2-digit"}"#);
+    let now = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let yesterday = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::now() - 86_400_000.0))
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default();
+    let (today, yesterday) = (day_of(&now), day_of(&yesterday));
+    let messages = transcript.messages();
+    let days: Vec<String> = messages.iter().map(|m| day_of(&m.sent_at)).collect();
+    // Days numbered by when they change, which is all `place` needs.
+    let mut day_number = 0;
+    let written: Vec<Written<Option<&str>>> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i > 0 && days[i] != days[i - 1] {
+                day_number += 1;
+            }
+            let minute = (js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&m.sent_at)).get_time() / 60_000.0) as i64;
+            let author = (m.author != MessageAuthor::Visitor).then(|| m.agent.as_deref().unwrap_or_default());
+            Written { author, day: day_number, minute }
+        })
+        .collect();
+    let mut shown = Vec::with_capacity(messages.len() + 1);
+    for ((m, placement), (day, at)) in messages.iter().zip(place(&written)).zip(days.iter().zip(&written)) {
+        if placement.starts_day {
+            let label = if *day == today {
+                console.t(Key::Today).to_owned()
+            } else if *day == yesterday {
+                console.t(Key::Yesterday).to_owned()
+            } else {
+                local(&m.sent_at, locale, r#"{"weekday":"long","day":"numeric","month":"long"}"#)
+            };
+            shown.push(view! { <li class="ac-day">{label}</li> }.into_any());
+        }
+        let name = match at.author {
+            None => console.t(Key::VisitorSaid).to_owned(),
+            Some("") => console.t(Key::AgentSaid).to_owned(),
+            Some(agent) => agent.to_owned(),
+        };
+        let time = local(&m.sent_at, locale, r#"{"hour":"2-digit","minute":"2-digit"}"#);
+        let read = transcript.delivery(m, MessageAuthor::Agent) == Some(Delivery::Read);
+        let meta = if read { format!("{time} · {}", console.t(Key::SeenByVisitor)) } else { time };
+        let head = placement.starts_run.then(|| {
+            view! { <p class="ac-author"><span class="ac-avatar" aria-hidden="true">{initials(&name)}</span><span>{name.clone()}</span></p> }
+        });
+        let said_by =
+            (!placement.starts_run).then(|| view! { <span class="ac-visually-hidden">{format!("{name} : ")}</span> });
+        shown.push(
+            view! {
+                <li class="ac-message" class:ac-message--agent=at.author.is_some() class:ac-message--run=placement.starts_run>
+                    {head}
+                    <div class="ac-bubble">
+                        {said_by}
+                        <span class="ac-bubble-text">{m.body.clone()}</span>
+                        <span class="ac-bubble-meta">{meta}</span>
+                    </div>
+                </li>
+            }
+            .into_any(),
+        );
+    }
+    shown
 }
 
 /// The site's canned replies: added and removed here, inserted from the reply box.

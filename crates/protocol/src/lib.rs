@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod server_frame;
+
 /// Derives `schemars::JsonSchema` on native builds, where the committed schema files are generated.
 macro_rules! wire {
     ($($item:item)*) => {$(
@@ -1042,7 +1044,8 @@ wire! {
     }
 
     /// A frame the server sends on `/v1/live`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    // Read by the hand-written `Deserialize` of `server_frame.rs` (which says why), not a derived one.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
     #[serde(tag = "type", rename_all = "snake_case")]
     pub enum ServerFrame {
         /// The connection is authenticated; the open conversation, if any.

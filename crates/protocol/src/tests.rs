@@ -221,6 +221,45 @@ fn responses_ignore_fields_added_later_in_v1() {
 }
 
 #[test]
+fn every_live_frame_reads_back_as_written_and_a_broken_one_says_what_is_wrong() {
+    let message = ChatMessage {
+        seq: 3,
+        author: MessageAuthor::Agent,
+        agent: Some("Camille".to_owned()),
+        body: "Bonjour".to_owned(),
+        client_id: None,
+        sent_at: "2026-11-23T10:06:00Z".to_owned(),
+    };
+    let conversation =
+        Conversation { id: "cv_1".to_owned(), status: ConversationStatus::Assigned, last_seq: 3, agent: None };
+    let frames = [
+        ServerFrame::Welcome { conversation: None },
+        ServerFrame::Welcome { conversation: Some(conversation.clone()) },
+        ServerFrame::Conversation { conversation },
+        ServerFrame::Message { message },
+        ServerFrame::Ack { client_id: "m1".to_owned(), seq: 3 },
+        ServerFrame::Error { code: LiveErrorCode::InvalidFrame, message: "Trame illisible".to_owned() },
+        ServerFrame::Typing,
+        ServerFrame::Queue { position: 2, estimated_wait_minutes: None },
+        ServerFrame::Receipt { delivered: 3, read: 2 },
+        ServerFrame::Pong,
+    ];
+    for frame in frames {
+        let json = serde_json::to_string(&frame).expect("written");
+        assert_eq!(serde_json::from_str::<ServerFrame>(&json).expect("read back"), frame, "{json}");
+    }
+    let refused = |json: &str| serde_json::from_str::<ServerFrame>(json).expect_err(json).to_string();
+    assert!(refused(r#"{"type":"ack","client_id":"m1"}"#).contains("missing field `seq`"));
+    assert!(refused(r#"{"type":"message","message":"Bonjour"}"#).contains("missing field `message`"));
+    assert!(refused(r#"{"type":"error","code":"invalid_frame","message":{"seq":1}}"#).contains("missing field"));
+    assert!(refused(r#"{"type":"goodbye"}"#).contains("unknown variant `goodbye`"));
+    assert!(refused(r#"{"conversation":null}"#).contains("missing field `type`"));
+    assert!(refused(r#"{"type":"queue","position":"first"}"#).contains("invalid type"));
+    let later: ServerFrame = serde_json::from_str(r#"{"type":"pong","added_later":1}"#).expect("additive fields");
+    assert_eq!(later, ServerFrame::Pong);
+}
+
+#[test]
 fn locale_tags_from_browsers_are_understood() {
     assert_eq!(Locale::from_tag("fr-FR"), Some(Locale::Fr));
     assert_eq!(Locale::from_tag("EN_gb"), Some(Locale::En));

@@ -2,7 +2,8 @@
 //! sent that the server has not acknowledged yet (sent again on every reconnect), and how far the other
 //! side got (delivered, read). Plain data with no DOM and no I/O, so the widget (the visitor's side) and
 //! the console (the agent's side) keep it alike and it is tested once, natively. Also where a
-//! conversation's view scrolls when a message comes (`follow`).
+//! conversation's view scrolls when a message comes (`Followed`), and how it lays messages out like a
+//! messenger does: runs by one author, a separator for each day (`place`), faces by initials.
 
 use accueil_protocol::{ChatMessage, MessageAuthor};
 
@@ -185,6 +186,53 @@ impl Followed {
         };
         (what, Followed { height, messages })
     }
+}
+
+/// Messages by one author further apart than this start a new run (their name shows again).
+pub const RUN_GAP_MINUTES: i64 = 5;
+
+/// Where one message sits among its neighbours in a messenger-like view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// The first message of its day in the reader's time zone: a day separator goes before it.
+    pub starts_day: bool,
+    /// The first of a run by one author: the author's name (and face) show above it.
+    pub starts_run: bool,
+}
+
+/// One message as `place` needs it: who wrote it (any comparable author, such as the agent's name),
+/// its day in the reader's time zone (any number that differs from one day to the next) and its time
+/// in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written<A> {
+    pub author: A,
+    pub day: i64,
+    pub minute: i64,
+}
+
+/// Lays out `messages` (in order): a new day starts a separator and a run; a change of author, or a
+/// pause of more than `RUN_GAP_MINUTES`, starts a run.
+pub fn place<A: PartialEq>(messages: &[Written<A>]) -> Vec<Placement> {
+    let mut previous: Option<&Written<A>> = None;
+    messages
+        .iter()
+        .map(|message| {
+            let starts_day = previous.is_none_or(|p| p.day != message.day);
+            let starts_run = starts_day
+                || previous.is_none_or(|p| p.author != message.author || message.minute - p.minute > RUN_GAP_MINUTES);
+            previous = Some(message);
+            Placement { starts_day, starts_run }
+        })
+        .collect()
+}
+
+/// The face of someone shown by name: the first letters of their first two names ("Camille" → "C",
+/// "jean-luc petit" → "jl"); "?" for no name. Left in their case, for the view to capitalise
+/// (`text-transform`), as Unicode's case tables would cost the widget's size budget more than this.
+pub fn initials(name: &str) -> String {
+    let letters: String =
+        name.split([' ', '-']).filter_map(|word| word.chars().find(|c| !c.is_ascii_punctuation())).take(2).collect();
+    if letters.is_empty() { "?".to_owned() } else { letters }
 }
 
 #[cfg(test)]

@@ -109,3 +109,38 @@ fn a_reader_scrolled_up_stays_and_is_told_of_newer_messages_only_when_some_came(
     let (_, seen) = after_ten().next(300.0, 600.0, 2300.0, 11, false);
     assert_eq!(seen.next(1700.0, 600.0, 2600.0, 12, false).0, Follow::Newest);
 }
+
+fn written(author: &str, day: i64, minute: i64) -> Written<&str> {
+    Written { author, day, minute }
+}
+
+#[test]
+fn messages_fall_into_runs_by_author_and_days_get_a_separator() {
+    let laid = place(&[
+        written("visitor", 1, 600),
+        written("visitor", 1, 601),
+        written("Camille", 1, 602),
+        written("Camille", 1, 603),
+        // A long pause: the same author starts a new run.
+        written("Camille", 1, 603 + RUN_GAP_MINUTES + 1),
+        // A hand-over: another agent is another author.
+        written("Hugo", 1, 610),
+        // The next day: a separator, and a new run even for the same author.
+        written("Hugo", 2, 1),
+    ]);
+    let shown: Vec<(bool, bool)> = laid.iter().map(|p| (p.starts_day, p.starts_run)).collect();
+    assert_eq!(
+        shown,
+        [(true, true), (false, false), (false, true), (false, false), (false, true), (false, true), (true, true)]
+    );
+    assert!(place::<&str>(&[]).is_empty());
+}
+
+#[test]
+fn a_face_is_the_first_letters_of_the_first_two_names() {
+    assert_eq!(initials("Camille"), "C");
+    assert_eq!(initials("jean-luc petit"), "jl");
+    assert_eq!(initials("Élodie Martin Durand"), "ÉM");
+    assert_eq!(initials("(Léa)"), "L");
+    assert_eq!(initials("  "), "?");
+}
