@@ -17,6 +17,10 @@ pub struct EmbedParams {
     pub topic: Option<String>,
     /// The host page's address without query or fragment, for the agent's context.
     pub page: Option<String>,
+    /// The FAQ entry the address opens (`&entry=`, a frequent question's link in the first view).
+    pub entry: Option<String>,
+    /// A search sent from the first view before the wasm ran (`&q=`): searched at once.
+    pub search: Option<String>,
 }
 
 impl EmbedParams {
@@ -34,6 +38,8 @@ impl EmbedParams {
                 "topic" if !value.is_empty() && value.len() <= 100 => params.topic = Some(value),
                 "carried" => params.carried = value == "1",
                 "page" if value.len() <= 500 => params.page = Some(value),
+                "entry" if !value.is_empty() && value.len() <= 200 => params.entry = Some(value),
+                "q" if !value.is_empty() && value.len() <= 200 => params.search = Some(value),
                 _ => {}
             }
         }

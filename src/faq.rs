@@ -39,18 +39,10 @@ impl LoadedFaq {
         self.index().search(query, k)
     }
 
-    /// The first entry of each category: what to show before the visitor types.
+    /// The first entry of each category: what to show before the visitor types (as the server's
+    /// first view shows them).
     pub fn popular(&self, k: usize) -> Vec<&FaqEntry> {
-        let mut seen = Vec::new();
-        let mut out = Vec::new();
-        for entry in &self.faq.entries {
-            if !seen.contains(&&entry.category) {
-                seen.push(&entry.category);
-                out.push(entry);
-            }
-        }
-        out.truncate(k);
-        out
+        accueil_search::popular(&self.faq.entries, k)
     }
 
     /// Other entries of the same category, for "related questions".

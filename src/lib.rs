@@ -8,7 +8,8 @@ pub mod components;
 pub mod embed;
 pub mod faq;
 pub mod host;
-pub mod i18n;
+/// The widget's strings, in their own crate so that the server writes the first view in the same words.
+pub use accueil_words as i18n;
 pub mod session;
 
 use accueil_protocol::SiteConfig;

@@ -231,7 +231,14 @@ impl Widget {
     }
 
     pub fn focus_title(self) {
-        if let Some(title) = self.title.get_untracked() {
+        // While the server's first view shows, its title is the one on screen.
+        let first = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("aw-first-title"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(title) = first {
+            let _ = title.focus();
+        } else if let Some(title) = self.title.get_untracked() {
             let _ = title.focus();
         }
     }
@@ -346,29 +353,35 @@ pub fn App(document: &'static Document) -> impl IntoView {
     let requested_locale = params.locale.or_else(browser_locale);
     // Coming from another of the widget's documents: the visitor's search and visit come along.
     let carried = params.carried.then(|| session::take_carried(&params.site)).flatten();
-    let widget =
-        Widget {
-            locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
-            view: RwSignal::new(document.first_view.clone()),
-            config: RwSignal::new_local(None),
-            faq: RwSignal::new_local(None),
-            query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).unwrap_or_default()),
-            unread: RwSignal::new(0),
-            chat_open: RwSignal::new(false),
-            panel_open: RwSignal::new(params.host_origin.is_none()),
-            visit: StoredValue::new(carried.as_ref().map_or_else(
+    let widget = Widget {
+        locale: RwSignal::new(requested_locale.unwrap_or(Locale::Fr)),
+        // A frequent question's link in the home's first view opens its answer.
+        view: RwSignal::new(match (&document.first_view, params.entry.clone()) {
+            (View::Home, Some(entry)) => View::Article(entry),
+            (first, _) => first.clone(),
+        }),
+        config: RwSignal::new_local(None),
+        faq: RwSignal::new_local(None),
+        query: RwSignal::new(carried.as_ref().map(|(q, _)| q.clone()).or_else(first_view_query).unwrap_or_default()),
+        unread: RwSignal::new(0),
+        chat_open: RwSignal::new(false),
+        panel_open: RwSignal::new(params.host_origin.is_none()),
+        visit: StoredValue::new(
+            carried.as_ref().map_or_else(
                 || VisitContext { page: params.page.clone(), ..VisitContext::default() },
                 |(_, v)| v.clone(),
-            )),
-            unsettled_search: StoredValue::new(None),
-            site: StoredValue::new(params.site.clone()),
-            host_origin: StoredValue::new(params.host_origin),
-            topic: StoredValue::new(params.topic),
-            document,
-            title: NodeRef::new(),
-            main: NodeRef::new(),
-        };
+            ),
+        ),
+        unsettled_search: StoredValue::new(None),
+        site: StoredValue::new(params.site.clone()),
+        host_origin: StoredValue::new(params.host_origin),
+        topic: StoredValue::new(params.topic),
+        document,
+        title: NodeRef::new(),
+        main: NodeRef::new(),
+    };
     provide_context(widget);
+    take_over(widget);
     widget.load_config();
     (document.setup)(widget);
     if carried.is_some() {
@@ -451,6 +464,63 @@ pub fn privacy_note(widget: Widget) -> impl IntoView {
             </button>
         })}
     }
+}
+
+/// The first view the server wrote into the document (`first_view` on the server), when there is one.
+fn first_view() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id("aw-first-view")
+}
+
+/// What the visitor typed in the first view's search box.
+fn first_view_query() -> Option<String> {
+    let input = web_sys::window()?.document()?.get_element_by_id("aw-first-search")?;
+    let value = input.dyn_into::<web_sys::HtmlInputElement>().ok()?.value();
+    (!value.is_empty()).then_some(value)
+}
+
+/// Takes over the server's first view once this panel shows the same (the site's config and, for a
+/// site with a FAQ, its questions): until then the first view stays and this panel is hidden (CSS), so
+/// nothing flickers. What the visitor typed meanwhile is searched, and the caret stays where it was.
+fn take_over(widget: Widget) {
+    let Some(first) = first_view() else { return };
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let ready = match widget.config.get() {
+            None => false,
+            Some(Ok(config)) if config.features.faq => widget.faq.with(Option::is_some),
+            Some(_) => true,
+        };
+        if ready {
+            if let Some(query) = first_view_query() {
+                widget.query.set(query);
+            }
+            // After this frame's render, so the panel has its search box to focus.
+            let first = first.clone();
+            request_animation_frame(move || {
+                let focused =
+                    web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
+                let typing = focused.as_deref() == Some("aw-first-search");
+                first.remove();
+                if focused.as_deref() == Some("aw-first-title") {
+                    widget.focus_title();
+                }
+                if typing {
+                    let input = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("aw-search-input"))
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+                    if let Some(input) = input {
+                        let _ = input.focus();
+                        let end = input.value().len() as u32;
+                        let _ = input.set_selection_range(end, end);
+                    }
+                }
+            });
+        }
+        ready
+    });
 }
 
 /// `use_context` for the widget state; every component lives under `App`, which provides it.

@@ -28,3 +28,18 @@ pub fn faq_entries(entries: &[FaqEntry]) -> Vec<Entry> {
 pub fn faq_index(faq: &Faq) -> Index {
     Index::build(language_of(faq.locale), &faq_entries(&faq.entries), &faq.synonyms)
 }
+
+/// The frequent questions shown before the visitor types: the first entry of each category, at most
+/// `k`. The widget shows them, and the server writes them into the home's first view, alike.
+pub fn popular(entries: &[FaqEntry], k: usize) -> Vec<&FaqEntry> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for entry in entries {
+        if !seen.contains(&entry.category.as_str()) {
+            seen.push(&entry.category);
+            out.push(entry);
+        }
+    }
+    out.truncate(k);
+    out
+}

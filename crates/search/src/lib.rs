@@ -10,7 +10,7 @@ pub mod text;
 mod typo;
 
 #[cfg(feature = "faq")]
-pub use faq::{faq_entries, faq_index, language_of};
+pub use faq::{faq_entries, faq_index, language_of, popular};
 pub use rank::{Hit, MIN_COVERAGE, MIN_SCORE, MatchedTerm, highlight};
 
 /// The language whose stop words and stemmer apply.

@@ -136,7 +136,8 @@
       ready = true;
       if (identity) post({ type: "accueil.identify", identity: identity });
       emit("ready");
-      if (isOpen) { post({ type: "accueil.opened" }); frame.focus(); }
+      // Not from under a visitor already typing in the first view.
+      if (isOpen) { post({ type: "accueil.opened" }); if (root.activeElement !== frame) frame.focus(); }
     } else if (m.type === "accueil.close") close();
     else if (m.type === "accueil.unread") { unread = m.count >>> 0; label(); emit("unread", unread); }
     else if (m.type === "accueil.locale" && WORDS[m.locale]) { locale = m.locale; label(); emit("locale", locale); }

@@ -79,6 +79,11 @@ impl Asset {
 
     /// A response to a GET with these request headers: the best encoding the client accepts, or a 304
     /// when its cached copy is current.
+    /// The file's bytes as built.
+    pub fn bytes(&self) -> &[u8] {
+        &self.identity
+    }
+
     pub fn respond(&self, request: &HeaderMap) -> Response {
         let accepts = |coding: &str| accepts_encoding(request, coding);
         let (body, encoding) = match (&self.brotli, &self.gzip) {

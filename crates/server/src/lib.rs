@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod faq;
+pub mod first_view;
 pub mod identity;
 pub mod limits;
 pub mod mail;

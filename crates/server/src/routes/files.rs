@@ -8,7 +8,7 @@ use crate::startup::AppState;
 use accueil_protocol::Locale;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, LINK, REFERRER_POLICY};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LINK, REFERRER_POLICY};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accueil.js", get(loader))
         .route("/widget/", get(widget_document))
+        .route("/widget/theme.css", get(theme))
         .route(
             "/widget/callback/",
             get(|State(state), Query(query), headers| channel_document("callback", state, query, headers)),
@@ -99,31 +100,59 @@ async fn channel_document(
     Ok(response)
 }
 
-/// The page the embed iframe loads, `/widget/?site=demo&…`.
+/// The page the embed iframe loads, `/widget/?site=demo&…`, with its first view written in
+/// (`first_view`): the home, or the answer `&entry=` names.
 async fn widget_document(
     State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (mut response, site) = framed_document(&state, &query, "index.html", &headers)?;
+    let by_name: HashMap<String, String> = query.iter().cloned().collect();
+    let (built, site) = framed_document(&state, &by_name, "index.html", &headers)?;
     // The widget's first requests, started by the browser while the wasm downloads and compiles
     // instead of after it: on a slow phone that is a round trip or two less before the FAQ shows.
     let public = &site.public;
-    let locale = query
+    let locale = by_name
         .get("locale")
         .and_then(|l| Locale::from_tag(l))
         .filter(|l| public.locales.contains(l))
         .unwrap_or(public.default_locale);
     let mut preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", public.site);
+    let mut entries = Vec::new();
     if public.features.faq {
         preload.push_str(&format!(
             ", </v1/sites/{}/faq?locale={}>; rel=preload; as=fetch; crossorigin",
             public.site,
             locale.tag()
         ));
+        // A site without a published FAQ still gets its first view, without questions.
+        if let Ok(Some(served)) = state.faq.get(state.store.as_ref(), &public.site, locale).await {
+            entries = served.entries.clone();
+        }
+    }
+    let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
+    let shown = crate::first_view::Shown::of(&entries, by_name.get("entry").map(String::as_str));
+    let html = crate::first_view::document(&String::from_utf8_lossy(index.bytes()), public, locale, &shown, &query);
+    let mut response =
+        ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html).into_response();
+    for name in [CONTENT_SECURITY_POLICY, REFERRER_POLICY] {
+        if let Some(value) = built.headers().get(&name) {
+            response.headers_mut().insert(name, value.clone());
+        }
     }
     response.headers_mut().insert(LINK, header_value(&preload));
     Ok(response)
+}
+
+/// The site's colours for the first view, `/widget/theme.css?site=demo`.
+async fn theme(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Result<Response, Error> {
+    let site_id = query.get("site").ok_or_else(|| Error::InvalidRequest {
+        message: "say which site the colours are for".to_owned(),
+        fields: Error::field("site", "missing query parameter"),
+    })?;
+    let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
+    let css = crate::first_view::theme_css(&site.public.theme);
+    Ok(([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "max-age=300")], css).into_response())
 }
 
 async fn widget_file(

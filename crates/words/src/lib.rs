@@ -1,4 +1,5 @@
-//! Every string the widget shows, in French and English. A key without both translations does not
+//! Every string the widget shows, in French and English (the widget's `i18n`; the server writes each
+//! document's first view with them too). A key without both translations does not
 //! compile, so no language can fall behind. The strings every document shows are here; those only one
 //! document shows are in that document's table (`chat`, `callback`, `community`, `home`, `data`), so
 //! each wasm carries its own words and no other document's.
