@@ -412,7 +412,10 @@ pub fn App(document: &'static Document) -> impl IntoView {
         match message {
             Some(HostMessage::Opened) => {
                 widget.panel_open.set(true);
-                widget.focus_title();
+                // Screen readers hear where they are; a visitor already typing in a field keeps it.
+                if !typing_in_a_field() {
+                    widget.focus_title();
+                }
             }
             Some(HostMessage::Closed) => {
                 widget.settle_search();
@@ -466,6 +469,14 @@ pub fn privacy_note(widget: Widget) -> impl IntoView {
     }
 }
 
+/// Whether the focus is in a text field of this document (the first view's search box, say).
+fn typing_in_a_field() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
+}
+
 /// The first view the server wrote into the document (`first_view` on the server), when there is one.
 fn first_view() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id("aw-first-view")
@@ -493,12 +504,13 @@ fn take_over(widget: Widget) {
             Some(_) => true,
         };
         if ready {
-            if let Some(query) = first_view_query() {
-                widget.query.set(query);
-            }
-            // After this frame's render, so the panel has its search box to focus.
+            // After this frame's render, so the panel has its search box to focus; what was typed is
+            // read then, so a keystroke between now and then is not lost.
             let first = first.clone();
             request_animation_frame(move || {
+                if let Some(query) = first_view_query() {
+                    widget.query.set(query);
+                }
                 let focused =
                     web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
                 let typing = focused.as_deref() == Some("aw-first-search");
