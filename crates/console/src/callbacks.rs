@@ -8,7 +8,6 @@ use crate::use_console;
 use accueil_protocol::{AgentCallback, CallbackOutcome, CallbackResult, CallbackStatus, Locale};
 use leptos::prelude::*;
 use std::time::Duration;
-use wasm_bindgen::JsValue;
 
 const REFRESH_EVERY: Duration = Duration::from_secs(10);
 
@@ -24,11 +23,7 @@ fn status_key(status: CallbackStatus) -> Key {
 
 /// "mar. 24 nov., 14:00 – 14:30" in the agent's own time zone.
 fn window_text(start: &str, end: &str, locale: Locale) -> String {
-    let format = |text: &str, options: &str| -> String {
-        let date = js_sys::Date::new(&JsValue::from_str(text));
-        let options = js_sys::JSON::parse(options).unwrap_or(JsValue::UNDEFINED);
-        date.to_locale_string(locale.tag(), &options).into()
-    };
+    let format = |text: &str, options: &str| crate::local(text, locale, options);
     format!(
         "{} – {}",
         format(start, r#"{"weekday":"short","day":"numeric","month":"short","hour":"2-digit","minute":"2-digit"}"#),

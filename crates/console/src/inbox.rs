@@ -5,6 +5,7 @@
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
 use crate::live::use_live;
+use crate::local;
 use crate::use_console;
 use accueil_protocol::{
     AgentClientFrame, AgentConversation, AgentServerFrame, CannedReply, ChatMessage, ConversationStatus, MessageAuthor,
@@ -500,13 +501,6 @@ fn ConversationPane(initial: AgentConversation, canned: RwSignal<Vec<CannedReply
         </aside>
         </section>
     }
-}
-
-/// A time or a day in the agent's own time zone and language.
-fn local(rfc3339: &str, locale: accueil_protocol::Locale, options: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    let options = js_sys::JSON::parse(options).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-    date.to_locale_string(locale.tag(), &options).into()
 }
 
 /// The conversation as a messenger shows it: a separator for each day ("Today", "Yesterday", or the

@@ -80,3 +80,10 @@ pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(ConsoleApp);
 }
+
+/// `rfc3339` in the agent's own time zone and language, formatted by `Intl` with `options` (JSON).
+pub(crate) fn local(rfc3339: &str, locale: accueil_protocol::Locale, options: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    let options = js_sys::JSON::parse(options).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    date.to_locale_string(locale.tag(), &options).into()
+}
