@@ -118,7 +118,7 @@ async fn widget_document(
         .filter(|l| public.locales.contains(l))
         .unwrap_or(public.default_locale);
     let mut preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", public.site);
-    let mut entries = Vec::new();
+    let mut served = None;
     if public.features.faq {
         preload.push_str(&format!(
             ", </v1/sites/{}/faq?locale={}>; rel=preload; as=fetch; crossorigin",
@@ -126,12 +126,12 @@ async fn widget_document(
             locale.tag()
         ));
         // A site without a published FAQ still gets its first view, without questions.
-        if let Ok(Some(served)) = state.faq.get(state.store.as_ref(), &public.site, locale).await {
-            entries = served.entries.clone();
-        }
+        served = state.faq.get(state.store.as_ref(), &public.site, locale).await.ok().flatten();
     }
     let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
-    let shown = crate::first_view::Shown::of(&entries, by_name.get("entry").map(String::as_str));
+    // The published entries as held, not copied: this runs on every open of the widget.
+    let entries = served.as_ref().map_or(&[][..], |served| &served.entries[..]);
+    let shown = crate::first_view::Shown::of(entries, by_name.get("entry").map(String::as_str));
     let html = crate::first_view::document(&String::from_utf8_lossy(index.bytes()), public, locale, &shown, &query);
     let mut response =
         ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html).into_response();
