@@ -62,7 +62,9 @@ pub async fn site_config(site: &str) -> Result<SiteConfig, ApiFailure> {
 /// The published FAQ of `locale`; `None` when the site has none. The browser revalidates it with its
 /// ETag, so a reopened widget does not download it again.
 pub async fn faq(site: String, locale: Locale) -> Result<Option<Faq>, ApiFailure> {
-    match get(Request::get(&site_path(&site, &format!("faq?locale={}", locale.tag())))).await {
+    // The locale goes in as a query parameter rather than in the path: gloo-net appends a `&` to a path
+    // that already has a query, and the URL would then miss the copy the server preloaded (`Link`).
+    match get(Request::get(&site_path(&site, "faq")).query([("locale", locale.tag())])).await {
         Err(ApiFailure::Refused { status: 404, .. }) => Ok(None),
         other => other.map(Some),
     }

@@ -8,7 +8,7 @@ import path from "node:path";
 
 const { chromium } = createRequire(path.join(process.env.ACCUEIL_TOOLS_DIR, "package.json"))("playwright-core");
 const BASE = process.env.ACCUEIL_URL;
-const RUNS = 7;
+const RUNS = 9;
 const SLOW_4G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 // Budgets (medians), per measure and condition: issue 3's 300 ms warm for the frequent questions;
 // issue 16's cold ones (first question readable, search answering what was typed).
@@ -45,9 +45,32 @@ const measure = (text) => new Promise((resolve) => {
   }, { once: true });
 });
 
+/** Types the query as a visitor would: as soon as a search box shows in the widget (the server's first
+ * view, or the wasm's), a tap on it, then the keys. Not through a locator of the frame: the test
+ * driver reaches a frame's elements only between the page's long tasks, which is later than a thumb
+ * does while the wasm starts. */
+async function typeAsVisitor(page) {
+  const deadline = Date.now() + 10_000;
+  let box = null;
+  while (!box) {
+    if (Date.now() > deadline) throw new Error("no search box showed within 10 s of the tap");
+    box = await page.evaluate(() => {
+      const frame = document.querySelector("accueil-widget")?.shadowRoot?.querySelector("iframe");
+      const input = frame?.contentDocument &&
+        [...frame.contentDocument.querySelectorAll("input[type=search]")].find((e) => e.getClientRects().length);
+      if (!input) return null;
+      const [outer, inner] = [frame.getBoundingClientRect(), input.getBoundingClientRect()];
+      return { x: outer.x + inner.x + inner.width / 2, y: outer.y + inner.y + inner.height / 2 };
+    });
+    if (!box) await new Promise((resolve) => setTimeout(resolve, 16));
+  }
+  await page.touchscreen.tap(box.x, box.y);
+  await page.keyboard.type(QUERY);
+}
+
 /** One timed open on `page` (already on the brand page), the CPU throttled 4x and the network as given:
  * until the frequent questions show, or, with `search`, until the answers to a query typed as soon as
- * the search box takes keys show. */
+ * the search box shows (`typeAsVisitor`) show. */
 async function timedOpen(context, page, network, search) {
   const cdp = await context.newCDPSession(page);
   if (network) {
@@ -57,9 +80,7 @@ async function timedOpen(context, page, network, search) {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   const elapsed = page.evaluate(measure, search ? ANSWER : "Comment suivre ma commande");
   await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
-  if (search) {
-    await page.frameLocator("iframe").getByRole("searchbox", { name: "Rechercher dans l'aide" }).pressSequentially(QUERY);
-  }
+  if (search) await typeAsVisitor(page);
   const ms = Math.round(await elapsed);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   return ms;

@@ -54,6 +54,8 @@ test("typed before the wasm is ready, a search is kept, searched, and the caret 
   const page = await context.newPage();
   const policy = [];
   page.on("console", (message) => { if (/Content.Security.Policy/i.test(message.text())) policy.push(message.text()); });
+  const faqRequests = [];
+  page.on("request", (request) => { if (/\/v1\/sites\/[^/]+\/faq\b/.test(request.url())) faqRequests.push(request.url()); });
   await page.goto(BASE + "/");
   await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
   const frame = widgetFrame(page);
@@ -72,5 +74,7 @@ test("typed before the wasm is ready, a search is kept, searched, and the caret 
   await frame.getByRole("button", { name: /livraison express/ }).waitFor();
   assert.equal(await frame.getByRole("link", { name: "Comment suivre ma commande ?" }).count(), 0, "the first view is gone");
   assert.deepEqual(policy, [], "nothing broke the content security policy");
+  // The FAQ the server preloaded with the document is the one the wasm reads: one download, not two.
+  assert.deepEqual(faqRequests, [BASE + "/v1/sites/demo/faq?locale=fr"], "the FAQ is requested once");
   await context.close();
 });
