@@ -489,8 +489,8 @@ fn first_view_query() -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// Takes over the server's first view once this panel shows the same (the site's config and, for a
-/// site with a FAQ, its questions): until then the first view stays and this panel is hidden (CSS), so
+/// Takes over the server's first view once this panel shows the same (the site's config and, on the
+/// home of a site with a FAQ, its questions): until then the first view stays and this panel is hidden (CSS), so
 /// nothing flickers. What the visitor typed meanwhile is searched, and the caret stays where it was.
 fn take_over(widget: Widget) {
     let Some(first) = first_view() else { return };
@@ -500,7 +500,10 @@ fn take_over(widget: Widget) {
         }
         let ready = match widget.config.get() {
             None => false,
-            Some(Ok(config)) if config.features.faq => widget.faq.with(Option::is_some),
+            // Only the home shows the FAQ; the channels' documents never load it.
+            Some(Ok(config)) if config.features.faq && widget.document.first_view == View::Home => {
+                widget.faq.with(Option::is_some)
+            }
             Some(_) => true,
         };
         if ready {

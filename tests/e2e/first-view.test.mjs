@@ -22,8 +22,17 @@ test("with no script, the first view reads, opens an answer and switches languag
   await page.getByRole("heading", { name: "Comment suivre ma commande ?", level: 1 }).waitFor();
   assert.match(await page.getByRole("article").textContent(), /suivi/i, "the answer is readable");
   await page.getByRole("link", { name: "Retour" }).click();
+  // A channel's document says where the visitor is and that it is coming; back and language work.
+  await page.getByRole("link", { name: "Discuter avec nous Un conseiller vous répond par écrit" }).click();
+  await page.getByRole("heading", { name: "Discuter avec nous", level: 1 }).waitFor();
+  assert.equal(await page.getByRole("status").textContent(), "Chargement…");
   await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Chat with us", level: 1 }).waitFor();
+  assert.match(page.url(), /\/widget\/chat\/\?/, "the language switch stays in the chat");
+  await page.getByRole("link", { name: "Back" }).click();
   await page.getByRole("heading", { name: "How can we help?", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Français" }).click();
+  await page.getByRole("heading", { name: "Comment pouvons-nous vous aider ?", level: 1 }).waitFor();
   await context.close();
 });
 
@@ -39,6 +48,12 @@ test("while the wasm cannot load, the first view is what shows, in the site's co
   await page.goto(BASE + "/widget/?site=demo&locale=fr&entry=order-track");
   await page.getByRole("heading", { name: "Comment suivre ma commande ?", level: 1 }).waitFor();
   await audit(page.mainFrame(), "first view of an answer");
+  for (const [channel, title] of [["chat", "Discuter avec nous"], ["callback", "Être rappelé"], ["community", "Communauté"], ["data", "Vos données"]]) {
+    await page.goto(BASE + `/widget/${channel}/?site=demo&locale=fr`);
+    await page.getByRole("heading", { name: title, level: 1 }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Chargement…" }).waitFor();
+    await audit(page.mainFrame(), `first view of ${channel}`);
+  }
   await context.close();
 });
 

@@ -1,6 +1,7 @@
-//! The widget home document's first view, written by the server into the HTML trunk built: the brand's
-//! header, the search box, the frequent questions and the ways to reach a person, or an answer when the
-//! address names one (`&entry=`), in the visitor's language and the site's colours (`theme.css`). It is
+//! The first view of each widget document, written by the server into the HTML trunk built: for the
+//! home, the brand's header, the search box, the frequent questions and the ways to reach a person, or an
+//! answer when the address names one (`&entry=`); for a channel's document, its header and what it is
+//! for while its wasm loads. In the visitor's language and the site's colours (`theme.css`). It is
 //! readable, and its links work, before the wasm has downloaded; the wasm then takes the view over
 //! without losing what the visitor typed (the widget's `components::app::take_over`). No inline script
 //! or style, so the strict policy holds.
@@ -29,15 +30,25 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The home's query string with `key` set to `value` (or removed with `None`), keys kept in order.
-fn with_param(query: &[(String, String)], key: &str, value: Option<&str>) -> String {
+/// The address of the document at `path` with the query string `query`, but `key` set to `value` (or
+/// removed with `None`), keys kept in order.
+fn with_param(path: &str, query: &[(String, String)], key: &str, value: Option<&str>) -> String {
     let mut pairs: Vec<(String, String)> = query.iter().filter(|(k, _)| k != key).cloned().collect();
     if let Some(value) = value {
         pairs.push((key.to_owned(), value.to_owned()));
     }
     let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
-    format!("/widget/?{}", encoded.join("&"))
+    format!("{path}?{}", encoded.join("&"))
 }
+
+/// The home document's address from another one: the site, language and host page kept; `carried` (what
+/// the wasm hands from one document to the next) is the wasm's own.
+fn home_link(query: &[(String, String)]) -> String {
+    let kept: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "carried").cloned().collect();
+    with_param(HOME_PATH, &kept, "entry", None)
+}
+
+const HOME_PATH: &str = "/widget/";
 
 fn encode(text: &str) -> String {
     let mut out = String::new();
@@ -59,10 +70,54 @@ const CLOSE_ICON: &str =
 const CHEVRON_ICON: &str =
     r#"<svg class="aw-icon aw-icon--chevron" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 6l6 6-6 6"/></svg>"#;
 
-/// What the first view shows: the home, or one answer.
+/// What the first view shows: the home, one answer, or a channel's document while its wasm loads.
 pub enum Shown<'a> {
     Home { popular: Vec<&'a FaqEntry> },
     Answer(&'a FaqEntry),
+    Channel(Channel),
+}
+
+/// The widget's documents besides the home, each with its own wasm (`/widget/<path>/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Chat,
+    Callback,
+    Community,
+    Data,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Chat, Channel::Callback, Channel::Community, Channel::Data];
+
+    /// Its folder under `/widget/` (and under the built `dist/widget`).
+    pub fn folder(self) -> &'static str {
+        match self {
+            Channel::Chat => "chat",
+            Channel::Callback => "callback",
+            Channel::Community => "community",
+            Channel::Data => "data",
+        }
+    }
+
+    /// The panel's title there, as the wasm shows it.
+    fn title(self) -> Key {
+        match self {
+            Channel::Chat => Key::Chat,
+            Channel::Callback => Key::Callback,
+            Channel::Community => Key::Community,
+            Channel::Data => Key::YourData,
+        }
+    }
+
+    /// What the channel is for, as the home's entry says it.
+    fn hint(self) -> Option<HomeKey> {
+        match self {
+            Channel::Chat => Some(HomeKey::ChatHint),
+            Channel::Callback => Some(HomeKey::CallbackHint),
+            Channel::Community => Some(HomeKey::CommunityHint),
+            Channel::Data => None,
+        }
+    }
 }
 
 impl<'a> Shown<'a> {
@@ -81,22 +136,27 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
     let t = |key: Key| key.text(locale);
     let h = |key: HomeKey| key.text(locale);
     let embedded = query.iter().any(|(k, _)| k == "host");
+    let path = match shown {
+        Shown::Channel(channel) => format!("/widget/{}/", channel.folder()),
+        Shown::Home { .. } | Shown::Answer(_) => HOME_PATH.to_owned(),
+    };
     let mut html = String::from(r#"<div class="aw-panel aw-first-view" id="aw-first-view"><header class="aw-header">"#);
     let title = match shown {
         Shown::Home { .. } => t(Key::HowCanWeHelp).to_owned(),
-        Shown::Answer(entry) => {
-            let _ = write!(
-                html,
-                r#"<a class="aw-icon-button" href="{}" aria-label="{}">{BACK_ICON}</a>"#,
-                escape(&with_param(query, "entry", None)),
-                escape(t(Key::Back))
-            );
-            entry.question.clone()
-        }
+        Shown::Answer(entry) => entry.question.clone(),
+        Shown::Channel(channel) => t(channel.title()).to_owned(),
     };
+    if !matches!(shown, Shown::Home { .. }) {
+        let _ = write!(
+            html,
+            r#"<a class="aw-icon-button" href="{}" aria-label="{}">{BACK_ICON}</a>"#,
+            escape(&home_link(query)),
+            escape(t(Key::Back))
+        );
+    }
     let greeting = match shown {
         Shown::Home { .. } => format!(" · {}", t(Key::Greeting)),
-        Shown::Answer(_) => String::new(),
+        Shown::Answer(_) | Shown::Channel(_) => String::new(),
     };
     let other = other(locale);
     let _ = write!(
@@ -105,7 +165,7 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
         escape(&site.name),
         escape(&greeting),
         escape(&title),
-        escape(&with_param(query, "locale", Some(other.tag()))),
+        escape(&with_param(&path, query, "locale", Some(other.tag()))),
         other.tag(),
         escape(t(Key::SwitchLanguage)),
         escape(t(Key::OtherLanguage)),
@@ -146,7 +206,7 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
                         let _ = write!(
                             html,
                             r#"<li><a class="aw-result" href="{}"><span class="aw-result-question">{}</span></a></li>"#,
-                            escape(&with_param(query, "entry", Some(&entry.id))),
+                            escape(&with_param(HOME_PATH, query, "entry", Some(&entry.id))),
                             escape(&entry.question)
                         );
                     }
@@ -160,7 +220,7 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
             ];
             html.push_str(r#"<ul class="aw-entries">"#);
             for (_, channel, title, hint) in channels.into_iter().filter(|(on, ..)| *on) {
-                let href = with_param(query, "entry", None).replacen("/widget/", &format!("/widget/{channel}/"), 1);
+                let href = with_param(&format!("/widget/{channel}/"), query, "entry", None);
                 let _ = write!(
                     html,
                     r#"<li><a class="aw-entry" href="{}"><span class="aw-entry-text"><span class="aw-entry-title">{}</span><span class="aw-entry-hint">{}</span></span>{CHEVRON_ICON}</a></li>"#,
@@ -177,13 +237,21 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
             let _ =
                 write!(html, r#"<article class="aw-article"><div class="aw-answer">{}</div></article>"#, entry.html);
         }
+        Shown::Channel(channel) => {
+            // Its own view needs the wasm (a form, a conversation, a list from the API); until it runs,
+            // the visitor reads where they are and that it is coming, and "back" works.
+            if let Some(hint) = channel.hint() {
+                let _ = write!(html, r#"<p>{}</p>"#, escape(h(hint)));
+            }
+            let _ = write!(html, r#"<p class="aw-status" role="status">{}</p>"#, escape(t(Key::Loading)));
+        }
     }
     let _ = write!(html, r#"</main><footer class="aw-footer"><p>{}</p></footer></div>"#, escape(t(Key::Anonymous)));
     html
 }
 
-/// The home document trunk built (`index`), with the first view in its body, the site's colours linked,
-/// and the language set.
+/// A document trunk built (`index`), with the first view in its body, the site's colours linked, and
+/// the language set.
 pub fn document(index: &str, site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String, String)]) -> String {
     let theme = format!(r#"<link rel="stylesheet" href="/widget/theme.css?site={}"/></head>"#, encode(&site.site));
     index
@@ -207,9 +275,11 @@ mod tests {
     fn links_keep_the_address_and_text_is_escaped() {
         let query = vec![("site".to_owned(), "demo".to_owned()), ("host".to_owned(), "https://a.example".to_owned())];
         assert_eq!(
-            with_param(&query, "entry", Some("costs")),
+            with_param(HOME_PATH, &query, "entry", Some("costs")),
             "/widget/?site=demo&host=https%3A%2F%2Fa.example&entry=costs"
         );
+        let carried = [query.clone(), vec![("carried".to_owned(), "1".to_owned())]].concat();
+        assert_eq!(home_link(&carried), "/widget/?site=demo&host=https%3A%2F%2Fa.example");
         assert_eq!(escape(r#"<b>"Tom" & 'Jerry'</b>"#), "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;");
     }
 }

@@ -4,8 +4,9 @@
 use super::sites::unknown_site;
 use crate::assets::{Asset, AssetDir, header_value};
 use crate::error::Error;
+use crate::first_view::{self, Channel, Shown};
 use crate::startup::AppState;
-use accueil_protocol::Locale;
+use accueil_protocol::{Locale, SiteConfig};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LINK, REFERRER_POLICY};
@@ -25,26 +26,17 @@ const DEMO_PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src
     frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/accueil.js", get(loader))
         .route("/widget/", get(widget_document))
-        .route("/widget/theme.css", get(theme))
-        .route(
-            "/widget/callback/",
-            get(|State(state), Query(query), headers| channel_document("callback", state, query, headers)),
-        )
-        .route(
-            "/widget/chat/",
-            get(|State(state), Query(query), headers| channel_document("chat", state, query, headers)),
-        )
-        .route(
-            "/widget/community/",
-            get(|State(state), Query(query), headers| channel_document("community", state, query, headers)),
-        )
-        .route(
-            "/widget/data/",
-            get(|State(state), Query(query), headers| channel_document("data", state, query, headers)),
-        )
+        .route("/widget/theme.css", get(theme));
+    for channel in Channel::ALL {
+        router = router.route(
+            &format!("/widget/{}/", channel.folder()),
+            get(move |State(state), Query(query), headers| channel_document(channel, state, query, headers)),
+        );
+    }
+    router
         .route("/widget/{*path}", get(widget_file))
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
         .route("/console/", get(console_document))
@@ -87,17 +79,21 @@ fn framed_document<'a>(
 }
 
 /// A channel's own document (`/widget/<channel>/`), opened in the widget's frame when the visitor picks
-/// that channel.
+/// that channel, with its first view (header, what the channel is for) written in.
 async fn channel_document(
-    channel: &str,
+    channel: Channel,
     state: AppState,
-    query: HashMap<String, String>,
+    query: Vec<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (mut response, site) = framed_document(&state, &query, &format!("{channel}/index.html"), &headers)?;
-    let preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", site.public.site);
-    response.headers_mut().insert(LINK, header_value(&preload));
-    Ok(response)
+    let by_name: HashMap<String, String> = query.iter().cloned().collect();
+    let file = format!("{}/index.html", channel.folder());
+    let (built, site) = framed_document(&state, &by_name, &file, &headers)?;
+    let public = &site.public;
+    let preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", public.site);
+    let locale = asked_locale(public, &by_name);
+    let html = first_view::document(&built_text(&state, &file)?, public, locale, &Shown::Channel(channel), &query);
+    Ok(with_first_view(&built, html, &preload))
 }
 
 /// The page the embed iframe loads, `/widget/?site=demo&…`, with its first view written in
@@ -112,11 +108,7 @@ async fn widget_document(
     // The widget's first requests, started by the browser while the wasm downloads and compiles
     // instead of after it: on a slow phone that is a round trip or two less before the FAQ shows.
     let public = &site.public;
-    let locale = by_name
-        .get("locale")
-        .and_then(|l| Locale::from_tag(l))
-        .filter(|l| public.locales.contains(l))
-        .unwrap_or(public.default_locale);
+    let locale = asked_locale(public, &by_name);
     let mut preload = format!("</v1/sites/{}/config>; rel=preload; as=fetch; crossorigin", public.site);
     let mut served = None;
     if public.features.faq {
@@ -128,11 +120,31 @@ async fn widget_document(
         // A site without a published FAQ still gets its first view, without questions.
         served = state.faq.get(state.store.as_ref(), &public.site, locale).await.ok().flatten();
     }
-    let index = state.files.widget.get("index.html").ok_or_else(|| missing_build("widget"))?;
     // The published entries as held, not copied: this runs on every open of the widget.
     let entries = served.as_ref().map_or(&[][..], |served| &served.entries[..]);
-    let shown = crate::first_view::Shown::of(entries, by_name.get("entry").map(String::as_str));
-    let html = crate::first_view::document(&String::from_utf8_lossy(index.bytes()), public, locale, &shown, &query);
+    let shown = Shown::of(entries, by_name.get("entry").map(String::as_str));
+    let html = first_view::document(&built_text(&state, "index.html")?, public, locale, &shown, &query);
+    Ok(with_first_view(&built, html, &preload))
+}
+
+/// The language a document opens in: the one the address asks for when the site offers it.
+fn asked_locale(public: &SiteConfig, query: &HashMap<String, String>) -> Locale {
+    query
+        .get("locale")
+        .and_then(|l| Locale::from_tag(l))
+        .filter(|l| public.locales.contains(l))
+        .unwrap_or(public.default_locale)
+}
+
+/// The HTML trunk built for `file`, to write a first view into.
+fn built_text(state: &AppState, file: &str) -> Result<String, Error> {
+    let index = state.files.widget.get(file).ok_or_else(|| missing_build("widget"))?;
+    Ok(String::from_utf8_lossy(index.bytes()).into_owned())
+}
+
+/// `html` (a built document with its first view) served with the built document's policy headers and
+/// the `preload` links; never cached, as it carries the site's current content.
+fn with_first_view(built: &Response, html: String, preload: &str) -> Response {
     let mut response =
         ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html).into_response();
     for name in [CONTENT_SECURITY_POLICY, REFERRER_POLICY] {
@@ -140,8 +152,8 @@ async fn widget_document(
             response.headers_mut().insert(name, value.clone());
         }
     }
-    response.headers_mut().insert(LINK, header_value(&preload));
-    Ok(response)
+    response.headers_mut().insert(LINK, header_value(preload));
+    response
 }
 
 /// The site's colours for the first view, `/widget/theme.css?site=demo`.
