@@ -1,5 +1,6 @@
 // The agent console: sign-in refused with a wrong password, then accepted, then sign-out; the next
-// waiting conversation one key away.
+// waiting conversation one key away; an editor's console offers the FAQ and the report, not the front
+// desk.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -111,4 +112,32 @@ test("the next waiting conversation is one key away in the console", async () =>
   await audit(consolePage.mainFrame(), "console conversation with the visitor beside it");
   for (const visitor of visitors) await visitor.close();
   await agent.close();
+});
+
+test("an editor's console offers the FAQ and what visitors look for, not the front desk", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const page = await context.newPage();
+  // The live connection is the front desk's: an editor's console must not even try it.
+  const sockets = [];
+  page.on("websocket", (socket) => sockets.push(socket.url()));
+  await page.goto(BASE + "/console/");
+  await page.getByLabel("Adresse e-mail").fill(process.env.ACCUEIL_EDITOR_EMAIL);
+  await page.getByLabel("Mot de passe").fill(AGENT.password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
+  const sections = page.getByRole("navigation", { name: "Sections" }).getByRole("button");
+  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs"]);
+  assert.equal(await page.getByRole("combobox", { name: "Mon statut pour le chat" }).count(), 0, "no chat presence");
+  await audit(page.mainFrame(), "an editor's console");
+  await page.screenshot({ path: path.join(OUT, "console-editor.png") });
+  await sections.filter({ hasText: "Ce que cherchent les visiteurs" }).click();
+  await page.getByRole("heading", { name: "Ce que cherchent les visiteurs", level: 1 }).waitFor();
+  // What the console does not offer, the server refuses too.
+  const refused = await page.evaluate(async () => {
+    const response = await fetch("/v1/agent/conversations?site=demo&filter=all");
+    return [response.status, (await response.json()).error.fields.map(({ field, reason }) => ({ field, reason }))];
+  });
+  assert.deepEqual(refused, [403, [{ field: "role", reason: "editor" }]]);
+  assert.deepEqual(sockets, [], "no live connection was opened");
+  await context.close();
 });

@@ -64,7 +64,9 @@ test("a tap opens a full-screen sheet with focus inside; Escape closes it and fo
   await frame.getByRole("button", { name: /Discuter avec nous/ }).tap();
   await frame.getByRole("heading", { name: "Discuter avec nous" }).waitFor();
   await frame.getByRole("button", { name: "Retour", exact: true }).tap();
-  await heading.waitFor();
+  // Escape is the wasm's to hear: wait until it has taken the home's first view over (its channels are
+  // buttons there, links in the first view).
+  await frame.getByRole("button", { name: /Discuter avec nous/ }).waitFor();
 
   await page.keyboard.press("Escape");
   await page.locator("iframe").waitFor({ state: "hidden" });

@@ -19,6 +19,8 @@ const DEMO_AGENT_EMAIL: &str = "camille@maison-lumiere.example";
 const DEMO_AGENT_PASSWORD: &str = "demo-accueil-2026";
 /// The several-nodes test's second agent (same password), for two consoles racing.
 const SECOND_AGENT_EMAIL: &str = "hugo@maison-lumiere.example";
+/// An editor of the demo site (the FAQ and its report, not the front desk), for the console's role tests.
+const EDITOR_EMAIL: &str = "ines@maison-lumiere.example";
 /// The identity secret of the end-to-end tests' demo site.
 const TEST_IDENTITY_SECRET: &str = "the-end-to-end-tests-identity-secret";
 /// The webhook secret of the several-nodes test, which checks each delivery's signature.
@@ -121,13 +123,14 @@ pub fn build_all() -> Result {
 
 /// Adds the demo agent (who works on the demo site) unless it exists.
 fn add_demo_agent(env: &[(&str, String)], config: &Path) -> Result {
-    add_agent(env, config, DEMO_AGENT_EMAIL, "Camille")
+    add_agent(env, config, DEMO_AGENT_EMAIL, "Camille", "administrator")
 }
 
-/// An agent of the demo site with the demo agent's password, unless one has that email already.
-fn add_agent(env: &[(&str, String)], config: &Path, email: &str, name: &str) -> Result {
+/// An account of the demo site with `role` and the demo agent's password, unless one has that email
+/// already.
+fn add_agent(env: &[(&str, String)], config: &Path, email: &str, name: &str, role: &str) -> Result {
     run(Command::new(server_binary())
-        .args(["agent", "add", "--email", email, "--name", name, "--sites", "demo", "--if-missing"])
+        .args(["agent", "add", "--email", email, "--name", name, "--sites", "demo", "--role", role, "--if-missing"])
         .arg("--config")
         .arg(config)
         .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
@@ -196,7 +199,7 @@ impl SeveralNodes {
             ("ACCUEIL_DATABASE_URL", database.clone()),
             ("ACCUEIL_STATIC_DIR", root().join("dist").display().to_string()),
         ];
-        add_agent(&env, &config, SECOND_AGENT_EMAIL, "Hugo")?;
+        add_agent(&env, &config, SECOND_AGENT_EMAIL, "Hugo", "agent")?;
         let template = std::fs::read_to_string(root().join("crates/server/deploy/nginx.conf"))
             .map_err(|e| format!("crates/server/deploy/nginx.conf: {e}"))?;
         let nginx_work = work.join("nginx");
@@ -341,6 +344,7 @@ pub(crate) fn start_node(
     ];
     env.extend(more.iter().cloned());
     add_demo_agent(&env, config)?;
+    add_agent(&env, config, EDITOR_EMAIL, "Inès", "editor")?;
     let mut child = Command::new(binary)
         .args(["serve", "--config"])
         .arg(config)
@@ -677,6 +681,7 @@ fn end_to_end(deadline: std::time::Instant, only: Option<&str>) -> Result {
                 .env("ACCUEIL_MAIL_DIR", work.join("mail"))
                 .env("ACCUEIL_IDENTITY_SECRET", TEST_IDENTITY_SECRET)
                 .env("ACCUEIL_AGENT_EMAIL", DEMO_AGENT_EMAIL)
+                .env("ACCUEIL_EDITOR_EMAIL", EDITOR_EMAIL)
                 .env("ACCUEIL_AGENT_PASSWORD", DEMO_AGENT_PASSWORD)
                 .envs(more),
             &tap,

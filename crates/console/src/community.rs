@@ -18,7 +18,12 @@ fn text_of(html: &str) -> String {
 }
 
 #[component]
-pub fn Community(site: String, promote: impl Fn(String, String) + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn Community(
+    site: String,
+    promote: impl Fn(String, String) + Copy + Send + Sync + 'static,
+    /// Whether this account edits the FAQ, so may propose an accepted answer for it.
+    can_promote: bool,
+) -> impl IntoView {
     let console = use_console();
     let site = StoredValue::new(site);
     let queue = RwSignal::new(None::<Result<Vec<ModeratedPost>, ApiFailure>>);
@@ -54,7 +59,7 @@ pub fn Community(site: String, promote: impl Fn(String, String) + Copy + Send + 
         <section aria-labelledby="ac-recent">
             <h2 id="ac-recent">{console.t(Key::RecentQuestions)}</h2>
             <ul class="ac-callbacks">
-                {move || threads.get().into_iter().map(|thread| view! { <ThreadItem summary=thread promote=promote /> }).collect_view()}
+                {move || threads.get().into_iter().map(|thread| view! { <ThreadItem summary=thread promote=promote can_promote=can_promote /> }).collect_view()}
             </ul>
         </section>
     }
@@ -95,6 +100,7 @@ fn moderated_post(post: ModeratedPost, act: impl Fn(String, ModerationAction) + 
 fn ThreadItem(
     summary: ThreadSummary,
     promote: impl Fn(String, String) + Copy + Send + Sync + 'static,
+    can_promote: bool,
 ) -> impl IntoView {
     let console = use_console();
     let id = StoredValue::new(summary.id.clone());
@@ -123,7 +129,7 @@ fn ThreadItem(
             let title = found.title.clone();
             let answers = found.answers.into_iter().map(|answer| {
                 let (title, html) = (title.clone(), answer.html.clone());
-                let propose = answer.accepted.then(|| view! {
+                let propose = (answer.accepted && can_promote).then(|| view! {
                     <button type="button" class="ac-secondary-dark" on:click=move |_| promote(title.clone(), text_of(&html))>
                         {console.t(Key::PromoteToFaq)}
                     </button>

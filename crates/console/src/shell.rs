@@ -1,5 +1,6 @@
-//! The signed-in console: the agent and sign-out, the sections (inbox, FAQ, what visitors look for),
-//! and the site and language the FAQ sections work on.
+//! The signed-in console: the agent and sign-out, the sections their role covers (the front desk's
+//! inbox, callbacks and community; the FAQ and what visitors look for), and the site and language the
+//! FAQ sections work on.
 
 use crate::i18n::Key;
 use crate::live::{Live, chime};
@@ -20,7 +21,20 @@ enum Section {
 #[component]
 pub fn Shell(agent: Agent) -> impl IntoView {
     let console = use_console();
-    let section = RwSignal::new(Section::Inbox);
+    // What the role covers; the server refuses the rest anyway, so the console does not offer it.
+    let front_desk = agent.role.works_the_front_desk();
+    let can_promote = agent.role.edits_content();
+    let sections: Vec<(Section, Key)> = [
+        (Section::Inbox, Key::Inbox, front_desk),
+        (Section::Callbacks, Key::Callbacks, front_desk),
+        (Section::Community, Key::Community, front_desk),
+        (Section::Faq, Key::Faq, agent.role.edits_content()),
+        (Section::Gaps, Key::VisitorGaps, agent.role.edits_content()),
+    ]
+    .into_iter()
+    .filter_map(|(section, key, covered)| covered.then_some((section, key)))
+    .collect();
+    let section = RwSignal::new(sections.first().map_or(Section::Faq, |(first, _)| *first));
     let site = RwSignal::new(None::<AgentSite>);
     let locale = RwSignal::new(console.locale);
     // An accepted community answer, or a search visitors made in vain, proposed for the FAQ: the editor
@@ -33,42 +47,10 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     // waiting chat also chimes.
     let waiting = RwSignal::new(0usize);
     let chats = RwSignal::new(0usize);
-    let live = Live::start();
-    let waiting_chats = StoredValue::new(HashSet::<String>::new());
-    let count_waiting_chats = move || {
-        leptos::task::spawn_local(async move {
-            let Some(site) = site.get_untracked() else { return };
-            if let Ok(found) = api::conversations(&site.site, "waiting").await {
-                waiting_chats.set_value(found.conversations.into_iter().map(|c| c.id).collect());
-                chats.set(waiting_chats.with_value(HashSet::len));
-            }
-        });
-    };
-    Effect::new(move |_| {
-        let _ = (site.get(), live.connected.get());
-        count_waiting_chats();
-    });
-    live.listen(move |frame| {
-        if let AgentServerFrame::Changed { conversation } = frame {
-            let is_new = conversation.status == ConversationStatus::Waiting
-                && waiting_chats.try_update_value(|all| all.insert(conversation.id.clone())).unwrap_or(false);
-            if conversation.status != ConversationStatus::Waiting {
-                waiting_chats.update_value(|all| {
-                    all.remove(&conversation.id);
-                });
-            }
-            chats.set(waiting_chats.with_value(HashSet::len));
-            if is_new {
-                chime();
-            }
-        }
-    });
     let presence = RwSignal::new(None::<Presence>);
-    leptos::task::spawn_local(async move {
-        if let Ok(found) = api::presence().await {
-            presence.set(Some(found.presence));
-        }
-    });
+    if front_desk {
+        follow_the_front_desk(site, chats, presence);
+    }
     let change_presence = move |event: leptos::ev::Event| {
         let chosen = if event_target_value(&event) == "away" { Presence::Away } else { Presence::Online };
         leptos::task::spawn_local(async move {
@@ -115,30 +97,28 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         <header class="ac-top">
             <p class="ac-product">"Accueil"</p>
             <nav class="ac-sections" aria-label=console.t(Key::Sections)>
-                {tab(Section::Inbox, Key::Inbox)}
-                {tab(Section::Callbacks, Key::Callbacks)}
-                {tab(Section::Community, Key::Community)}
-                {tab(Section::Faq, Key::Faq)}
-                {tab(Section::Gaps, Key::VisitorGaps)}
+                {sections.into_iter().map(|(which, key)| tab(which, key)).collect_view()}
             </nav>
             <p class="ac-who">{console.t(Key::SignedInAs)} " " <strong>{agent.name.clone()}</strong></p>
-            <label class="ac-presence">
-                <span>{console.t(Key::Presence)}</span>
-                <select
-                    on:change=change_presence
-                    prop:value=move || if presence.get() == Some(Presence::Away) { "away" } else { "online" }
-                >
-                    <option value="online">{console.t(Key::PresenceOnline)}</option>
-                    <option value="away">{console.t(Key::PresenceAway)}</option>
-                </select>
-            </label>
+            <Show when=move || front_desk>
+                <label class="ac-presence">
+                    <span>{console.t(Key::Presence)}</span>
+                    <select
+                        on:change=change_presence
+                        prop:value=move || if presence.get() == Some(Presence::Away) { "away" } else { "online" }
+                    >
+                        <option value="online">{console.t(Key::PresenceOnline)}</option>
+                        <option value="away">{console.t(Key::PresenceAway)}</option>
+                    </select>
+                </label>
+            </Show>
             <button type="button" class="ac-secondary" on:click=sign_out>{console.t(Key::SignOut)}</button>
         </header>
         <main class="ac-page">
             {move || match (section.get(), site.get()) {
                 (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
-                (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote /> }.into_any(),
+                (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote can_promote=can_promote /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
                 (which, Some(site)) => view! {
                     <LocaleSwitch locales=site.locales.clone() locale=locale />
@@ -152,13 +132,57 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     }
 }
 
-/// Which locale of the site's FAQ the agent works on.
+/// For a role that answers visitors: the console's live connection, the count of waiting chats (a new
+/// one chimes), and the agent's presence. An editor's console opens none of them.
+fn follow_the_front_desk(
+    site: RwSignal<Option<AgentSite>>,
+    chats: RwSignal<usize>,
+    presence: RwSignal<Option<Presence>>,
+) {
+    let live = Live::start();
+    let waiting_chats = StoredValue::new(HashSet::<String>::new());
+    let count_waiting_chats = move || {
+        leptos::task::spawn_local(async move {
+            let Some(site) = site.get_untracked() else { return };
+            if let Ok(found) = api::conversations(&site.site, "waiting").await {
+                waiting_chats.set_value(found.conversations.into_iter().map(|c| c.id).collect());
+                chats.set(waiting_chats.with_value(HashSet::len));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let _ = (site.get(), live.connected.get());
+        count_waiting_chats();
+    });
+    live.listen(move |frame| {
+        if let AgentServerFrame::Changed { conversation } = frame {
+            let is_new = conversation.status == ConversationStatus::Waiting
+                && waiting_chats.try_update_value(|all| all.insert(conversation.id.clone())).unwrap_or(false);
+            if conversation.status != ConversationStatus::Waiting {
+                waiting_chats.update_value(|all| {
+                    all.remove(&conversation.id);
+                });
+            }
+            chats.set(waiting_chats.with_value(HashSet::len));
+            if is_new {
+                chime();
+            }
+        }
+    });
+    leptos::task::spawn_local(async move {
+        if let Ok(found) = api::presence().await {
+            presence.set(Some(found.presence));
+        }
+    });
+}
+
 /// The tab's title: what waits for an agent (callbacks and chats) counted first, so it shows in a tab
 /// bar or a task bar.
 fn page_title(waiting: usize) -> String {
     if waiting > 0 { format!("({waiting}) Accueil") } else { "Accueil".to_owned() }
 }
 
+/// Which locale of the site's FAQ the agent works on.
 #[component]
 fn LocaleSwitch(locales: Vec<Locale>, locale: RwSignal<Locale>) -> impl IntoView {
     let console = use_console();

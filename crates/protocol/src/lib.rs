@@ -377,7 +377,22 @@ wire! {
         pub id: i64,
         pub email: String,
         pub name: String,
+        /// What the console lets this person do; the server refuses the rest with 403.
+        pub role: AgentRole,
     }
+
+    /// A console account's role.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AgentRole {
+        /// Everything: the front desk, the FAQ, and (to come) the team and the sites' settings.
+        Administrator,
+        /// The front desk: conversations, callbacks and community moderation.
+        Agent,
+        /// The FAQ and the report of what visitors look for.
+        Editor,
+    }
+
 
     /// `GET /healthz` (the process answers) and `GET /readyz` (it can reach its database).
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1350,6 +1365,33 @@ impl Locale {
     pub fn from_tag(tag: &str) -> Option<Locale> {
         let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
         Locale::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+}
+
+impl AgentRole {
+    pub const ALL: [AgentRole; 3] = [AgentRole::Administrator, AgentRole::Agent, AgentRole::Editor];
+
+    /// Its name on the wire, in the database and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentRole::Administrator => "administrator",
+            AgentRole::Agent => "agent",
+            AgentRole::Editor => "editor",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<AgentRole> {
+        AgentRole::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
+    /// Whether it answers visitors: conversations, callbacks, community moderation, canned replies.
+    pub fn works_the_front_desk(self) -> bool {
+        matches!(self, AgentRole::Administrator | AgentRole::Agent)
+    }
+
+    /// Whether it edits the FAQ and reads what visitors look for.
+    pub fn edits_content(self) -> bool {
+        matches!(self, AgentRole::Administrator | AgentRole::Editor)
     }
 }
 

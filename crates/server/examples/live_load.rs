@@ -10,7 +10,7 @@
 //! `live_load active <base-url> <conversations> <seconds> [<console-base-url>]` (the console on another
 //! node of the same PostgreSQL database, when given). The database URL may be SQLite's or PostgreSQL's.
 
-use accueil_protocol::{AgentServerFrame, ClientFrame, Locale, MessageAuthor, ServerFrame, VisitContext};
+use accueil_protocol::{AgentRole, AgentServerFrame, ClientFrame, Locale, MessageAuthor, ServerFrame, VisitContext};
 use accueil_server::store::SiteScope;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -61,7 +61,7 @@ async fn seed(database_url: &str, sessions: usize) -> Result<(), String> {
     }
     let password = accueil_server::secrets::hash_password("bench-password-not-used").map_err(|e| e.to_string())?;
     let agent = store
-        .insert_agent("bench@accueil.example", "Bench", &password, &SiteScope::Every, now)
+        .insert_agent("bench@accueil.example", "Bench", &password, &SiteScope::Every, AgentRole::Agent, now)
         .await
         .map_err(|e| e.to_string())?;
     let hash = accueil_server::secrets::token_hash(AGENT_TOKEN);

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::secrets::token_hash;
 use crate::startup::AppState;
 use crate::store::{AgentRow, VisitorSessionRow};
+use accueil_protocol::AgentRole;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN};
@@ -243,6 +244,47 @@ impl FromRequestParts<AppState> for SignedInAgent {
         let token_hash = token_hash(token);
         let agent = state.store.agent_for_session(&token_hash, crate::now()).await?.ok_or_else(unauthorized)?;
         Ok(SignedInAgent { agent, token_hash })
+    }
+}
+
+/// A signed-in account whose role answers visitors: conversations, callbacks, community moderation.
+pub struct FrontDesk(pub SignedInAgent);
+
+/// A signed-in account whose role edits the FAQ and reads what visitors look for.
+pub struct ContentEditor(pub SignedInAgent);
+
+/// The signed-in account when its role `allows` the request, else a 403 that names the role and what
+/// it does not cover.
+async fn signed_in_for(
+    parts: &mut Parts,
+    state: &AppState,
+    allows: fn(AgentRole) -> bool,
+    covering: &str,
+) -> Result<SignedInAgent, Error> {
+    let signed_in = SignedInAgent::from_request_parts(parts, state).await?;
+    if allows(signed_in.agent.role) {
+        return Ok(signed_in);
+    }
+    Err(Error::Forbidden {
+        message: format!("this account's role does not cover {covering}"),
+        fields: Error::field("role", signed_in.agent.role.as_str()),
+    })
+}
+
+impl FromRequestParts<AppState> for FrontDesk {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let covering = "conversations, callbacks and the community";
+        signed_in_for(parts, state, AgentRole::works_the_front_desk, covering).await.map(FrontDesk)
+    }
+}
+
+impl FromRequestParts<AppState> for ContentEditor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        signed_in_for(parts, state, AgentRole::edits_content, "the FAQ").await.map(ContentEditor)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The `accueil` command: `serve` runs the server, `agent add` creates a console agent.
 
+use accueil_protocol::AgentRole;
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
 use accueil_server::store::{self, SiteScope};
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = r#"usage:
   accueil serve [--config FILE]
-  accueil agent add --email EMAIL --name NAME --sites SITE[,SITE...] [--if-missing] [--config FILE]
+  accueil agent add --email EMAIL --name NAME --sites SITE[,SITE...] [--role administrator|agent|editor]
+                    [--if-missing] [--config FILE]
       (the password is read from ACCUEIL_AGENT_PASSWORD, else from the first line of standard input;
        the agent works on those sites only; --sites '*' gives every site, for the first administrator)
   accueil faq check DIR [--config FILE]            validate a FAQ folder (problems with file:line)
@@ -125,6 +127,13 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
     }
     let config = config(args)?;
     let sites = site_scope(flag(args, "--sites").ok_or_else(usage)?, &config)?;
+    // The first account is made here, so an administrator unless told otherwise.
+    let role = match flag(args, "--role") {
+        None => AgentRole::Administrator,
+        Some(name) => AgentRole::from_name(name.trim()).ok_or_else(|| {
+            Error::Config(format!("--role is one of administrator, agent, editor; not `{}`", name.trim()))
+        })?,
+    };
     let store = store::open(&config.database_url).await?;
     if args.iter().any(|a| a == "--if-missing") && store.agent_by_email(&email).await?.is_some() {
         println!("agent {email} already exists; left as it is");
@@ -138,8 +147,8 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
         return Err(Error::Config("the password needs at least 10 characters".to_owned()));
     }
     let hash = secrets::hash_password(&password)?;
-    let agent = store.insert_agent(&email, &name, &hash, &sites, now()).await?;
-    println!("agent {} <{}> created (id {})", agent.name, agent.email, agent.id);
+    let agent = store.insert_agent(&email, &name, &hash, &sites, role, now()).await?;
+    println!("{} {} <{}> created (id {})", agent.role.as_str(), agent.name, agent.email, agent.id);
     Ok(())
 }
 

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 impl From<AgentRow> for Agent {
     fn from(row: AgentRow) -> Agent {
-        Agent { id: row.id, email: row.email, name: row.name }
+        Agent { id: row.id, email: row.email, name: row.name, role: row.role }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::chat::{AgentFrame, Revoked};
 use crate::error::Error;
-use crate::extract::SignedInAgent;
+use crate::extract::{FrontDesk, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
 use crate::store::Progress;
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     // WebSockets are not bound by CORS: a page of another origin must not open an agent's connection.

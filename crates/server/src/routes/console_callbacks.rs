@@ -4,7 +4,7 @@
 use super::no_store;
 use crate::callbacks::{agent_view, slots};
 use crate::error::Error;
-use crate::extract::{ApiJson, SignedInAgent};
+use crate::extract::{ApiJson, FrontDesk, SignedInAgent};
 use crate::now;
 use crate::startup::AppState;
 use crate::store::{CallResult, CallbackRow, Refusal};
@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 
 async fn queue(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let bad = |field: &str, reason: &str| Error::InvalidRequest {
@@ -65,7 +65,7 @@ async fn callback_of(state: &AppState, signed_in: &SignedInAgent, id: &str) -> R
 
 async fn claim(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     callback_of(&state, &signed_in, &id).await?;
@@ -75,7 +75,7 @@ async fn claim(
 
 async fn outcome(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     ApiJson(result): ApiJson<CallbackResult>,
 ) -> Result<Response, Error> {

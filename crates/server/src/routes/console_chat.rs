@@ -5,7 +5,7 @@
 use super::no_store;
 use crate::chat::{agent_view, announce_change, conversation_view, message_view};
 use crate::error::Error;
-use crate::extract::{ApiJson, SignedInAgent};
+use crate::extract::{ApiJson, FrontDesk, SignedInAgent};
 use crate::now;
 use crate::relay::Wake;
 use crate::startup::AppState;
@@ -56,7 +56,7 @@ async fn conversation_of(state: &AppState, signed_in: &SignedInAgent, id: &str) 
 
 async fn list(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
@@ -81,7 +81,7 @@ async fn list(
 
 async fn claim(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     conversation_of(&state, &signed_in, &id).await?;
@@ -92,7 +92,7 @@ async fn claim(
 
 async fn history(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
@@ -109,7 +109,7 @@ async fn history(
 
 async fn reply(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<AgentMessage>,
 ) -> Result<Response, Error> {
@@ -139,7 +139,7 @@ async fn reply(
 
 async fn close(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     conversation_of(&state, &signed_in, &id).await?;
@@ -149,13 +149,17 @@ async fn close(
 
 async fn transfer(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<TransferConversation>,
 ) -> Result<Response, Error> {
     let current = conversation_of(&state, &signed_in, &id).await?;
-    // Only to a colleague who works on the conversation's site.
-    let colleague = state.store.agent_sites(request.agent).await?.is_some_and(|sites| sites.includes(&current.site));
+    // Only to a colleague who answers visitors on the conversation's site.
+    let colleague = state
+        .store
+        .agent_by_id(request.agent)
+        .await?
+        .is_some_and(|agent| agent.role.works_the_front_desk() && agent.sites.includes(&current.site));
     if !colleague {
         return Err(Error::Validation {
             message: "no agent of this site has this id".to_owned(),
@@ -167,14 +171,14 @@ async fn transfer(
     Ok((no_store(), Json(announce_change(&state, row).await?)).into_response())
 }
 
-async fn presence(State(state): State<AppState>, signed_in: SignedInAgent) -> Result<Response, Error> {
+async fn presence(State(state): State<AppState>, FrontDesk(signed_in): FrontDesk) -> Result<Response, Error> {
     let presence = state.store.presence(signed_in.agent.id).await?;
     Ok((no_store(), Json(AgentPresence { presence })).into_response())
 }
 
 async fn set_presence(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     ApiJson(request): ApiJson<AgentPresence>,
 ) -> Result<Response, Error> {
     state.store.set_presence(signed_in.agent.id, request.presence).await?;
@@ -182,15 +186,15 @@ async fn set_presence(
     Ok((no_store(), Json(request)).into_response())
 }
 
-async fn team(State(state): State<AppState>, signed_in: SignedInAgent) -> Result<Response, Error> {
+async fn team(State(state): State<AppState>, FrontDesk(signed_in): FrontDesk) -> Result<Response, Error> {
     let since = now() - super::callbacks::PRESENCE_SECONDS;
     let agents = state
         .store
         .team()
         .await?
         .into_iter()
-        // The colleagues of the agent's sites, not every brand's staff.
-        .filter(|row| row.sites.overlaps(&signed_in.agent.sites))
+        // The colleagues who answer visitors on the agent's sites, not every brand's staff.
+        .filter(|row| row.role.works_the_front_desk() && row.sites.overlaps(&signed_in.agent.sites))
         .map(|row| TeamMember {
             id: row.id,
             name: row.name,
@@ -205,7 +209,7 @@ const MAX_CANNED_TITLE_CHARS: usize = 80;
 
 async fn canned_replies(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
@@ -219,7 +223,7 @@ async fn canned_replies(
 
 async fn add_canned_reply(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     ApiJson(request): ApiJson<NewCannedReply>,
 ) -> Result<Response, Error> {
     let (title, body) = (request.title.trim(), request.body.trim());
@@ -246,7 +250,7 @@ fn canned_reply(row: CannedReplyRow) -> CannedReply {
 
 async fn delete_canned_reply(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let found = match id.parse::<i64>() {

@@ -5,7 +5,7 @@ use super::community::{ViewerMarks, answer_view, community_site};
 use super::no_store;
 use crate::community::render;
 use crate::error::Error;
-use crate::extract::{ApiJson, SignedInAgent};
+use crate::extract::{ApiJson, FrontDesk};
 use crate::secrets::new_public_id;
 use crate::startup::AppState;
 use crate::store::{NewPost, PostRow};
@@ -43,7 +43,7 @@ fn moderated(row: PostRow, reasons: Vec<String>) -> ModeratedPost {
 
 async fn queue(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| Error::InvalidRequest {
@@ -59,7 +59,7 @@ async fn queue(
 
 async fn moderate(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<Moderation>,
 ) -> Result<Response, Error> {
@@ -75,7 +75,7 @@ async fn moderate(
 
 async fn official_answer(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    FrontDesk(signed_in): FrontDesk,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<OfficialAnswer>,
 ) -> Result<Response, Error> {

@@ -5,7 +5,7 @@
 use super::faq::{site_and_locale, today};
 use super::no_store;
 use crate::error::Error;
-use crate::extract::{ApiJson, SignedInAgent};
+use crate::extract::{ApiJson, ContentEditor, SignedInAgent};
 use crate::faq::{Content, StoredEntry, normalize_query, render};
 use crate::startup::AppState;
 use crate::store::Store;
@@ -62,7 +62,7 @@ async fn published_content(store: &dyn Store, site: &str) -> Result<(i64, Conten
 
 async fn source(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    ContentEditor(signed_in): ContentEditor,
     Path((site, locale)): Path<(String, String)>,
 ) -> Result<Response, Error> {
     signed_in.check_site(&site)?;
@@ -122,7 +122,7 @@ fn clean_list(items: &[String]) -> Vec<String> {
 
 async fn edit(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    ContentEditor(signed_in): ContentEditor,
     Path((site, locale, id)): Path<(String, String, String)>,
     ApiJson(edit): ApiJson<FaqEdit>,
 ) -> Result<Response, Error> {
@@ -154,7 +154,7 @@ async fn edit(
 
 async fn edit_synonyms(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    ContentEditor(signed_in): ContentEditor,
     Path((site, locale)): Path<(String, String)>,
     ApiJson(edit): ApiJson<FaqSynonyms>,
 ) -> Result<Response, Error> {
@@ -177,13 +177,13 @@ async fn edit_synonyms(
     Ok((no_store(), Json(FaqSynonyms { groups })).into_response())
 }
 
-async fn preview(_agent: SignedInAgent, ApiJson(preview): ApiJson<FaqPreview>) -> Json<FaqPreviewed> {
+async fn preview(_editor: ContentEditor, ApiJson(preview): ApiJson<FaqPreview>) -> Json<FaqPreviewed> {
     Json(FaqPreviewed { html: render::to_html(&preview.markdown) })
 }
 
 async fn restore(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    ContentEditor(signed_in): ContentEditor,
     Path(site): Path<String>,
 ) -> Result<StatusCode, Error> {
     signed_in.check_site(&site)?;
@@ -201,7 +201,7 @@ async fn restore(
 
 async fn report(
     State(state): State<AppState>,
-    signed_in: SignedInAgent,
+    ContentEditor(signed_in): ContentEditor,
     Path((site, locale)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {

@@ -45,6 +45,7 @@ pub struct TeamRow {
     pub id: i64,
     pub name: String,
     pub sites: super::SiteScope,
+    pub role: accueil_protocol::AgentRole,
     pub presence: Presence,
     pub last_seen_at: Option<UnixTime>,
 }

@@ -19,7 +19,7 @@ mod sqlite_community;
 mod stored;
 
 use crate::faq::Content;
-use accueil_protocol::{FaqEvent, Locale};
+use accueil_protocol::{AgentRole, FaqEvent, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
 pub use chat::{
@@ -74,6 +74,7 @@ pub struct AgentRow {
     pub name: String,
     pub password_hash: String,
     pub sites: SiteScope,
+    pub role: AgentRole,
 }
 
 /// The sites an agent works on. Everything an agent reads or changes in the console belongs to one
@@ -237,10 +238,11 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
         name: &str,
         password_hash: &str,
         sites: &SiteScope,
+        role: AgentRole,
         now: UnixTime,
     ) -> Result<AgentRow, StoreError>;
-    /// The sites of an agent; `None` when there is no such agent.
-    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError>;
+    /// An account by its id; `None` when there is none.
+    async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError>;
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError>;
     async fn insert_agent_session(
         &self,

@@ -7,7 +7,7 @@ use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
 use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow};
 use crate::faq::{Content, StoredEntry, normalize_query};
-use accueil_protocol::{FaqEvent, Locale};
+use accueil_protocol::{AgentRole, FaqEvent, Locale};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{PgPool, Row};
@@ -89,7 +89,7 @@ impl super::NodeListener for PostgresListener {
 }
 
 /// The columns of an agent, with its sites gathered in one column.
-const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role,
     (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites";
 
 #[async_trait]
@@ -229,15 +229,18 @@ impl Store for PostgresStore {
         name: &str,
         password_hash: &str,
         sites: &SiteScope,
+        role: AgentRole,
         now: UnixTime,
     ) -> Result<AgentRow, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO agents (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO agents (email, name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id",
         )
         .bind(email)
         .bind(name)
         .bind(password_hash)
+        .bind(role.as_str())
         .bind(now)
         .fetch_all(&mut *tx)
         .await
@@ -263,15 +266,16 @@ impl Store for PostgresStore {
             name: name.to_owned(),
             password_hash: password_hash.to_owned(),
             sites: sites.clone(),
+            role,
         })
     }
 
-    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError> {
+    async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = $1"))
             .bind(agent_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(rows::site_scope).transpose()
+        row.as_ref().map(agent).transpose()
     }
 
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {

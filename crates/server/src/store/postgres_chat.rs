@@ -290,7 +290,7 @@ impl ChatStore for PostgresStore {
 
     async fn team(&self) -> Result<Vec<TeamRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.id, a.name, a.presence, a.last_seen_at,
+            "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at,
                  (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites
              FROM agents a ORDER BY a.name, a.id",
         )

@@ -7,7 +7,7 @@ use super::community::PostRow;
 use super::stored;
 use super::{AgentRow, SiteScope, SnapshotRow, StoreResult, VisitorSessionRow};
 use crate::faq::StoredEntry;
-use accueil_protocol::{FaqEntry, Locale};
+use accueil_protocol::{AgentRole, FaqEntry, Locale};
 
 /// One result row of any backend, read by column name.
 pub trait ReadRow {
@@ -83,7 +83,13 @@ pub fn agent(row: &impl ReadRow) -> StoreResult<AgentRow> {
         name: row.text("name")?,
         password_hash: row.text("password_hash")?,
         sites: site_scope(row)?,
+        role: role(row)?,
     })
+}
+
+/// An account's `role` column; its CHECK allows only the three names.
+fn role(row: &impl ReadRow) -> StoreResult<AgentRole> {
+    Ok(AgentRole::from_name(&row.text("role")?).unwrap_or(AgentRole::Agent))
 }
 
 pub fn site_scope(row: &impl ReadRow) -> StoreResult<SiteScope> {
@@ -130,6 +136,7 @@ pub fn team_member(row: &impl ReadRow) -> StoreResult<TeamRow> {
         id: row.int("id")?,
         name: row.text("name")?,
         sites: site_scope(row)?,
+        role: role(row)?,
         presence: stored::presence(&row.text("presence")?),
         last_seen_at: row.maybe_int("last_seen_at")?,
     })

@@ -5,7 +5,7 @@ use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
 use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow};
 use crate::faq::{Content, StoredEntry, normalize_query};
-use accueil_protocol::{FaqEvent, Locale};
+use accueil_protocol::{AgentRole, FaqEvent, Locale};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -88,7 +88,7 @@ impl SqliteStore {
 }
 
 /// The columns of an agent, with its sites gathered in one column.
-const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash,
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role,
     (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites";
 
 #[async_trait]
@@ -159,18 +159,21 @@ impl Store for SqliteStore {
         name: &str,
         password_hash: &str,
         sites: &SiteScope,
+        role: AgentRole,
         now: UnixTime,
     ) -> Result<AgentRow, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let inserted =
-            sqlx::query("INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-                .bind(email)
-                .bind(name)
-                .bind(password_hash)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await
-                .first_row();
+        let inserted = sqlx::query(
+            "INSERT INTO agents (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .first_row();
         let id: i64 = match inserted {
             Ok(row) => row.try_get("id")?,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -192,15 +195,16 @@ impl Store for SqliteStore {
             name: name.to_owned(),
             password_hash: password_hash.to_owned(),
             sites: sites.clone(),
+            role,
         })
     }
 
-    async fn agent_sites(&self, agent_id: i64) -> Result<Option<SiteScope>, StoreError> {
+    async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = ?"))
             .bind(agent_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(rows::site_scope).transpose()
+        row.as_ref().map(agent).transpose()
     }
 
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError> {

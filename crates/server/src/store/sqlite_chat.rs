@@ -289,7 +289,7 @@ impl ChatStore for SqliteStore {
 
     async fn team(&self) -> Result<Vec<TeamRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.id, a.name, a.presence, a.last_seen_at,
+            "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at,
                  (SELECT group_concat(site, char(10)) FROM agent_sites WHERE agent_id = a.id) AS sites
              FROM agents a ORDER BY a.name, a.id",
         )

@@ -1,6 +1,6 @@
 //! `spawn_app`: a real server for one test, and small helpers to read its JSON errors.
 
-use accueil_protocol::{ErrorBody, ErrorCode};
+use accueil_protocol::{AgentRole, ErrorBody, ErrorCode};
 use accueil_server::config::Config;
 use accueil_server::startup::Application;
 use accueil_server::store::SiteScope;
@@ -259,19 +259,29 @@ impl TestApp {
         self.add_agent_on(email, password, &SiteScope::Only(vec!["demo".to_owned()])).await;
     }
 
+    /// An administrator of `sites`: what every account was before roles.
     pub async fn add_agent_on(&self, email: &str, password: &str, sites: &SiteScope) {
+        self.add_agent_as(email, password, sites, AgentRole::Administrator).await;
+    }
+
+    pub async fn add_agent_as(&self, email: &str, password: &str, sites: &SiteScope, role: AgentRole) {
         let store = accueil_server::store::open(&self.database_url).await.expect("store");
         let hash = accueil_server::secrets::hash_password(password).expect("hash");
         // The name is the address's first part, capitalised: camille@… is Camille, hugo@… is Hugo.
         let local = email.split('@').next().unwrap_or_default();
         let name = local[..1].to_uppercase() + &local[1..];
-        store.insert_agent(email, &name, &hash, sites, accueil_server::now()).await.expect("agent inserted");
+        store.insert_agent(email, &name, &hash, sites, role, accueil_server::now()).await.expect("agent inserted");
     }
 
     /// Creates an agent who works on `sites` and signs in: the `Cookie` header value of its session.
     pub async fn signed_in_on(&self, email: &str, sites: &SiteScope) -> String {
+        self.signed_in_with_role(email, sites, AgentRole::Administrator).await
+    }
+
+    /// Creates an account with `role` on `sites` and signs in: the `Cookie` header value of its session.
+    pub async fn signed_in_with_role(&self, email: &str, sites: &SiteScope, role: AgentRole) -> String {
         let password = "correct horse battery staple";
-        self.add_agent_on(email, password, sites).await;
+        self.add_agent_as(email, password, sites, role).await;
         self.login(email, password).await
     }
 }

@@ -21,6 +21,7 @@ mod mail;
 mod metrics;
 mod nodes;
 mod proxies;
+mod roles;
 mod site_scope;
 mod visitor;
 mod your_data;

@@ -21,34 +21,39 @@ async fn call(app: &TestApp, method: Method, path: &str, cookie: &str, body: Opt
     request.send().await.expect("sent").status().as_u16()
 }
 
-#[tokio::test]
-async fn an_agent_of_another_site_can_neither_read_nor_change_this_site_s_data() {
-    // Arrange: Camille works on `demo`, Nadia on `autre` only; `demo` has a conversation, a callback
-    // request, a community question and canned replies.
-    let app = spawn_app().await;
-    let camille = app.signed_in().await;
-    let nadia = app.signed_in_on("nadia@autre.example", &SiteScope::Only(vec!["autre".to_owned()])).await;
-    let mut camille_console = console(&app, &camille, None).await.expect("camille's console");
-    let mut nadia_console = console(&app, &nadia, None).await.expect("nadia's console");
-    let (_, mut visitor, conversation) = visitor_with_message(&app, "Bonjour, ma lampe clignote.").await;
-    let visitor_token = crate::callbacks::session(&app).await;
-    let slot = options(&app).await.slots[0].start.clone();
-    let booked = book(&app, &visitor_token, "key-1", &request(&slot, "0612345678")).await;
+/// A request to a console route: method, path and JSON body.
+pub(crate) type Route = (Method, String, Option<Value>);
+
+/// What the console works on, on the `demo` site: a conversation, a callback request, a community
+/// question and a canned reply (Camille's, of `admin`).
+pub(crate) struct DemoDesk {
+    pub conversation: String,
+    pub callback: String,
+    pub question: String,
+    pub canned: i64,
+    /// The visitor of the conversation, still connected.
+    pub visitor: crate::live::Socket,
+}
+
+pub(crate) async fn demo_desk(app: &TestApp, admin: &str) -> DemoDesk {
+    let (_, visitor, conversation) = visitor_with_message(app, "Bonjour, ma lampe clignote.").await;
+    let visitor_token = crate::callbacks::session(app).await;
+    let slot = options(app).await.slots[0].start.clone();
+    let booked = book(app, &visitor_token, "key-1", &request(&slot, "0612345678")).await;
     assert_eq!(booked.status(), 201);
     let callback: accueil_protocol::Callback = booked.json().await.expect("the booked request");
-    let question = ask(&app, &crate::community::session(&app).await, "Quelle taille ?", None).await;
-    let canned = post(
-        &app,
-        "/v1/agent/canned-replies",
-        &camille,
-        json!({"site": "demo", "title": "Bonjour", "body": "Bonjour !"}),
-    )
-    .await;
+    let question = ask(app, &crate::community::session(app).await, "Quelle taille ?", None).await;
+    let canned =
+        post(app, "/v1/agent/canned-replies", admin, json!({"site": "demo", "title": "Bonjour", "body": "Bonjour !"}))
+            .await;
     let canned: CannedReply = canned.json().await.expect("a canned reply");
+    DemoDesk { conversation: conversation.id, callback: callback.id, question: question.id, canned: canned.id, visitor }
+}
 
-    // Act and assert: every console route refuses Nadia with a 404, and lets Camille through.
-    let id = &conversation.id;
-    let refused: Vec<(Method, String, Option<Value>)> = vec![
+/// The front desk's routes on the desk's data: conversations, canned replies, callbacks, community.
+pub(crate) fn front_desk_routes(desk: &DemoDesk) -> Vec<Route> {
+    let id = &desk.conversation;
+    vec![
         (Method::GET, "/v1/agent/conversations?site=demo&filter=all".into(), None),
         (Method::GET, format!("/v1/agent/conversations/{id}/messages"), None),
         (Method::POST, format!("/v1/agent/conversations/{id}/claim"), Some(json!({}))),
@@ -60,13 +65,23 @@ async fn an_agent_of_another_site_can_neither_read_nor_change_this_site_s_data()
         (Method::POST, format!("/v1/agent/conversations/{id}/transfer"), Some(json!({"agent": 1}))),
         (Method::POST, format!("/v1/agent/conversations/{id}/close"), Some(json!({}))),
         (Method::GET, "/v1/agent/canned-replies?site=demo".into(), None),
-        (Method::DELETE, format!("/v1/agent/canned-replies/{}", canned.id), None),
+        (Method::DELETE, format!("/v1/agent/canned-replies/{}", desk.canned), None),
         (Method::GET, "/v1/agent/callbacks?site=demo".into(), None),
-        (Method::POST, format!("/v1/agent/callbacks/{}/claim", callback.id), Some(json!({}))),
-        (Method::POST, format!("/v1/agent/callbacks/{}/outcome", callback.id), Some(json!({"outcome": "reached"}))),
+        (Method::POST, format!("/v1/agent/callbacks/{}/claim", desk.callback), Some(json!({}))),
+        (Method::POST, format!("/v1/agent/callbacks/{}/outcome", desk.callback), Some(json!({"outcome": "reached"}))),
         (Method::GET, "/v1/agent/community/queue?site=demo".into(), None),
-        (Method::POST, format!("/v1/agent/community/posts/{}/moderate", question.id), Some(json!({"action": "hide"}))),
-        (Method::POST, format!("/v1/agent/community/threads/{}/answers", question.id), Some(json!({"body": "Non."}))),
+        (
+            Method::POST,
+            format!("/v1/agent/community/posts/{}/moderate", desk.question),
+            Some(json!({"action": "hide"})),
+        ),
+        (Method::POST, format!("/v1/agent/community/threads/{}/answers", desk.question), Some(json!({"body": "Non."}))),
+    ]
+}
+
+/// The FAQ's routes on the `demo` site: its sources, report, entries, synonyms and restore.
+pub(crate) fn content_routes() -> Vec<Route> {
+    vec![
         (Method::GET, "/v1/agent/faq/demo/fr".into(), None),
         (Method::GET, "/v1/agent/faq/demo/fr/report".into(), None),
         (
@@ -76,7 +91,22 @@ async fn an_agent_of_another_site_can_neither_read_nor_change_this_site_s_data()
         ),
         (Method::PUT, "/v1/agent/synonyms/demo/fr".into(), Some(json!({"groups": [["a", "b"]]}))),
         (Method::POST, "/v1/agent/faq/demo/restore".into(), None),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn an_agent_of_another_site_can_neither_read_nor_change_this_site_s_data() {
+    // Arrange: Camille works on `demo`, Nadia on `autre` only; `demo` has a conversation, a callback
+    // request, a community question and canned replies.
+    let app = spawn_app().await;
+    let camille = app.signed_in().await;
+    let nadia = app.signed_in_on("nadia@autre.example", &SiteScope::Only(vec!["autre".to_owned()])).await;
+    let mut camille_console = console(&app, &camille, None).await.expect("camille's console");
+    let mut nadia_console = console(&app, &nadia, None).await.expect("nadia's console");
+    let mut desk = demo_desk(&app, &camille).await;
+
+    // Act and assert: every console route refuses Nadia with a 404, and lets Camille through.
+    let refused = [front_desk_routes(&desk), content_routes()].concat();
     for (method, path, body) in refused {
         assert_eq!(call(&app, method.clone(), &path, &nadia, body).await, 404, "{method} {path} as Nadia");
     }
@@ -93,7 +123,7 @@ async fn an_agent_of_another_site_can_neither_read_nor_change_this_site_s_data()
     assert_eq!(team.agents.len(), 1, "Nadia's team is the agents of her sites: herself");
 
     // The console's live connection: Camille hears the visitor's next message, Nadia hears nothing.
-    send(&mut visitor, &say("v-2", "Vous êtes là ?")).await;
+    send(&mut desk.visitor, &say("v-2", "Vous êtes là ?")).await;
     loop {
         if let AgentServerFrame::Message { message, .. } = heard(&mut camille_console).await
             && message.body == "Vous êtes là ?"
