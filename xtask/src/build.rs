@@ -141,10 +141,15 @@ pub fn demo() -> Result {
     tools::ensure()?;
     build_all()?;
     std::fs::create_dir_all(root().join(".accueil")).map_err(|e| e.to_string())?;
-    add_demo_agent(&[], &root().join("crates/server/demo/accueil.toml"))?;
+    let demo_config = root().join("crates/server/demo/accueil.toml");
+    add_demo_agent(&[], &demo_config)?;
+    // One account of each other role, to see what the console offers each.
+    add_agent(&[], &demo_config, SECOND_AGENT_EMAIL, "Hugo", "agent")?;
+    add_agent(&[], &demo_config, EDITOR_EMAIL, "Inès", "editor")?;
     println!(
         "\n  Demo brand page: http://127.0.0.1:8080/\n  Agent console:   http://127.0.0.1:8080/console/\n  \
-         Agent login:     {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}\n  Stop with Ctrl-C.\n"
+         Agent login:     {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD} (administrator; {SECOND_AGENT_EMAIL} is an \
+         agent, {EDITOR_EMAIL} an editor, same password)\n  Stop with Ctrl-C.\n"
     );
     run(Command::new(server_binary()).args(["serve", "--config"]).arg(root().join("crates/server/demo/accueil.toml")))
 }
