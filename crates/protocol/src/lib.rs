@@ -381,6 +381,51 @@ wire! {
         pub role: AgentRole,
     }
 
+    /// `GET /v1/agent/accounts` (administrators): the team of the administrator's sites.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Accounts {
+        pub accounts: Vec<Account>,
+    }
+
+    /// A console account as administrators manage it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Account {
+        pub id: i64,
+        pub email: String,
+        pub name: String,
+        pub role: AgentRole,
+        /// The sites it works on; `["*"]` for every site.
+        pub sites: Vec<String>,
+        /// `false` once deactivated: it can no longer sign in.
+        pub active: bool,
+    }
+
+    /// `PUT /v1/agent/accounts/{id}` (administrators): an account's new role and sites.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ChangeAccount {
+        pub role: AgentRole,
+        pub sites: Vec<String>,
+    }
+
+    /// `GET /v1/agent/audit` (administrators): the latest changes to the team, newest first.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AuditLog {
+        pub entries: Vec<AuditEntry>,
+    }
+
+    /// One change: when (RFC 3339), by whom, what (`account_changed`, `account_deactivated`), to whom
+    /// (an email), and the account before and after (JSON of an `Account`'s role, sites and state).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AuditEntry {
+        pub at: String,
+        pub actor: String,
+        pub action: String,
+        pub subject: String,
+        pub before: Option<String>,
+        pub after: Option<String>,
+    }
+
     /// A console account's role.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]

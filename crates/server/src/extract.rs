@@ -271,6 +271,18 @@ async fn signed_in_for(
     })
 }
 
+/// A signed-in administrator: the team, and (to come) the sites' settings.
+pub struct Administrator(pub SignedInAgent);
+
+impl FromRequestParts<AppState> for Administrator {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let administers = |role| role == AgentRole::Administrator;
+        signed_in_for(parts, state, administers, "the team").await.map(Administrator)
+    }
+}
+
 impl FromRequestParts<AppState> for FrontDesk {
     type Rejection = Error;
 

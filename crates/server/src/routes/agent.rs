@@ -63,7 +63,8 @@ async fn login(
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let agent = agent.filter(|_| verified).ok_or_else(|| Error::Unauthorized {
+    // A deactivated account is refused like a wrong password: nothing says it exists.
+    let agent = agent.filter(|a| verified && a.active).ok_or_else(|| Error::Unauthorized {
         message: "this email and password do not match an agent".to_owned(),
         fields: Vec::new(),
     })?;

@@ -9,6 +9,7 @@ mod console_callbacks;
 mod console_chat;
 mod console_community;
 mod console_faq;
+mod console_team;
 mod faq;
 mod files;
 mod health;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_community::router())
         .merge(live::router())
         .merge(console_chat::router())
+        .merge(console_team::router())
         .merge(agent_live::router())
         .merge(files::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

@@ -75,6 +75,39 @@ pub struct AgentRow {
     pub password_hash: String,
     pub sites: SiteScope,
     pub role: AgentRole,
+    /// `false` once an administrator deactivated it: it cannot sign in, and has no session.
+    pub active: bool,
+}
+
+/// A change to the team, recorded in the same transaction as the change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit {
+    pub at: UnixTime,
+    pub actor_id: i64,
+    pub actor: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub at: UnixTime,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What deactivating an account ended: its sessions (by token hash) and the conversations it had,
+/// now waiting again (by public id).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Deactivated {
+    pub sessions: Vec<Vec<u8>>,
+    pub released: Vec<String>,
 }
 
 /// The sites an agent works on. Everything an agent reads or changes in the console belongs to one
@@ -254,6 +287,22 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
     /// The agent behind an unexpired console session.
     async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, StoreError>;
     async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
+    /// Every account, by name.
+    async fn accounts(&self) -> Result<Vec<AgentRow>, StoreError>;
+    /// Sets an account's role and sites and records `audit`, in one transaction; `None` when there is
+    /// no such account.
+    async fn change_account(
+        &self,
+        id: i64,
+        role: AgentRole,
+        sites: &SiteScope,
+        audit: &NewAudit,
+    ) -> Result<Option<AgentRow>, StoreError>;
+    /// Deactivates an active account and records `audit`, in one transaction: its sessions are deleted
+    /// and its assigned conversations wait again. `None` when there is no such active account.
+    async fn deactivate_account(&self, id: i64, audit: &NewAudit) -> Result<Option<Deactivated>, StoreError>;
+    /// The latest `limit` entries of the audit log, newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
 
     /// Stores `content` as a new snapshot of `site` and publishes it, in one transaction.
     async fn publish_faq_snapshot(

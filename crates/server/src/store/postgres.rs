@@ -5,7 +5,10 @@
 
 use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
-use super::{AgentRow, FaqStats, SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow};
+use super::{
+    AgentRow, AuditRow, Deactivated, FaqStats, NewAudit, SiteScope, SnapshotRow, Store, StoreError, UnixTime,
+    VisitorSessionRow,
+};
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{AgentRole, FaqEvent, Locale};
 use async_trait::async_trait;
@@ -71,6 +74,40 @@ fn payloads(texts: &[String]) -> Vec<String> {
     payloads
 }
 
+/// Writes the sites an account works on (its old ones already deleted, or none yet).
+async fn write_sites(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: i64,
+    sites: &SiteScope,
+) -> Result<(), StoreError> {
+    for site in sites.to_stored() {
+        sqlx::query("INSERT INTO agent_sites (agent_id, site) VALUES ($1, $2)")
+            .bind(id)
+            .bind(site)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes `audit` in the transaction of the change it records.
+async fn record_audit(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, audit: &NewAudit) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, subject, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(audit.at)
+    .bind(audit.actor_id)
+    .bind(&audit.actor)
+    .bind(audit.action)
+    .bind(&audit.subject)
+    .bind(&audit.before)
+    .bind(&audit.after)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl super::NodeListener for PostgresListener {
     async fn heard(&mut self) -> Result<super::Heard, StoreError> {
@@ -89,7 +126,7 @@ impl super::NodeListener for PostgresListener {
 }
 
 /// The columns of an agent, with its sites gathered in one column.
-const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role,
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role, a.deactivated_at,
     (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites";
 
 #[async_trait]
@@ -252,13 +289,7 @@ impl Store for PostgresStore {
             }
             Err(e) => return Err(e.into()),
         };
-        for site in sites.to_stored() {
-            sqlx::query("INSERT INTO agent_sites (agent_id, site) VALUES ($1, $2)")
-                .bind(id)
-                .bind(site)
-                .execute(&mut *tx)
-                .await?;
-        }
+        write_sites(&mut tx, id, sites).await?;
         tx.commit().await?;
         Ok(AgentRow {
             id,
@@ -267,6 +298,7 @@ impl Store for PostgresStore {
             password_hash: password_hash.to_owned(),
             sites: sites.clone(),
             role,
+            active: true,
         })
     }
 
@@ -309,7 +341,8 @@ impl Store for PostgresStore {
     async fn agent_for_session(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {AGENT_COLUMNS} FROM agent_sessions s
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+             JOIN agents a ON a.id = s.agent_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.deactivated_at IS NULL"
         ))
         .bind(token_hash)
         .bind(now)
@@ -321,6 +354,76 @@ impl Store for PostgresStore {
     async fn delete_agent_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn accounts(&self) -> Result<Vec<AgentRow>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a ORDER BY a.name, a.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(agent).collect()
+    }
+
+    async fn change_account(
+        &self,
+        id: i64,
+        role: AgentRole,
+        sites: &SiteScope,
+        audit: &NewAudit,
+    ) -> Result<Option<AgentRow>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE agents SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        sqlx::query("DELETE FROM agent_sites WHERE agent_id = $1").bind(id).execute(&mut *tx).await?;
+        write_sites(&mut tx, id, sites).await?;
+        record_audit(&mut tx, audit).await?;
+        let row = sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = $1"))
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.first().map(agent).transpose()
+    }
+
+    async fn deactivate_account(&self, id: i64, audit: &NewAudit) -> Result<Option<Deactivated>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE agents SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL")
+            .bind(audit.at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let sessions: Vec<Vec<u8>> =
+            sqlx::query_scalar("DELETE FROM agent_sessions WHERE agent_id = $1 RETURNING token_hash")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let released: Vec<String> = sqlx::query_scalar(
+            "UPDATE conversations SET status = 'waiting', agent_id = NULL
+             WHERE agent_id = $1 AND status = 'assigned' RETURNING public_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        record_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(Some(Deactivated { sessions, released }))
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT at, actor, action, subject, before, after FROM audit_log ORDER BY id DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(rows::audit).collect()
     }
 
     async fn publish_faq_snapshot(

@@ -5,7 +5,7 @@ use super::callbacks::CallbackRow;
 use super::chat::{CannedReplyRow, ConversationRow, MessageRow, TeamRow};
 use super::community::PostRow;
 use super::stored;
-use super::{AgentRow, SiteScope, SnapshotRow, StoreResult, VisitorSessionRow};
+use super::{AgentRow, AuditRow, SiteScope, SnapshotRow, StoreResult, VisitorSessionRow};
 use crate::faq::StoredEntry;
 use accueil_protocol::{AgentRole, FaqEntry, Locale};
 
@@ -84,6 +84,18 @@ pub fn agent(row: &impl ReadRow) -> StoreResult<AgentRow> {
         password_hash: row.text("password_hash")?,
         sites: site_scope(row)?,
         role: role(row)?,
+        active: row.maybe_int("deactivated_at")?.is_none(),
+    })
+}
+
+pub fn audit(row: &impl ReadRow) -> StoreResult<AuditRow> {
+    Ok(AuditRow {
+        at: row.int("at")?,
+        actor: row.text("actor")?,
+        action: row.text("action")?,
+        subject: row.text("subject")?,
+        before: row.maybe_text("before")?,
+        after: row.maybe_text("after")?,
     })
 }
 

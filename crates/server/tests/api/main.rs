@@ -23,5 +23,6 @@ mod nodes;
 mod proxies;
 mod roles;
 mod site_scope;
+mod team;
 mod visitor;
 mod your_data;
