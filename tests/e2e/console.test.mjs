@@ -1,6 +1,6 @@
 // The agent console: sign-in refused with a wrong password, then accepted, then sign-out; the next
 // waiting conversation one key away; an editor's console offers the FAQ and the report, not the front
-// desk.
+// desk; an administrator manages the team, and every change lands in the change log.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -139,5 +139,47 @@ test("an editor's console offers the FAQ and what visitors look for, not the fro
   });
   assert.deepEqual(refused, [403, [{ field: "role", reason: "editor" }]]);
   assert.deepEqual(sockets, [], "no live connection was opened");
+  await context.close();
+});
+
+test("an administrator changes a colleague's role, then deactivates them, and the change log says so", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const page = await signIn(context);
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Équipe" }).click();
+  await page.getByRole("heading", { name: "Équipe", level: 1 }).waitFor();
+  const mine = page.getByRole("form", { name: /camille@maison-lumiere\.example \(vous\)/ });
+  assert.equal(await mine.getByRole("combobox", { name: "Rôle" }).isDisabled(), true, "no demoting oneself");
+  assert.equal(await mine.getByRole("button", { name: "Désactiver" }).count(), 0, "no deactivating oneself");
+  await page.getByText("Aucune modification pour l'instant.").waitFor();
+
+  const ines = page.getByRole("form", { name: /ines@maison-lumiere\.example/ });
+  // A site the server does not have is refused next to the field.
+  await ines.getByRole("textbox", { name: "Sites" }).fill("demo, nulle-part");
+  await ines.getByRole("button", { name: "Enregistrer" }).click();
+  await ines.getByText("no site is named `nulle-part`").waitFor();
+  assert.equal(await ines.getByRole("textbox", { name: "Sites" }).getAttribute("aria-invalid"), "true");
+  await ines.getByRole("textbox", { name: "Sites" }).fill("demo");
+  await ines.getByRole("combobox", { name: "Rôle" }).selectOption({ label: "Agent : chat, rappels, communauté" });
+  await ines.getByRole("button", { name: "Enregistrer" }).click();
+  await ines.getByRole("status").filter({ hasText: "Enregistré." }).waitFor();
+  const log = page.getByRole("table", { name: "Journal des modifications" });
+  await log.getByRole("row", { name: /Rôle ou sites changés.*ines@maison-lumiere\.example.*Éditeur.*Agent/ }).waitFor();
+
+  await ines.getByRole("button", { name: "Désactiver" }).click();
+  await ines.getByRole("button", { name: "Oui, désactiver" }).click();
+  await ines.getByText("Désactivé", { exact: true }).waitFor();
+  await log.getByRole("row", { name: /Compte désactivé.*ines@maison-lumiere\.example/ }).waitFor();
+  await audit(page.mainFrame(), "the team");
+  await page.screenshot({ path: path.join(OUT, "console-team.png"), fullPage: true });
+
+  // Her password no longer opens the console.
+  const refused = await page.evaluate(async (email) => {
+    const response = await fetch("/v1/agent/login", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "x".repeat(12) }),
+    });
+    return response.status;
+  }, process.env.ACCUEIL_EDITOR_EMAIL);
+  assert.equal(refused, 401);
   await context.close();
 });

@@ -1,11 +1,11 @@
 //! The console's only HTTP code: the `/v1/agent/*` routes, same origin, cookie-authenticated.
 
 use accueil_protocol::{
-    Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin, AgentMessage,
-    AgentPresence, AgentSites, AgentTeam, Answer, CallbackOptions, CallbackResult, CannedReplies, CannedReply,
-    ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource,
-    FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer, Presence,
-    Thread, Threads, TransferConversation,
+    Account, Accounts, Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin,
+    AgentMessage, AgentPresence, AgentSites, AgentTeam, Answer, AuditLog, CallbackOptions, CallbackResult,
+    CannedReplies, CannedReply, ChangeAccount, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview,
+    FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
+    NewCannedReply, OfficialAnswer, Presence, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -63,6 +63,22 @@ pub async fn logout() -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
     }
+}
+
+pub async fn accounts() -> Result<Accounts, ApiFailure> {
+    get("/v1/agent/accounts").await
+}
+
+pub async fn change_account(id: i64, change: ChangeAccount) -> Result<Account, ApiFailure> {
+    send(Request::put(&format!("/v1/agent/accounts/{id}")), &change).await
+}
+
+pub async fn deactivate_account(id: i64) -> Result<Account, ApiFailure> {
+    send(Request::post(&format!("/v1/agent/accounts/{id}/deactivate")), &serde_json::json!({})).await
+}
+
+pub async fn audit_log() -> Result<AuditLog, ApiFailure> {
+    get("/v1/agent/audit").await
 }
 
 pub async fn sites() -> Result<AgentSites, ApiFailure> {

@@ -11,6 +11,7 @@ mod live;
 mod login;
 mod report;
 mod shell;
+mod team;
 
 use accueil_protocol::{Agent, Locale};
 use leptos::prelude::*;

@@ -4,8 +4,8 @@
 
 use crate::i18n::Key;
 use crate::live::{Live, chime};
-use crate::{Screen, api, callbacks, community, faq_editor, inbox, report, use_console};
-use accueil_protocol::{Agent, AgentServerFrame, AgentSite, ConversationStatus, Locale, Presence};
+use crate::{Screen, api, callbacks, community, faq_editor, inbox, report, team, use_console};
+use accueil_protocol::{Agent, AgentRole, AgentServerFrame, AgentSite, ConversationStatus, Locale, Presence};
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -16,6 +16,7 @@ enum Section {
     Community,
     Faq,
     Gaps,
+    Team,
 }
 
 #[component]
@@ -30,6 +31,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         (Section::Community, Key::Community, front_desk),
         (Section::Faq, Key::Faq, agent.role.edits_content()),
         (Section::Gaps, Key::VisitorGaps, agent.role.edits_content()),
+        (Section::Team, Key::Team, agent.role == AgentRole::Administrator),
     ]
     .into_iter()
     .filter_map(|(section, key, covered)| covered.then_some((section, key)))
@@ -119,6 +121,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
                 (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
                 (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote can_promote=can_promote /> }.into_any(),
+                (Section::Team, Some(_)) => view! { <team::Team /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
                 (which, Some(site)) => view! {
                     <LocaleSwitch locales=site.locales.clone() locale=locale />

@@ -1,0 +1,203 @@
+//! The team, for administrators: each account of their sites with its role and sites to change, a way
+//! to deactivate it (after a confirmation), and the log of every change made to the team.
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::Key;
+use crate::use_console;
+use accueil_protocol::{Account, Accounts, AgentRole, AuditLog, ChangeAccount};
+use leptos::prelude::*;
+
+fn role_label(role: AgentRole) -> Key {
+    match role {
+        AgentRole::Administrator => Key::RoleAdministrator,
+        AgentRole::Agent => Key::RoleAgent,
+        AgentRole::Editor => Key::RoleEditor,
+    }
+}
+
+#[component]
+pub fn Team() -> impl IntoView {
+    let console = use_console();
+    let accounts = RwSignal::new(None::<Result<Accounts, ApiFailure>>);
+    let log = RwSignal::new(None::<Result<AuditLog, ApiFailure>>);
+    let load = move || {
+        leptos::task::spawn_local(async move { accounts.set(Some(api::accounts().await)) });
+        leptos::task::spawn_local(async move { log.set(Some(api::audit_log().await)) });
+    };
+    load();
+    let reload_log = move || leptos::task::spawn_local(async move { log.set(Some(api::audit_log().await)) });
+    view! {
+        <h1>{console.t(Key::Team)}</h1>
+        <p class="ac-hint">{console.t(Key::TeamIntro)}</p>
+        {move || match accounts.get() {
+            None => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
+            Some(Err(_)) => view! { <p role="alert">{console.t(Key::Unreachable)}</p> }.into_any(),
+            Some(Ok(found)) => view! {
+                <ul class="ac-team">
+                    {found.accounts.into_iter().map(|account| view! {
+                        <li><AccountItem account=account changed=reload_log /></li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+        <h2>{console.t(Key::AuditLog)}</h2>
+        {move || match log.get() {
+            None => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
+            Some(Err(_)) => view! { <p role="alert">{console.t(Key::Unreachable)}</p> }.into_any(),
+            Some(Ok(found)) if found.entries.is_empty() => {
+                view! { <p class="ac-empty">{console.t(Key::NoChanges)}</p> }.into_any()
+            }
+            Some(Ok(found)) => view! {
+                <table class="ac-audit">
+                    <caption class="ac-visually-hidden">{console.t(Key::AuditLog)}</caption>
+                    <thead><tr>
+                        {[Key::ChangedAt, Key::Who, Key::What, Key::Account, Key::Before, Key::After]
+                            .into_iter()
+                            .map(|key| view! { <th scope="col">{console.t(key)}</th> })
+                            .collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {found.entries.into_iter().map(|entry| {
+                            let what = match entry.action.as_str() {
+                                "account_deactivated" => console.t(Key::AccountDeactivated).to_owned(),
+                                "account_changed" => console.t(Key::AccountChanged).to_owned(),
+                                other => other.to_owned(),
+                            };
+                            let when = crate::local(&entry.at, console.locale, r#"{"dateStyle":"short","timeStyle":"short"}"#);
+                            view! {
+                                <tr>
+                                    <td>{when}</td>
+                                    <td>{entry.actor}</td>
+                                    <td>{what}</td>
+                                    <td>{entry.subject}</td>
+                                    <td>{describe(console.locale, entry.before.as_deref())}</td>
+                                    <td>{describe(console.locale, entry.after.as_deref())}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
+
+/// An account's state as the audit log keeps it (JSON), in words: role, sites, and whether deactivated.
+fn describe(locale: accueil_protocol::Locale, state: Option<&str>) -> String {
+    let Some(state) = state.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
+        return String::new();
+    };
+    let role = state["role"].as_str().and_then(AgentRole::from_name).map(|r| crate::i18n::text(locale, role_label(r)));
+    let sites: Vec<&str> =
+        state["sites"].as_array().map(|a| a.iter().filter_map(|s| s.as_str()).collect()).unwrap_or_default();
+    let mut words = vec![role.unwrap_or_default().to_owned(), sites.join(", ")];
+    if state["active"] == serde_json::Value::Bool(false) {
+        words.push(crate::i18n::text(locale, Key::Deactivated).to_owned());
+    }
+    words.join(" · ")
+}
+
+/// One account: its role and sites to change and save, and deactivation behind a confirmation. The
+/// administrator's own account shows without the controls that would lock them out.
+#[component]
+fn AccountItem(account: Account, changed: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let console = use_console();
+    let id = account.id;
+    let yourself = console.me() == id;
+    let role = RwSignal::new(account.role);
+    let sites = RwSignal::new(account.sites.join(", "));
+    let active = RwSignal::new(account.active);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let saved = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let change = ChangeAccount {
+            role: role.get_untracked(),
+            sites: sites.get_untracked().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::change_account(id, change).await {
+                Ok(account) => {
+                    sites.set(account.sites.join(", "));
+                    failure.set(None);
+                    saved.set(true);
+                    changed();
+                }
+                Err(error) => {
+                    saved.set(false);
+                    failure.set(Some(error));
+                }
+            }
+        });
+    };
+    let deactivate = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::deactivate_account(id).await {
+                Ok(account) => {
+                    active.set(account.active);
+                    confirming.set(false);
+                    changed();
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    let (role_id, sites_id, hint_id, error_id) = (
+        format!("ac-role-{id}"),
+        format!("ac-sites-{id}"),
+        format!("ac-sites-hint-{id}"),
+        format!("ac-sites-error-{id}"),
+    );
+    let described = format!("{hint_id} {error_id}");
+    let sites_error = move || failure.get().and_then(|f| f.field_reason("sites").or_else(|| f.field_reason("id")));
+    let heading = format!(
+        "{} · {}{}",
+        account.name,
+        account.email,
+        if yourself { format!(" ({})", console.t(Key::You)) } else { String::new() }
+    );
+    view! {
+        <form class="ac-account" on:submit=save aria-label=heading.clone()>
+            <h3>{heading.clone()}</h3>
+            <Show when=move || active.get() fallback=move || view! { <p class="ac-hint">{console.t(Key::Deactivated)}</p> }>
+                <label for=role_id.clone()>{console.t(Key::Role)}</label>
+                <select
+                    id=role_id.clone()
+                    disabled=yourself
+                    on:change=move |e| role.set(AgentRole::from_name(&event_target_value(&e)).unwrap_or(AgentRole::Agent))
+                >
+                    {AgentRole::ALL.into_iter().map(|r| view! {
+                        <option value=r.as_str() selected=move || role.get() == r>{console.t(role_label(r))}</option>
+                    }).collect_view()}
+                </select>
+                <label for=sites_id.clone()>{console.t(Key::Sites)}</label>
+                <input
+                    id=sites_id.clone()
+                    type="text"
+                    aria-describedby=described.clone()
+                    aria-invalid=move || sites_error().is_some().to_string()
+                    prop:value=sites
+                    on:input=move |e| { saved.set(false); sites.set(event_target_value(&e)) }
+                />
+                <p class="ac-hint" id=hint_id.clone()>{console.t(Key::SitesHint)}</p>
+                <p class="ac-field-error" id=error_id.clone()>{sites_error}</p>
+                <button type="submit" class="ac-primary">{console.t(Key::SaveAccount)}</button>
+                <p role="status">{move || saved.get().then(|| console.t(Key::Saved))}</p>
+                <Show when=move || !yourself>
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || view! {
+                            <button type="button" class="ac-secondary-dark" on:click=move |_| confirming.set(true)>
+                                {console.t(Key::Deactivate)}
+                            </button>
+                        }
+                    >
+                        <p>{console.t(Key::DeactivateWarning)}</p>
+                        <button type="button" class="ac-danger" on:click=deactivate>{console.t(Key::ConfirmDeactivate)}</button>
+                    </Show>
+                </Show>
+            </Show>
+        </form>
+    }
+}
