@@ -65,14 +65,15 @@ export async function eventually(check, ms = 5000) {
 }
 
 /** Signs `agent` (the demo agent unless said) in to the console (of `base`, the test's server unless
- * said) in a new page of `context`; resolves on the inbox. */
-export async function signIn(context, base = BASE, agent = AGENT) {
+ * said) in a new page of `context`; resolves on the heading of the first section (`landing`: the inbox
+ * unless said; an editor's console opens on the FAQ). */
+export async function signIn(context, base = BASE, agent = AGENT, landing = "Boîte de réception") {
   const page = await context.newPage();
   await page.goto(base + "/console/");
   await page.getByLabel("Adresse e-mail").fill(agent.email);
   await page.getByLabel("Mot de passe").fill(agent.password);
   await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
+  await page.getByRole("heading", { name: landing, level: 1 }).waitFor();
   return page;
 }
 

@@ -1,6 +1,7 @@
 // The agent console: sign-in refused with a wrong password, then accepted, then sign-out; the next
 // waiting conversation one key away; an editor's console offers the FAQ and the report, not the front
-// desk; an administrator manages the team, and every change lands in the change log.
+// desk; anyone changes their password; an administrator manages the team, and every change lands in
+// the change log.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -126,7 +127,7 @@ test("an editor's console offers the FAQ and what visitors look for, not the fro
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
   const sections = page.getByRole("navigation", { name: "Sections" }).getByRole("button");
-  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs"]);
+  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Mon compte"]);
   assert.equal(await page.getByRole("combobox", { name: "Mon statut pour le chat" }).count(), 0, "no chat presence");
   await audit(page.mainFrame(), "an editor's console");
   await page.screenshot({ path: path.join(OUT, "console-editor.png") });
@@ -142,6 +143,35 @@ test("an editor's console offers the FAQ and what visitors look for, not the fro
   await context.close();
 });
 
+test("anyone changes their own password, and only the new one signs in", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const page = await signIn(context, BASE, { email: process.env.ACCUEIL_EDITOR_EMAIL, password: AGENT.password }, "FAQ");
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Mon compte" }).click();
+  const form = page.getByRole("form", { name: "Changer le mot de passe" });
+  const current = form.getByLabel("Mot de passe actuel");
+  const fresh = form.getByLabel("Nouveau mot de passe");
+  await current.fill("not my password");
+  await fresh.fill("a brand new passphrase");
+  await form.getByRole("button", { name: "Changer le mot de passe" }).click();
+  await form.getByText("does not match this account's password").waitFor();
+  assert.equal(await current.getAttribute("aria-invalid"), "true");
+  await current.fill(AGENT.password);
+  await fresh.fill("short");
+  await form.getByRole("button", { name: "Changer le mot de passe" }).click();
+  await form.getByText("at least 10 characters").waitFor();
+  assert.equal(await fresh.getAttribute("aria-invalid"), "true");
+  await fresh.fill("a brand new passphrase");
+  await form.getByRole("button", { name: "Changer le mot de passe" }).click();
+  await form.getByRole("status").filter({ hasText: "Mot de passe changé." }).waitFor();
+  await audit(page.mainFrame(), "my account");
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.getByLabel("Adresse e-mail").fill(process.env.ACCUEIL_EDITOR_EMAIL);
+  await page.getByLabel("Mot de passe").fill("a brand new passphrase");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
+  await context.close();
+});
+
 test("an administrator changes a colleague's role, then deactivates them, and the change log says so", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
   const page = await signIn(context);
@@ -150,7 +180,9 @@ test("an administrator changes a colleague's role, then deactivates them, and th
   const mine = page.getByRole("form", { name: /camille@maison-lumiere\.example \(vous\)/ });
   assert.equal(await mine.getByRole("combobox", { name: "Rôle" }).isDisabled(), true, "no demoting oneself");
   assert.equal(await mine.getByRole("button", { name: "Désactiver" }).count(), 0, "no deactivating oneself");
-  await page.getByText("Aucune modification pour l'instant.").waitFor();
+  // The password Ines changed in the test before is in the log, as a change without before or after.
+  const log = page.getByRole("table", { name: "Journal des modifications" });
+  await log.getByRole("row", { name: /Inès.*Mot de passe changé.*ines@maison-lumiere\.example/ }).waitFor();
 
   const ines = page.getByRole("form", { name: /ines@maison-lumiere\.example/ });
   // A site the server does not have is refused next to the field.
@@ -162,7 +194,6 @@ test("an administrator changes a colleague's role, then deactivates them, and th
   await ines.getByRole("combobox", { name: "Rôle" }).selectOption({ label: "Agent : chat, rappels, communauté" });
   await ines.getByRole("button", { name: "Enregistrer" }).click();
   await ines.getByRole("status").filter({ hasText: "Enregistré." }).waitFor();
-  const log = page.getByRole("table", { name: "Journal des modifications" });
   await log.getByRole("row", { name: /Rôle ou sites changés.*ines@maison-lumiere\.example.*Éditeur.*Agent/ }).waitFor();
 
   await ines.getByRole("button", { name: "Désactiver" }).click();

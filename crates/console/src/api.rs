@@ -3,8 +3,8 @@
 use accueil_protocol::{
     Account, Accounts, Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin,
     AgentMessage, AgentPresence, AgentSites, AgentTeam, Answer, AuditLog, CallbackOptions, CallbackResult,
-    CannedReplies, CannedReply, ChangeAccount, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry, FaqPreview,
-    FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
+    CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry,
+    FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
     NewCannedReply, OfficialAnswer, Presence, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
@@ -59,6 +59,16 @@ pub async fn login(email: String, password: String) -> Result<Agent, ApiFailure>
 pub async fn logout() -> Result<(), ApiFailure> {
     let response = Request::post("/v1/agent/logout").send().await.map_err(|_| ApiFailure::Unreachable)?;
     if response.ok() || response.status() == 401 {
+        Ok(())
+    } else {
+        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
+    }
+}
+
+pub async fn change_password(current: String, new: String) -> Result<(), ApiFailure> {
+    let request = Request::put("/v1/agent/password").json(&ChangePassword { current, new });
+    let response = request.map_err(|_| ApiFailure::Unreachable)?.send().await.map_err(|_| ApiFailure::Unreachable)?;
+    if response.ok() {
         Ok(())
     } else {
         Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })

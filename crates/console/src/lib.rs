@@ -1,6 +1,7 @@
 //! The Accueil agent console: sign-in, sign-out, and the inbox that the chat, callback and community
 //! work will fill. Talks to the server's `/v1/agent/*` routes in `accueil_protocol` types.
 
+mod account;
 pub mod api;
 mod callbacks;
 mod community;

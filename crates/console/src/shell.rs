@@ -4,7 +4,7 @@
 
 use crate::i18n::Key;
 use crate::live::{Live, chime};
-use crate::{Screen, api, callbacks, community, faq_editor, inbox, report, team, use_console};
+use crate::{Screen, account, api, callbacks, community, faq_editor, inbox, report, team, use_console};
 use accueil_protocol::{Agent, AgentRole, AgentServerFrame, AgentSite, ConversationStatus, Locale, Presence};
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -17,6 +17,7 @@ enum Section {
     Faq,
     Gaps,
     Team,
+    MyAccount,
 }
 
 #[component]
@@ -32,6 +33,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         (Section::Faq, Key::Faq, agent.role.edits_content()),
         (Section::Gaps, Key::VisitorGaps, agent.role.edits_content()),
         (Section::Team, Key::Team, agent.role == AgentRole::Administrator),
+        (Section::MyAccount, Key::MyAccount, true),
     ]
     .into_iter()
     .filter_map(|(section, key, covered)| covered.then_some((section, key)))
@@ -118,6 +120,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         </header>
         <main class="ac-page">
             {move || match (section.get(), site.get()) {
+                (Section::MyAccount, _) => view! { <account::MyAccount /> }.into_any(),
                 (Section::Inbox, Some(site)) => view! { <inbox::Inbox site=site.site.clone() /> }.into_any(),
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
                 (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote can_promote=can_promote /> }.into_any(),

@@ -60,6 +60,7 @@ pub fn Team() -> impl IntoView {
                         {found.entries.into_iter().map(|entry| {
                             let what = match entry.action.as_str() {
                                 "account_deactivated" => console.t(Key::AccountDeactivated).to_owned(),
+                                "password_changed" => console.t(Key::PasswordChangedEntry).to_owned(),
                                 "account_changed" => console.t(Key::AccountChanged).to_owned(),
                                 other => other.to_owned(),
                             };

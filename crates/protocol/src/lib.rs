@@ -381,6 +381,14 @@ wire! {
         pub role: AgentRole,
     }
 
+    /// `PUT /v1/agent/password`: the signed-in account's new password, with the current one.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ChangePassword {
+        pub current: String,
+        pub new: String,
+    }
+
     /// `GET /v1/agent/accounts` (administrators): the team of the administrator's sites.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct Accounts {

@@ -35,6 +35,8 @@ pub enum Limit {
     ConversationStart,
     /// A chat message from a visitor, whatever connection or tab it comes through.
     ChatMessage,
+    /// A console account's new password: each try checks the current one, so it is a guess too.
+    PasswordChange,
 }
 
 /// Who a count is kept for.
@@ -77,6 +79,7 @@ impl Limit {
             // Generous: an office or a mobile carrier puts many visitors behind one address.
             Limit::ConversationStart => (30, MINUTE),
             Limit::ChatMessage => (300, MINUTE),
+            Limit::PasswordChange => (20, MINUTE),
         }
     }
 
@@ -89,6 +92,8 @@ impl Limit {
             Limit::ChatMessage => Some((30, MINUTE)),
             // The brand's sender must not become a relay: a few transcripts a day per visitor.
             Limit::Transcript => Some((3, DAY)),
+            // Counted per account (its id): a few tries a minute, whoever holds the session.
+            Limit::PasswordChange => Some((5, MINUTE)),
             _ => None,
         }
     }
@@ -131,7 +136,8 @@ impl Limiter {
         self.hit(limit, Who::Address(address), limit.per_address()).await
     }
 
-    /// Counts one request of a visitor session, for the kinds limited per session (others pass).
+    /// Counts one request of a visitor session (or, for `PasswordChange`, of a console account), for
+    /// the kinds limited per session (others pass).
     pub async fn check_session(&self, limit: Limit, session: i64) -> Result<(), Error> {
         match limit.per_session() {
             Some(rule) => self.hit(limit, Who::Session(session), rule).await,

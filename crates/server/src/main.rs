@@ -143,8 +143,8 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
         Ok(password) => password,
         Err(_) => std::io::stdin().lock().lines().next().transpose()?.unwrap_or_default(),
     };
-    if password.chars().count() < 10 {
-        return Err(Error::Config("the password needs at least 10 characters".to_owned()));
+    if password.chars().count() < secrets::MIN_PASSWORD_CHARS {
+        return Err(Error::Config(format!("the password needs at least {} characters", secrets::MIN_PASSWORD_CHARS)));
     }
     let hash = secrets::hash_password(&password)?;
     let agent = store.insert_agent(&email, &name, &hash, &sites, role, now()).await?;

@@ -28,6 +28,9 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// The shortest password an account may have, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
 pub fn hash_password(password: &str) -> Result<String, Error> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;

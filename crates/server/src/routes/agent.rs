@@ -5,15 +5,15 @@ use crate::error::Error;
 use crate::extract::{AGENT_COOKIE, ApiJson, SignedInAgent};
 use crate::limits::Limit;
 use crate::now;
-use crate::secrets::{decoy_hash, new_token, token_hash, verify_password};
+use crate::secrets::{MIN_PASSWORD_CHARS, decoy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::startup::AppState;
-use crate::store::AgentRow;
-use accueil_protocol::{Agent, AgentLogin, FieldCode};
+use crate::store::{AgentRow, NewAudit};
+use accueil_protocol::{Agent, AgentLogin, ChangePassword, FieldCode};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use std::net::SocketAddr;
 
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agent/login", post(login))
         .route("/v1/agent/logout", post(logout))
         .route("/v1/agent/me", get(me))
+        .route("/v1/agent/password", put(change_password))
 }
 
 impl From<AgentRow> for Agent {
@@ -77,11 +78,64 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, agent: SignedInAgent) -> Result<Response, Error> {
     state.store.delete_agent_session(&agent.token_hash).await?;
-    // The console's live connection ends with the session, in this tab and any other.
-    state.relay.wake(crate::relay::Wake::AgentSignedOut { token_hash: crate::relay::encode_hex(&agent.token_hash) });
-    state.hub.revoke(crate::chat::Revoked::Agent(agent.token_hash));
+    session_ended(&state, agent.token_hash);
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
+}
+
+/// Closes the console's live connections of a session the store just deleted, on every node: in this
+/// tab and any other, at once.
+pub(super) fn session_ended(state: &AppState, token_hash: Vec<u8>) {
+    state.relay.wake(crate::relay::Wake::AgentSignedOut { token_hash: crate::relay::encode_hex(&token_hash) });
+    state.hub.revoke(crate::chat::Revoked::Agent(token_hash));
+}
+
+/// Changes the signed-in account's password. The current one is asked first, so a session left open on
+/// a shared computer cannot lock its owner out; the account's other sessions end (a stolen one too).
+/// Tries are limited per account and per address, as each one is a guess of the current password.
+async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    signed_in: SignedInAgent,
+    ApiJson(request): ApiJson<ChangePassword>,
+) -> Result<Response, Error> {
+    state.limits.check(Limit::PasswordChange, peer.ip()).await?;
+    state.limits.check_session(Limit::PasswordChange, signed_in.agent.id).await?;
+    if request.new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::Validation {
+            message: "the new password is too short".to_owned(),
+            fields: Error::field_coded("new", FieldCode::TooShort, format!("at least {MIN_PASSWORD_CHARS} characters")),
+        });
+    }
+    let (current, stored) = (request.current, signed_in.agent.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    if !verified {
+        return Err(Error::Validation {
+            message: "the current password does not match".to_owned(),
+            fields: Error::field("current", "does not match this account's password"),
+        });
+    }
+    let new = request.new;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let agent = &signed_in.agent;
+    let audit = NewAudit {
+        at: now(),
+        actor_id: agent.id,
+        actor: agent.name.clone(),
+        action: "password_changed",
+        subject: agent.email.clone(),
+        before: None,
+        after: None,
+    };
+    let ended = state.store.set_password(agent.id, &hash, &signed_in.token_hash, &audit).await?;
+    for token_hash in ended {
+        session_ended(&state, token_hash);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn me(agent: SignedInAgent) -> Response {

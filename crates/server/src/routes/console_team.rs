@@ -6,7 +6,6 @@ use super::no_store;
 use crate::chat::announce_change;
 use crate::error::Error;
 use crate::extract::{Administrator, ApiJson, SignedInAgent};
-use crate::relay::{Wake, encode_hex};
 use crate::startup::AppState;
 use crate::store::{AgentRow, NewAudit, SiteScope};
 use accueil_protocol::{Account, Accounts, AuditEntry, AuditLog, ChangeAccount};
@@ -133,8 +132,7 @@ async fn deactivate(
     };
     // Its consoles close now, on every node, as at sign-out; its conversations wait for a colleague.
     for token_hash in ended.sessions {
-        state.relay.wake(Wake::AgentSignedOut { token_hash: encode_hex(&token_hash) });
-        state.hub.revoke(crate::chat::Revoked::Agent(token_hash));
+        super::agent::session_ended(&state, token_hash);
     }
     for public_id in ended.released {
         if let Some(row) = state.store.conversation(&public_id).await? {

@@ -301,6 +301,15 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
     /// Deactivates an active account and records `audit`, in one transaction: its sessions are deleted
     /// and its assigned conversations wait again. `None` when there is no such active account.
     async fn deactivate_account(&self, id: i64, audit: &NewAudit) -> Result<Option<Deactivated>, StoreError>;
+    /// Sets an account's password hash, ends its sessions but `keep` (the one that changed it) and
+    /// records `audit`, in one transaction: the token hashes of the sessions ended.
+    async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        keep: &[u8],
+        audit: &NewAudit,
+    ) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The latest `limit` entries of the audit log, newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
 

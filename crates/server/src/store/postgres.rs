@@ -417,6 +417,31 @@ impl Store for PostgresStore {
         Ok(Some(Deactivated { sessions, released }))
     }
 
+    async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        keep: &[u8],
+        audit: &NewAudit,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let ended: Vec<Vec<u8>> = sqlx::query_scalar(
+            "DELETE FROM agent_sessions WHERE agent_id = $1 AND token_hash != $2 RETURNING token_hash",
+        )
+        .bind(id)
+        .bind(keep)
+        .fetch_all(&mut *tx)
+        .await?;
+        record_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
         let rows =
             sqlx::query("SELECT at, actor, action, subject, before, after FROM audit_log ORDER BY id DESC LIMIT $1")

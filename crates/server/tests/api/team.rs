@@ -108,3 +108,46 @@ async fn an_administrator_changes_and_deactivates_an_account_and_the_audit_log_s
     assert_eq!(state(&log.entries[2].before)["role"], json!("agent"));
     assert_eq!(state(&log.entries[2].after)["role"], json!("editor"));
 }
+
+#[tokio::test]
+async fn an_account_changes_its_own_password_and_its_other_sessions_end() {
+    // Arrange: Camille is signed in here and on another computer.
+    let app = spawn_app().await;
+    let email = "camille@maison-lumiere.example";
+    let old = "correct horse battery staple";
+    let here = app.signed_in().await;
+    let elsewhere = app.login(email, old).await;
+    let change = |body: Value| send(&app, reqwest::Method::PUT, "/v1/agent/password", &here, body);
+
+    // Act and assert: the current password is checked, and the new one must be long enough.
+    let wrong = change(json!({"current": "not it at all", "new": "a new long password"})).await;
+    assert_eq!(refused_fields(wrong, 422).await, ["current"]);
+    let short = change(json!({"current": old, "new": "short"})).await;
+    assert_eq!(refused_fields(short, 422).await, ["new"]);
+    assert_eq!(change(json!({"current": old, "new": "a new long password"})).await.status(), 204);
+
+    // This session goes on; the other one ended; only the new password signs in.
+    let me = |cookie: String| {
+        let request = app.client.get(app.url("/v1/agent/me")).header("cookie", cookie);
+        async move { request.send().await.expect("sent").status().as_u16() }
+    };
+    assert_eq!(me(here.clone()).await, 200);
+    assert_eq!(me(elsewhere).await, 401, "the other computer's session ended");
+    let login = |password: &'static str| {
+        let request = app.client.post(app.url("/v1/agent/login")).json(&json!({"email": email, "password": password}));
+        async move { request.send().await.expect("sent").status().as_u16() }
+    };
+    assert_eq!(login(old).await, 401);
+    assert_eq!(login("a new long password").await, 200);
+    let log: AuditLog = app.agent_get("/v1/agent/audit", &here).await;
+    let first = &log.entries[0];
+    assert_eq!((first.action.as_str(), first.subject.as_str()), ("password_changed", email));
+    assert_eq!((&first.before, &first.after), (&None, &None), "no trace of the password itself");
+
+    // Each try is a guess of the current password: the sixth in a minute is refused unread.
+    for _ in 0..2 {
+        assert_eq!(change(json!({"current": "guess", "new": "whatever long enough"})).await.status(), 422);
+    }
+    let sixth = change(json!({"current": "a new long password", "new": "whatever long enough"})).await;
+    assert_eq!(sixth.status(), 429, "five tries a minute per account");
+}
