@@ -406,6 +406,62 @@ wire! {
         pub sites: Vec<String>,
         /// `false` once deactivated: it can no longer sign in.
         pub active: bool,
+        /// `true` while an invitation waits: the person has not chosen a password yet.
+        pub invited: bool,
+    }
+
+    /// `POST /v1/agent/accounts` (administrators): a new account, sent an invitation by email to choose
+    /// its password. `locale` is the language of that email.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Invite {
+        pub email: String,
+        pub name: String,
+        pub role: AgentRole,
+        pub sites: Vec<String>,
+        pub locale: Locale,
+    }
+
+    /// `POST /v1/agent/password/forgotten`: sends a link to choose a new password, if an active
+    /// account has this email; the answer is the same either way.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ForgottenPassword {
+        pub email: String,
+        pub locale: Locale,
+    }
+
+    /// `POST /v1/agent/link`: what a link sent by email is for, before its password is chosen.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct LinkToken {
+        pub token: String,
+    }
+
+    /// The answer to `LinkToken`: whose link it is and what it does.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct LinkInfo {
+        pub purpose: LinkPurpose,
+        pub name: String,
+        pub email: String,
+    }
+
+    /// What a link sent by email does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum LinkPurpose {
+        /// Sets the first password of an invited account.
+        Invitation,
+        /// Sets a forgotten password again.
+        Reset,
+    }
+
+    /// `POST /v1/agent/link/password`: uses a link once to set the account's password, and signs in.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct LinkPassword {
+        pub token: String,
+        pub password: String,
     }
 
     /// `PUT /v1/agent/accounts/{id}` (administrators): an account's new role and sites.

@@ -61,7 +61,7 @@ async fn seed(database_url: &str, sessions: usize) -> Result<(), String> {
     }
     let password = accueil_server::secrets::hash_password("bench-password-not-used").map_err(|e| e.to_string())?;
     let agent = store
-        .insert_agent("bench@accueil.example", "Bench", &password, &SiteScope::Every, AgentRole::Agent, now)
+        .insert_agent("bench@accueil.example", "Bench", &password, &SiteScope::Every, AgentRole::Agent, now, None)
         .await
         .map_err(|e| e.to_string())?;
     let hash = accueil_server::secrets::token_hash(AGENT_TOKEN);

@@ -37,6 +37,10 @@ pub enum Limit {
     ChatMessage,
     /// A console account's new password: each try checks the current one, so it is a guess too.
     PasswordChange,
+    /// A reset link asked for: each may send a mail.
+    PasswordForgotten,
+    /// Reading or using a link sent by email: each is a guess of a token.
+    AccountLink,
 }
 
 /// Who a count is kept for.
@@ -80,6 +84,8 @@ impl Limit {
             Limit::ConversationStart => (30, MINUTE),
             Limit::ChatMessage => (300, MINUTE),
             Limit::PasswordChange => (20, MINUTE),
+            Limit::PasswordForgotten => (5, MINUTE),
+            Limit::AccountLink => (10, MINUTE),
         }
     }
 

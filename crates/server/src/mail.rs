@@ -1,7 +1,8 @@
-//! The one mail the server sends, a chat transcript the visitor asked for: checking the address,
-//! building the message (plain text and an HTML copy where every message is escaped) and handing it to
+//! The mail the server sends: a chat transcript the visitor asked for (the address is used for this
+//! message and never stored), and the console's invitations and password links. Checking the address,
+//! building the message (plain text and an HTML copy where everything is escaped) and handing it to
 //! the configured transport, all with lettre: SMTP with TLS, a sendmail program, or a folder of `.eml`
-//! files (the demo and the tests). The address is used for this message and never stored.
+//! files (the demo and the tests).
 
 use crate::config::{MailSettings, MailTransport};
 use crate::error::Error;
@@ -51,8 +52,40 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-impl Transcript {
-    pub fn plain_text(&self) -> String {
+/// Something the server mails: a subject it wrote itself (never text a visitor typed) and the same
+/// words as plain text and HTML.
+pub trait Compose {
+    fn subject(&self) -> String;
+    fn plain_text(&self) -> String;
+    fn html(&self) -> String;
+
+    /// The whole message, multipart/alternative.
+    fn message(&self, from: Mailbox, to: Address) -> Result<Message, Error> {
+        // Base64 parts: long lines and any character arrive intact whatever the relays in between.
+        let part = |kind: ContentType, text: String| -> Result<SinglePart, Error> {
+            let body = Body::new_with_encoding(text, ContentTransferEncoding::Base64)
+                .map_err(|_| Error::Internal("a mail body could not be encoded".to_owned()))?;
+            Ok(SinglePart::builder().header(kind).body(body))
+        };
+        Message::builder()
+            .from(from)
+            .to(Mailbox::new(None, to))
+            .subject(self.subject())
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, self.plain_text())?)
+                    .singlepart(part(ContentType::TEXT_HTML, self.html())?),
+            )
+            .map_err(|e| Error::Internal(format!("mail: {e}")))
+    }
+}
+
+impl Compose for Transcript {
+    fn subject(&self) -> String {
+        self.subject.clone()
+    }
+
+    fn plain_text(&self) -> String {
         let mut out = format!("{}\n\n", self.intro);
         for line in &self.lines {
             out.push_str(&format!("[{}] {} :\n{}\n\n", line.time, line.who, line.body));
@@ -63,7 +96,7 @@ impl Transcript {
 
     /// The HTML copy: messages are text, so every one is escaped; nothing a visitor or agent typed
     /// becomes markup.
-    pub fn html(&self) -> String {
+    fn html(&self) -> String {
         let mut out = format!("<!doctype html><html><body><p>{}</p><dl>", escape_html(&self.intro));
         for line in &self.lines {
             out.push_str(&format!(
@@ -76,34 +109,141 @@ impl Transcript {
         out.push_str(&format!("</dl><p>— {}</p></body></html>", escape_html(&self.brand)));
         out
     }
+}
 
-    /// The whole message, multipart/alternative. The subject is the server's own text (the brand's
-    /// name), never something a visitor wrote.
-    pub fn message(&self, from: Mailbox, to: Address) -> Result<Message, Error> {
-        // Base64 parts: long lines and any character arrive intact whatever the relays in between.
-        let part = |kind: ContentType, text: String| -> Result<SinglePart, Error> {
-            let body = Body::new_with_encoding(text, ContentTransferEncoding::Base64)
-                .map_err(|_| Error::Internal("a mail body could not be encoded".to_owned()))?;
-            Ok(SinglePart::builder().header(kind).body(body))
-        };
-        Message::builder()
-            .from(from)
-            .to(Mailbox::new(None, to))
-            .subject(&self.subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(part(ContentType::TEXT_PLAIN, self.plain_text())?)
-                    .singlepart(part(ContentType::TEXT_HTML, self.html())?),
-            )
-            .map_err(|e| Error::Internal(format!("mail: {e}")))
+/// A short message with one link to follow: an invitation to the console, a password reset.
+pub struct Notice {
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub link: String,
+    /// The words of the link in the HTML copy.
+    pub action: String,
+    /// Said after the link: how long it works, what to do when the mail was not expected.
+    pub after: Vec<String>,
+}
+
+impl Compose for Notice {
+    fn subject(&self) -> String {
+        self.subject.clone()
+    }
+
+    fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for paragraph in &self.paragraphs {
+            out.push_str(&format!("{paragraph}\n\n"));
+        }
+        out.push_str(&format!("{}\n\n", self.link));
+        for paragraph in &self.after {
+            out.push_str(&format!("{paragraph}\n\n"));
+        }
+        out
+    }
+
+    fn html(&self) -> String {
+        let mut out = "<!doctype html><html><body>".to_owned();
+        for paragraph in &self.paragraphs {
+            out.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
+        }
+        out.push_str(&format!("<p><a href=\"{}\">{}</a></p>", escape_html(&self.link), escape_html(&self.action)));
+        for paragraph in &self.after {
+            out.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
+        }
+        out.push_str("</body></html>");
+        out
+    }
+}
+
+/// How long the links in these mails work, in words.
+fn hours_in_words(hours: i64, english: bool) -> String {
+    match (hours, english) {
+        (1, true) => "one hour".to_owned(),
+        (1, false) => "une heure".to_owned(),
+        (n, true) => format!("{n} hours"),
+        (n, false) => format!("{n} heures"),
+    }
+}
+
+impl Notice {
+    /// The mail that invites `name` to the console, on behalf of `inviter`, to work on `sites`.
+    pub fn invitation(english: bool, inviter: &str, name: &str, sites: &str, link: String, hours: i64) -> Notice {
+        let valid = hours_in_words(hours, english);
+        if english {
+            Notice {
+                subject: format!("{inviter} invites you to the Accueil console"),
+                paragraphs: vec![
+                    format!("Hello {name},"),
+                    format!("{inviter} invites you to join the team of {sites} in the Accueil console."),
+                    "To accept, open this link and choose your password:".to_owned(),
+                ],
+                link,
+                action: "Accept the invitation".to_owned(),
+                after: vec![
+                    format!("The link works once, for {valid}."),
+                    "If you were not expecting this invitation, you can ignore this email.".to_owned(),
+                ],
+            }
+        } else {
+            Notice {
+                subject: format!("{inviter} vous invite dans la console Accueil"),
+                paragraphs: vec![
+                    format!("Bonjour {name},"),
+                    format!("{inviter} vous invite à rejoindre l’équipe de {sites} dans la console Accueil."),
+                    "Pour accepter, ouvrez ce lien et choisissez votre mot de passe :".to_owned(),
+                ],
+                link,
+                action: "Accepter l’invitation".to_owned(),
+                after: vec![
+                    format!("Le lien fonctionne une fois, pendant {valid}."),
+                    "Si vous n’attendiez pas cette invitation, ignorez simplement ce message.".to_owned(),
+                ],
+            }
+        }
+    }
+
+    /// The mail with a link to choose a new password.
+    pub fn password_reset(english: bool, name: &str, link: String, hours: i64) -> Notice {
+        let valid = hours_in_words(hours, english);
+        if english {
+            Notice {
+                subject: "Choose a new password for the Accueil console".to_owned(),
+                paragraphs: vec![
+                    format!("Hello {name},"),
+                    "Someone asked to reset the password of your Accueil console account. To choose a new one, \
+                     open this link:"
+                        .to_owned(),
+                ],
+                link,
+                action: "Choose a new password".to_owned(),
+                after: vec![
+                    format!("The link works once, for {valid}. Your other sessions will end."),
+                    "If you did not ask for this, ignore this email: your password stays the same.".to_owned(),
+                ],
+            }
+        } else {
+            Notice {
+                subject: "Choisissez un nouveau mot de passe pour la console Accueil".to_owned(),
+                paragraphs: vec![
+                    format!("Bonjour {name},"),
+                    "Quelqu’un a demandé à réinitialiser le mot de passe de votre compte de la console Accueil. \
+                     Pour en choisir un nouveau, ouvrez ce lien :"
+                        .to_owned(),
+                ],
+                link,
+                action: "Choisir un nouveau mot de passe".to_owned(),
+                after: vec![
+                    format!("Le lien fonctionne une fois, pendant {valid}. Vos autres sessions seront fermées."),
+                    "Si vous n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.".to_owned(),
+                ],
+            }
+        }
     }
 }
 
 /// Hands the message to the transport; `Unavailable` when it could not take it.
-pub async fn send(settings: &MailSettings, to: &str, transcript: &Transcript) -> Result<(), Error> {
+pub async fn send(settings: &MailSettings, to: &str, mail: &impl Compose) -> Result<(), Error> {
     let to = to.parse::<Address>().map_err(|e| Error::Internal(format!("an address checked before: {e}")))?;
     let from = settings.from.parse::<Mailbox>().map_err(|e| Error::Config(format!("mail: from: {e}")))?;
-    let message = transcript.message(from, to)?;
+    let message = mail.message(from, to)?;
     let unavailable = |e: &dyn std::fmt::Display| Error::Unavailable(format!("mail transport: {e}"));
     match &settings.transport {
         MailTransport::PickupDir(dir) => {

@@ -147,7 +147,7 @@ async fn add_agent(args: &[String]) -> Result<(), Error> {
         return Err(Error::Config(format!("the password needs at least {} characters", secrets::MIN_PASSWORD_CHARS)));
     }
     let hash = secrets::hash_password(&password)?;
-    let agent = store.insert_agent(&email, &name, &hash, &sites, role, now()).await?;
+    let agent = store.insert_agent(&email, &name, &hash, &sites, role, now(), None).await?;
     println!("{} {} <{}> created (id {})", agent.role.as_str(), agent.name, agent.email, agent.id);
     Ok(())
 }

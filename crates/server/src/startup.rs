@@ -92,6 +92,12 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+        // Without a public URL, links in mails point at the listening address: the port the system
+        // chose when the configuration asked for any (port 0), not 0.
+        let mut config = config;
+        if config.listen.port() == 0 && config.public_url == format!("http://{}", config.listen) {
+            config.public_url = format!("http://{}", listener.local_addr()?);
+        }
         // Listening starts before serving, so nothing another node does after this node is up is missed.
         let (relay, nodes) = match store.node_listener().await? {
             Some(listener) => {

@@ -58,21 +58,37 @@ async fn login(
         return Err(Error::Validation { message: "email and password are both required".to_owned(), fields });
     }
     let agent = state.store.agent_by_email(email).await?;
+    let now = now();
+    // A locked account is refused even with the right password, so guessing on stops here; the lock
+    // ends by itself, or when its owner sets a new password through a link sent by email.
+    if let Some(until) = agent.as_ref().filter(|a| a.active).and_then(|a| a.locked_until).filter(|until| *until > now) {
+        return Err(Error::RateLimited { retry_after: u64::try_from(until - now).unwrap_or(1).max(1) });
+    }
     // Argon2 is slow on purpose: run it off the async workers, and run it even for unknown emails.
     let stored = agent.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
     let password = request.password;
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
+    match &agent {
+        Some(known) if known.active && !verified && !known.invited() => state.store.login_failed(known.id, now).await?,
+        Some(known) if verified => state.store.login_succeeded(known.id).await?,
+        _ => {}
+    }
     // A deactivated account is refused like a wrong password: nothing says it exists.
     let agent = agent.filter(|a| verified && a.active).ok_or_else(|| Error::Unauthorized {
         message: "this email and password do not match an agent".to_owned(),
         fields: Vec::new(),
     })?;
+    signed_in(&state, agent).await
+}
+
+/// Starts a console session for `agent`: the answer carries its cookie and the `Agent`.
+pub(super) async fn signed_in(state: &AppState, agent: AgentRow) -> Result<Response, Error> {
     let token = new_token()?;
     let now = now();
     state.store.insert_agent_session(&token_hash(&token), agent.id, now, now + SESSION_SECONDS).await?;
-    let cookie = session_cookie(&state, &token, SESSION_SECONDS);
+    let cookie = session_cookie(state, &token, SESSION_SECONDS);
     Ok(([(SET_COOKIE, cookie)], no_store(), Json(Agent::from(agent))).into_response())
 }
 
@@ -101,12 +117,7 @@ async fn change_password(
 ) -> Result<Response, Error> {
     state.limits.check(Limit::PasswordChange, peer.ip()).await?;
     state.limits.check_session(Limit::PasswordChange, signed_in.agent.id).await?;
-    if request.new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::Validation {
-            message: "the new password is too short".to_owned(),
-            fields: Error::field_coded("new", FieldCode::TooShort, format!("at least {MIN_PASSWORD_CHARS} characters")),
-        });
-    }
+    long_enough("new", &request.new)?;
     let (current, stored) = (request.current, signed_in.agent.password_hash.clone());
     let verified = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
         .await
@@ -136,6 +147,17 @@ async fn change_password(
         session_ended(&state, token_hash);
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Refuses a new password shorter than `MIN_PASSWORD_CHARS`, naming `field`.
+pub(super) fn long_enough(field: &str, password: &str) -> Result<(), Error> {
+    if password.chars().count() >= MIN_PASSWORD_CHARS {
+        return Ok(());
+    }
+    Err(Error::Validation {
+        message: "the new password is too short".to_owned(),
+        fields: Error::field_coded(field, FieldCode::TooShort, format!("at least {MIN_PASSWORD_CHARS} characters")),
+    })
 }
 
 async fn me(agent: SignedInAgent) -> Response {

@@ -1,16 +1,21 @@
-//! The team, for administrators: the accounts of their sites, changing one's role and sites,
-//! deactivating one (its sessions end at once, its conversations wait again), and the audit log every
+//! The team, for administrators: the accounts of their sites, inviting someone by email, changing
+//! one's role and sites, deactivating one (its sessions end at once, its conversations wait again), and the audit log every
 //! such change lands in.
 
+use super::account_links::{INVITATION_HOURS, console_link, new_link, send_notice};
 use super::no_store;
 use crate::chat::announce_change;
 use crate::error::Error;
 use crate::extract::{Administrator, ApiJson, SignedInAgent};
+use crate::mail::Notice;
 use crate::startup::AppState;
 use crate::store::{AgentRow, NewAudit, SiteScope};
-use accueil_protocol::{Account, Accounts, AuditEntry, AuditLog, ChangeAccount};
+use accueil_protocol::{
+    Account, Accounts, AuditEntry, AuditLog, ChangeAccount, FieldCode, Invite, LinkPurpose, Locale,
+};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
@@ -19,13 +24,14 @@ const AUDIT_SHOWN: u32 = 200;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/v1/agent/accounts", get(accounts))
+        .route("/v1/agent/accounts", get(accounts).post(invite))
         .route("/v1/agent/accounts/{id}", put(change))
         .route("/v1/agent/accounts/{id}/deactivate", post(deactivate))
         .route("/v1/agent/audit", get(audit))
 }
 
 fn account(row: AgentRow) -> Account {
+    let invited = row.invited();
     Account {
         id: row.id,
         email: row.email,
@@ -33,8 +39,12 @@ fn account(row: AgentRow) -> Account {
         role: row.role,
         sites: row.sites.to_stored(),
         active: row.active,
+        invited,
     }
 }
+
+/// Longest name an account may have: it shows in the visitor's chat header.
+const NAME_CHARS: usize = 80;
 
 /// An account's role, sites and state as the audit log keeps them.
 fn state_of(row: &AgentRow) -> Option<String> {
@@ -81,6 +91,114 @@ fn audit_of(admin: &SignedInAgent, action: &'static str, before: &AgentRow, afte
     }
 }
 
+/// The sites an administrator gives an account: ones the server has and the administrator works on.
+fn given_sites(state: &AppState, admin: &SignedInAgent, sites: &[String]) -> Result<SiteScope, Error> {
+    let sites = SiteScope::from_stored(sites.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect());
+    if sites == SiteScope::Only(Vec::new()) {
+        return Err(Error::Validation {
+            message: "an account works on at least one site".to_owned(),
+            fields: Error::field_coded("sites", FieldCode::Required, "give at least one site"),
+        });
+    }
+    if let Some(unknown) = sites.to_stored().iter().find(|s| *s != SiteScope::EVERY && state.config.site(s).is_none()) {
+        return Err(Error::Validation {
+            message: "every site must be one this server has".to_owned(),
+            fields: Error::field("sites", format!("no site is named `{unknown}`")),
+        });
+    }
+    if !manages(admin, &sites) {
+        return Err(Error::Validation {
+            message: "you can give only the sites you work on".to_owned(),
+            fields: Error::field("sites", "includes a site you do not work on"),
+        });
+    }
+    Ok(sites)
+}
+
+/// The sites of an invitation, in words for its mail.
+fn sites_in_words(state: &AppState, sites: &SiteScope, english: bool) -> String {
+    match sites {
+        SiteScope::Every => (if english { "every site" } else { "tous les sites" }).to_owned(),
+        SiteScope::Only(sites) => sites
+            .iter()
+            .map(|site| state.config.site(site).map_or_else(|| site.clone(), |s| s.public.name.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// Creates an account and mails it an invitation to choose its password. Inviting again an address
+/// whose invitation waits sends a new link (at most one a minute), as the console's "send again".
+async fn invite(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiJson(request): ApiJson<Invite>,
+) -> Result<Response, Error> {
+    let email = request.email.trim();
+    let name = request.name.trim();
+    let mut fields = Vec::new();
+    if let Some(problem) = crate::mail::address_problem(email) {
+        fields.extend(Error::field("email", problem));
+    }
+    if name.is_empty() {
+        fields.extend(Error::field_coded("name", FieldCode::Required, "enter the person's name"));
+    } else if name.chars().count() > NAME_CHARS {
+        fields.extend(Error::field_coded("name", FieldCode::TooLong, format!("at most {NAME_CHARS} characters")));
+    }
+    if !fields.is_empty() {
+        return Err(Error::Validation { message: "the invitation is not complete".to_owned(), fields });
+    }
+    let sites = given_sites(&state, &admin, &request.sites)?;
+    if state.config.mail.is_none() {
+        return Err(Error::Unavailable("email is not set up on this server; use `accueil agent add`".to_owned()));
+    }
+    let english = request.locale == Locale::En;
+    let (token, link) = new_link(LinkPurpose::Invitation, INVITATION_HOURS)?;
+    let (row, status) = match state.store.agent_by_email(email).await? {
+        Some(existing) if existing.invited() && existing.active && manages(&admin, &existing.sites) => {
+            let audit = audit_of(&admin, "invitation_sent", &existing, None);
+            if !state.store.insert_agent_link(existing.id, &link, 60, Some(&audit)).await? {
+                return Err(Error::RateLimited { retry_after: 60 });
+            }
+            (existing, StatusCode::OK)
+        }
+        Some(_) => {
+            return Err(Error::Validation {
+                message: "an account already has this address".to_owned(),
+                fields: Error::field("email", "an account already has this address"),
+            });
+        }
+        None => {
+            let invited = AgentRow {
+                id: 0,
+                email: email.to_owned(),
+                name: name.to_owned(),
+                password_hash: String::new(),
+                sites: sites.clone(),
+                role: request.role,
+                active: true,
+                locked_until: None,
+            };
+            let audit = NewAudit { before: None, ..audit_of(&admin, "account_invited", &invited, state_of(&invited)) };
+            let row = state
+                .store
+                .insert_agent(email, name, "", &sites, request.role, link.created_at, Some((&link, &audit)))
+                .await?;
+            (row, StatusCode::CREATED)
+        }
+    };
+    let notice = Notice::invitation(
+        english,
+        &admin.agent.name,
+        &row.name,
+        &sites_in_words(&state, &row.sites, english),
+        console_link(&state, LinkPurpose::Invitation, &token),
+        INVITATION_HOURS,
+    );
+    send_notice(&state, &row.email, &notice).await?;
+    Ok((status, no_store(), Json(account(row))).into_response())
+}
+
 async fn accounts(State(state): State<AppState>, Administrator(admin): Administrator) -> Result<Response, Error> {
     let accounts =
         state.store.accounts().await?.into_iter().filter(|row| manages(&admin, &row.sites)).map(account).collect();
@@ -97,19 +215,7 @@ async fn change(
     if request.role != before.role {
         not_yourself(&admin, id, "change the role of")?;
     }
-    let sites = SiteScope::from_stored(request.sites.iter().map(|s| s.trim().to_owned()).collect());
-    if let Some(unknown) = sites.to_stored().iter().find(|s| *s != SiteScope::EVERY && state.config.site(s).is_none()) {
-        return Err(Error::Validation {
-            message: "every site must be one this server has".to_owned(),
-            fields: Error::field("sites", format!("no site is named `{unknown}`")),
-        });
-    }
-    if !manages(&admin, &sites) {
-        return Err(Error::Validation {
-            message: "you can give only the sites you work on".to_owned(),
-            fields: Error::field("sites", "includes a site you do not work on"),
-        });
-    }
+    let sites = given_sites(&state, &admin, &request.sites)?;
     let after = AgentRow { role: request.role, sites: sites.clone(), ..before.clone() };
     let audit = audit_of(&admin, "account_changed", &before, state_of(&after));
     let changed = state.store.change_account(id, request.role, &sites, &audit).await?;

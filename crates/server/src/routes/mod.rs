@@ -1,6 +1,7 @@
 //! The HTTP surface: each module owns its routes and exposes a `router()`; they are merged here with
 //! the layers every request goes through.
 
+mod account_links;
 mod agent;
 mod agent_live;
 mod callbacks;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(faq::router())
         .merge(sessions::router())
         .merge(agent::router())
+        .merge(account_links::router())
         .merge(console_faq::router())
         .merge(callbacks::router())
         .merge(console_callbacks::router())

@@ -12,12 +12,14 @@ use sqlx::{Row, postgres::PgArguments, query::Query};
 /// Tables in an order that satisfies their references (answers after questions, messages after
 /// conversations). Left out: `readiness_probe`, rewritten by each node, and PostgreSQL's own rate
 /// windows.
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 26] = [
     "visitor_sessions",
     "session_tokens",
     "agents",
     "agent_sessions",
     "agent_sites",
+    "agent_links",
+    "audit_log",
     "faq_snapshots",
     "faq_entries",
     "faq_synonyms",

@@ -19,7 +19,7 @@ mod sqlite_community;
 mod stored;
 
 use crate::faq::Content;
-use accueil_protocol::{AgentRole, FaqEvent, Locale};
+use accueil_protocol::{AgentRole, FaqEvent, LinkPurpose, Locale};
 use async_trait::async_trait;
 pub use callbacks::{Booking, CallResult, CallbackCaps, CallbackRow, CallbackStore, DueWebhook, NewCallback, Refusal};
 pub use chat::{
@@ -77,6 +77,63 @@ pub struct AgentRow {
     pub role: AgentRole,
     /// `false` once an administrator deactivated it: it cannot sign in, and has no session.
     pub active: bool,
+    /// Until when sign-in is refused after too many wrong passwords in a row.
+    pub locked_until: Option<UnixTime>,
+}
+
+impl AgentRow {
+    /// Invited and not yet arrived: the password is chosen through the invitation's link.
+    pub fn invited(&self) -> bool {
+        self.password_hash.is_empty()
+    }
+}
+
+/// A link sent by email that sets an account's password once: the hash of its token (the token itself
+/// is only in the mail), what it is for, and when it stops working.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLink {
+    pub token_hash: Vec<u8>,
+    pub purpose: LinkPurpose,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// A link used: the account as it is now, and the sessions it had, which ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redeemed {
+    pub agent: AgentRow,
+    pub ended: Vec<Vec<u8>>,
+}
+
+/// Wrong passwords in a row that lock an account, and for how long.
+pub const LOCK_AFTER_FAILURES: i64 = 10;
+pub const LOCK_SECONDS: i64 = 15 * 60;
+
+/// The audit entry of a link used by its account's owner.
+fn link_audit(agent: &AgentRow, purpose: LinkPurpose, at: UnixTime) -> NewAudit {
+    NewAudit {
+        at,
+        actor_id: agent.id,
+        actor: agent.name.clone(),
+        action: match purpose {
+            LinkPurpose::Invitation => "invitation_accepted",
+            LinkPurpose::Reset => "password_reset",
+        },
+        subject: agent.email.clone(),
+        before: None,
+        after: None,
+    }
+}
+
+fn purpose_name(purpose: LinkPurpose) -> &'static str {
+    match purpose {
+        LinkPurpose::Invitation => "invitation",
+        LinkPurpose::Reset => "reset",
+    }
+}
+
+fn purpose_from_name(name: &str) -> LinkPurpose {
+    if name == "invitation" { LinkPurpose::Invitation } else { LinkPurpose::Reset }
 }
 
 /// A change to the team, recorded in the same transaction as the change.
@@ -265,6 +322,9 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
     async fn visitor_session(&self, token_hash: &[u8]) -> Result<Option<VisitorSessionRow>, StoreError>;
 
     /// `StoreError::Duplicate` when an agent already has this email (compared case-insensitively).
+    /// A new account. With `invitation`, its first link and the audit entry of the invitation are
+    /// written in the same transaction (and the password hash is empty until the link is used).
+    #[allow(clippy::too_many_arguments)]
     async fn insert_agent(
         &self,
         email: &str,
@@ -273,7 +333,34 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
         sites: &SiteScope,
         role: AgentRole,
         now: UnixTime,
+        invitation: Option<(&NewLink, &NewAudit)>,
     ) -> Result<AgentRow, StoreError>;
+    /// Stores a new link for account `agent_id`, and `audit` if any, unless one of the same purpose was
+    /// made less than `min_gap` seconds before: `false` then. Expired links go at the same time.
+    async fn insert_agent_link(
+        &self,
+        agent_id: i64,
+        link: &NewLink,
+        min_gap: i64,
+        audit: Option<&NewAudit>,
+    ) -> Result<bool, StoreError>;
+    /// What an unexpired link is for, and its active account.
+    async fn agent_link(&self, token_hash: &[u8], now: UnixTime)
+    -> Result<Option<(LinkPurpose, AgentRow)>, StoreError>;
+    /// Uses an unexpired link of an active account, in one transaction: sets the password, lifts a
+    /// lockout, deletes the account's links of that purpose and its sessions, and records it in the
+    /// audit log. `None` when the link is unknown, used, expired, or its account deactivated.
+    async fn redeem_agent_link(
+        &self,
+        token_hash: &[u8],
+        now: UnixTime,
+        password_hash: &str,
+    ) -> Result<Option<Redeemed>, StoreError>;
+    /// Counts a sign-in with a wrong password: the `LOCK_AFTER_FAILURES`th in a row locks the account
+    /// until `now + LOCK_SECONDS`.
+    async fn login_failed(&self, agent_id: i64, now: UnixTime) -> Result<(), StoreError>;
+    /// A sign-in that succeeded: the count of wrong passwords starts again.
+    async fn login_succeeded(&self, agent_id: i64) -> Result<(), StoreError>;
     /// An account by its id; `None` when there is none.
     async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError>;
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError>;

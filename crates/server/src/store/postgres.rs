@@ -6,11 +6,11 @@
 use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
 use super::{
-    AgentRow, AuditRow, Deactivated, FaqStats, NewAudit, SiteScope, SnapshotRow, Store, StoreError, UnixTime,
-    VisitorSessionRow,
+    AgentRow, AuditRow, Deactivated, FaqStats, LOCK_AFTER_FAILURES, LOCK_SECONDS, NewAudit, NewLink, Redeemed,
+    SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow,
 };
 use crate::faq::{Content, StoredEntry, normalize_query};
-use accueil_protocol::{AgentRole, FaqEvent, Locale};
+use accueil_protocol::{AgentRole, FaqEvent, LinkPurpose, Locale};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{PgPool, Row};
@@ -108,6 +108,25 @@ async fn record_audit(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, audit: &Ne
     Ok(())
 }
 
+/// Writes a link of account `agent_id`.
+async fn insert_link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    agent_id: i64,
+    link: &NewLink,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO agent_links (token_hash, agent_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&link.token_hash)
+    .bind(agent_id)
+    .bind(super::purpose_name(link.purpose))
+    .bind(link.created_at)
+    .bind(link.expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl super::NodeListener for PostgresListener {
     async fn heard(&mut self) -> Result<super::Heard, StoreError> {
@@ -126,7 +145,7 @@ impl super::NodeListener for PostgresListener {
 }
 
 /// The columns of an agent, with its sites gathered in one column.
-const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role, a.deactivated_at,
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.password_hash, a.role, a.deactivated_at, a.locked_until,
     (SELECT string_agg(site, E'\\n') FROM agent_sites WHERE agent_id = a.id) AS sites";
 
 #[async_trait]
@@ -268,6 +287,7 @@ impl Store for PostgresStore {
         sites: &SiteScope,
         role: AgentRole,
         now: UnixTime,
+        invitation: Option<(&NewLink, &NewAudit)>,
     ) -> Result<AgentRow, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
@@ -290,6 +310,10 @@ impl Store for PostgresStore {
             Err(e) => return Err(e.into()),
         };
         write_sites(&mut tx, id, sites).await?;
+        if let Some((link, audit)) = invitation {
+            insert_link(&mut tx, id, link).await?;
+            record_audit(&mut tx, audit).await?;
+        }
         tx.commit().await?;
         Ok(AgentRow {
             id,
@@ -299,7 +323,127 @@ impl Store for PostgresStore {
             sites: sites.clone(),
             role,
             active: true,
+            locked_until: None,
         })
+    }
+
+    async fn insert_agent_link(
+        &self,
+        agent_id: i64,
+        link: &NewLink,
+        min_gap: i64,
+        audit: Option<&NewAudit>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM agent_links WHERE expires_at <= $1").bind(link.created_at).execute(&mut *tx).await?;
+        // A gap of 0 (or less) lets any number of links be made.
+        let recent: Option<i64> = if min_gap <= 0 {
+            None
+        } else {
+            sqlx::query_scalar(
+                "SELECT created_at FROM agent_links WHERE agent_id = $1 AND purpose = $2 AND created_at > $3 LIMIT 1",
+            )
+            .bind(agent_id)
+            .bind(super::purpose_name(link.purpose))
+            .bind(link.created_at - min_gap)
+            .fetch_optional(&mut *tx)
+            .await?
+        };
+        if recent.is_some() {
+            return Ok(false);
+        }
+        insert_link(&mut tx, agent_id, link).await?;
+        if let Some(audit) = audit {
+            record_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn agent_link(
+        &self,
+        token_hash: &[u8],
+        now: UnixTime,
+    ) -> Result<Option<(LinkPurpose, AgentRow)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT l.purpose, {AGENT_COLUMNS} FROM agent_links l JOIN agents a ON a.id = l.agent_id
+             WHERE l.token_hash = $1 AND l.expires_at > $2 AND a.deactivated_at IS NULL"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let purpose: String = row.try_get("purpose")?;
+        Ok(Some((super::purpose_from_name(&purpose), agent(&row)?)))
+    }
+
+    async fn redeem_agent_link(
+        &self,
+        token_hash: &[u8],
+        now: UnixTime,
+        password_hash: &str,
+    ) -> Result<Option<Redeemed>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let used = sqlx::query(
+            "DELETE FROM agent_links WHERE token_hash = $1 AND expires_at > $2 RETURNING agent_id, purpose",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(used) = used else { return Ok(None) };
+        let (agent_id, purpose): (i64, String) = (used.try_get("agent_id")?, used.try_get("purpose")?);
+        let purpose = super::purpose_from_name(&purpose);
+        let row =
+            sqlx::query(&format!("SELECT {AGENT_COLUMNS} FROM agents a WHERE a.id = $1 AND a.deactivated_at IS NULL"))
+                .bind(agent_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(mut agent) = row.as_ref().map(agent).transpose()? else { return Ok(None) };
+        sqlx::query("UPDATE agents SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+            .bind(password_hash)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM agent_links WHERE agent_id = $1 AND purpose = $2")
+            .bind(agent_id)
+            .bind(super::purpose_name(purpose))
+            .execute(&mut *tx)
+            .await?;
+        let ended: Vec<Vec<u8>> =
+            sqlx::query_scalar("DELETE FROM agent_sessions WHERE agent_id = $1 RETURNING token_hash")
+                .bind(agent_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        record_audit(&mut tx, &super::link_audit(&agent, purpose, now)).await?;
+        tx.commit().await?;
+        agent.password_hash = password_hash.to_owned();
+        agent.locked_until = None;
+        Ok(Some(Redeemed { agent, ended }))
+    }
+
+    async fn login_failed(&self, agent_id: i64, now: UnixTime) -> Result<(), StoreError> {
+        // One statement, so that tries racing on several nodes each count.
+        sqlx::query(
+            "UPDATE agents SET failed_logins = failed_logins + 1,
+                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+             WHERE id = $3",
+        )
+        .bind(LOCK_AFTER_FAILURES)
+        .bind(now + LOCK_SECONDS)
+        .bind(agent_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn login_succeeded(&self, agent_id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET failed_logins = 0 WHERE id = $1 AND failed_logins > 0")
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError> {

@@ -85,6 +85,7 @@ pub fn agent(row: &impl ReadRow) -> StoreResult<AgentRow> {
         sites: site_scope(row)?,
         role: role(row)?,
         active: row.maybe_int("deactivated_at")?.is_none(),
+        locked_until: row.maybe_int("locked_until")?,
     })
 }
 

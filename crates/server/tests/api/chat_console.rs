@@ -185,15 +185,7 @@ async fn the_visitor_ends_rates_and_gets_the_transcript_by_email_only() {
     assert_eq!(files.len(), 1);
     let mail = std::fs::read_to_string(files[0].path()).unwrap();
     assert!(mail.contains("To: lea@exemple.fr\r\n"));
-    let decoded: String = mail
-        .split("\r\n\r\n")
-        .filter_map(|part| {
-            let base64: String = part.lines().take_while(|l| !l.starts_with("--")).collect();
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.decode(base64).ok()
-        })
-        .map(|bytes| String::from_utf8(bytes).unwrap())
-        .collect();
+    let decoded = crate::helpers::decoded_parts(&mail);
     assert!(decoded.contains("Ma lampe <script>x</script> clignote"), "the text part as typed");
     assert!(decoded.contains("Ma lampe &lt;script&gt;x&lt;/script&gt; clignote"), "the HTML part escaped");
     // The address was for that message only: the database never saw it.

@@ -270,7 +270,10 @@ impl TestApp {
         // The name is the address's first part, capitalised: camille@… is Camille, hugo@… is Hugo.
         let local = email.split('@').next().unwrap_or_default();
         let name = local[..1].to_uppercase() + &local[1..];
-        store.insert_agent(email, &name, &hash, sites, role, accueil_server::now()).await.expect("agent inserted");
+        store
+            .insert_agent(email, &name, &hash, sites, role, accueil_server::now(), None)
+            .await
+            .expect("agent inserted");
     }
 
     /// Creates an agent who works on `sites` and signs in: the `Cookie` header value of its session.
@@ -284,6 +287,30 @@ impl TestApp {
         self.add_agent_as(email, password, sites, role).await;
         self.login(email, password).await
     }
+}
+
+/// The mails in the pickup folder addressed to `to`, each with its base64 parts decoded after it.
+pub fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
+    let Ok(files) = std::fs::read_dir(app.dir().join("mail")) else { return Vec::new() };
+    let mut mails: Vec<(std::time::SystemTime, String)> = files
+        .flatten()
+        .filter_map(|file| Some((file.metadata().ok()?.modified().ok()?, std::fs::read_to_string(file.path()).ok()?)))
+        .filter(|(_, mail)| mail.contains(&format!("To: {to}\r\n")))
+        .collect();
+    mails.sort();
+    mails.into_iter().map(|(_, mail)| mail.clone() + &decoded_parts(&mail)).collect()
+}
+
+/// A mail's base64 parts, decoded and put end to end.
+pub fn decoded_parts(mail: &str) -> String {
+    mail.split("\r\n\r\n")
+        .filter_map(|part| {
+            let base64: String = part.lines().take_while(|l| !l.starts_with("--")).collect();
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(base64).ok()
+        })
+        .filter_map(|bytes| String::from_utf8(bytes).ok())
+        .collect()
 }
 
 /// Asserts the standard error body with `code`, and returns the `(field, reason)` pairs it names.

@@ -16,6 +16,7 @@ mod files;
 mod floods;
 mod helpers;
 mod identity;
+mod links;
 mod live;
 mod mail;
 mod metrics;
