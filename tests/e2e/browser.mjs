@@ -67,6 +67,31 @@ export async function eventually(check, ms = 5000) {
 /** Signs `agent` (the demo agent unless said) in to the console (of `base`, the test's server unless
  * said) in a new page of `context`; resolves on the heading of the first section (`landing`: the inbox
  * unless said; an editor's console opens on the FAQ). */
+/** The link of `kind` ("invitation", "reset") in the `count`th mail to `to` (1 for the first), waiting up
+ * to 10 s for the mail to land in the pickup folder. */
+export async function mailedLink(to, kind, count = 1) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const mails = fs.readdirSync(MAIL_DIR).filter((name) => name.endsWith(".eml"))
+      .map((name) => path.join(MAIL_DIR, name))
+      .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
+      .map((file) => fs.readFileSync(file, "utf8"))
+      .filter((mail) => mail.includes(`To: ${to}\r\n`));
+    if (mails.length >= count) {
+      // The text part is base64: decode every part and look for the link.
+      const text = mails[count - 1].split("\r\n\r\n").map((part) => {
+        const base64 = part.split("\r\n").filter((line) => /^[A-Za-z0-9+/=]+$/.test(line)).join("");
+        return Buffer.from(base64, "base64").toString("utf8");
+      }).join("\n");
+      const link = text.match(new RegExp(`https?://\\S+/console/#${kind}=[A-Za-z0-9_-]+`));
+      assert.ok(link, `a ${kind} link in the mail to ${to}`);
+      return link[0];
+    }
+    assert.ok(Date.now() < deadline, `no mail to ${to} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function signIn(context, base = BASE, agent = AGENT, landing = "Boîte de réception") {
   const page = await context.newPage();
   await page.goto(base + "/console/");

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import path from "node:path";
-import { AGENT, BASE, OUT, audit, launch, openChat, phone, signIn } from "./browser.mjs";
+import { AGENT, BASE, OUT, audit, launch, mailedLink, openChat, phone, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -213,4 +213,80 @@ test("an administrator changes a colleague's role, then deactivates them, and th
   }, process.env.ACCUEIL_EDITOR_EMAIL);
   assert.equal(refused, 401);
   await context.close();
+});
+
+test("an administrator invites an editor by email, who chooses a password, edits the FAQ, and later resets it", async () => {
+  const noe = "noe@maison-lumiere.example";
+  const admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  const page = await signIn(admin);
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Équipe" }).click();
+  const invite = page.getByRole("form", { name: "Inviter une personne" });
+  await invite.getByRole("textbox", { name: "Nom" }).fill("Noé");
+  await invite.getByRole("textbox", { name: "Adresse e-mail" }).fill("noe");
+  await invite.getByRole("combobox", { name: "Rôle" }).selectOption({ label: "Éditeur : FAQ et recherches" });
+  await invite.getByRole("textbox", { name: "Sites" }).fill("demo");
+  await invite.getByRole("button", { name: "Envoyer l’invitation" }).click();
+  // A wrong address is refused next to its field, and nothing is lost.
+  await invite.getByText("an address like name@example.com").waitFor();
+  assert.equal(await invite.getByRole("textbox", { name: "Adresse e-mail" }).getAttribute("aria-invalid"), "true");
+  assert.equal(await invite.getByRole("textbox", { name: "Nom" }).inputValue(), "Noé");
+  await invite.getByRole("textbox", { name: "Adresse e-mail" }).fill(noe);
+  await invite.getByRole("button", { name: "Envoyer l’invitation" }).click();
+  await invite.getByRole("status").filter({ hasText: "Invitation envoyée." }).waitFor();
+  const account = page.getByRole("form", { name: /noe@maison-lumiere\.example/ });
+  await account.getByText("Invitation envoyée, pas encore acceptée").waitFor();
+  const log = page.getByRole("table", { name: "Journal des modifications" });
+  await log.getByRole("row", { name: /Camille.*Invitation envoyée.*noe@maison-lumiere\.example.*Éditeur/ }).waitFor();
+  await audit(page.mainFrame(), "the team with an invitation form");
+
+  // Noé opens the mail's link in their own browser, chooses a password and lands in the console.
+  const invitation = await mailedLink(noe, "invitation");
+  assert.ok(invitation.startsWith(BASE + "/console/#invitation="), invitation);
+  const newcomer = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", isMobile: true, hasTouch: true });
+  const noePage = await newcomer.newPage();
+  await noePage.goto(invitation);
+  await noePage.getByRole("heading", { name: "Bienvenue dans la console Accueil", level: 1 }).waitFor();
+  assert.equal(new URL(noePage.url()).hash, "", "the token leaves the address bar");
+  assert.equal(await noePage.getByRole("textbox", { name: "Votre compte" }).inputValue(), noe);
+  await audit(noePage.mainFrame(), "an invitation's welcome");
+  await noePage.screenshot({ path: path.join(OUT, "console-invitation.png") });
+  const chosen = noePage.getByLabel("Nouveau mot de passe");
+  await chosen.fill("court");
+  await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();
+  await noePage.getByText("at least 10 characters").waitFor();
+  assert.equal(await chosen.getAttribute("aria-invalid"), "true");
+  await chosen.fill("la lampe de Noé");
+  await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();
+  await noePage.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
+  const sections = noePage.getByRole("navigation", { name: "Sections" }).getByRole("button");
+  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Mon compte"]);
+  const chats = await noePage.evaluate(async () => (await fetch("/v1/agent/conversations?site=demo&filter=all")).status);
+  assert.equal(chats, 403, "an editor sees no chats");
+  await page.reload();
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Équipe" }).click();
+  await log.getByRole("row", { name: /Noé.*Invitation acceptée.*noe@maison-lumiere\.example/ }).waitFor();
+
+  // The link was used up: opened again, it says so and offers a new one.
+  const again = await newcomer.newPage();
+  await again.goto(invitation);
+  await again.getByRole("alert").filter({ hasText: "Ce lien ne fonctionne plus" }).waitFor();
+
+  // Later, Noé forgets the password: the sign-in page sends a reset link.
+  await noePage.getByRole("button", { name: "Se déconnecter" }).click();
+  await noePage.getByRole("button", { name: "Mot de passe oublié ?" }).click();
+  await noePage.getByRole("heading", { name: "Choisir un nouveau mot de passe", level: 1 }).waitFor();
+  await noePage.getByRole("button", { name: "Envoyer le lien" }).click();
+  await noePage.getByText("Saisissez votre adresse e-mail.").waitFor();
+  await noePage.getByLabel("Adresse e-mail").fill(noe);
+  await noePage.getByRole("button", { name: "Envoyer le lien" }).click();
+  await noePage.getByRole("status").filter({ hasText: "un lien vient d’y être envoyé" }).waitFor();
+  await audit(noePage.mainFrame(), "a forgotten password");
+  const reset = await mailedLink(noe, "reset", 2);
+  await noePage.goto(reset);
+  await noePage.getByRole("heading", { name: "Choisir un nouveau mot de passe", level: 1 }).waitFor();
+  await noePage.getByLabel("Nouveau mot de passe").fill("une toute nouvelle phrase");
+  await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();
+  await noePage.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
+  await admin.close();
+  await newcomer.close();
 });

@@ -48,7 +48,7 @@ pub fn MyAccount() -> impl IntoView {
 
 /// A password box for the request's `field`, labelled, with its `hint` and the server's reason for
 /// refusing it next to it.
-fn password_field(
+pub(crate) fn password_field(
     field: &'static str,
     label: &'static str,
     autocomplete: &'static str,
@@ -56,15 +56,39 @@ fn password_field(
     failure: RwSignal<Option<ApiFailure>>,
     hint: Option<&'static str>,
 ) -> impl IntoView {
+    let input = Input { form: "password", field, label, kind: "password", autocomplete };
+    labelled_input(input, value, failure, hint)
+}
+
+/// What tells one text box of a form from another.
+pub(crate) struct Input {
+    /// The form's short name, which keeps ids unique on a page.
+    pub form: &'static str,
+    /// The request's field the box fills, as the server names it in a refusal.
+    pub field: &'static str,
+    pub label: &'static str,
+    /// The `type`: text, email, password.
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+}
+
+/// A labelled text box with its `hint` and the server's reason for refusing its field next to it.
+pub(crate) fn labelled_input(
+    input: Input,
+    value: RwSignal<String>,
+    failure: RwSignal<Option<ApiFailure>>,
+    hint: Option<&'static str>,
+) -> impl IntoView {
+    let Input { form, field, label, kind, autocomplete } = input;
     let (id, hint_id, error_id) =
-        (format!("ac-{field}-password"), format!("ac-{field}-password-hint"), format!("ac-{field}-password-error"));
+        (format!("ac-{form}-{field}"), format!("ac-{form}-{field}-hint"), format!("ac-{form}-{field}-error"));
     let reason = move || failure.get().and_then(|f| f.field_reason(field));
     let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     view! {
         <label for=id.clone()>{label}</label>
         <input
             id=id
-            type="password"
+            type=kind
             autocomplete=autocomplete
             aria-describedby=described
             aria-invalid=move || reason().is_some().to_string()

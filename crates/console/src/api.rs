@@ -4,8 +4,9 @@ use accueil_protocol::{
     Account, Accounts, Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin,
     AgentMessage, AgentPresence, AgentSites, AgentTeam, Answer, AuditLog, CallbackOptions, CallbackResult,
     CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry,
-    FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, Locale, Moderation, ModerationAction, ModerationQueue,
-    NewCannedReply, OfficialAnswer, Presence, Thread, Threads, TransferConversation,
+    FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, ForgottenPassword, Invite, LinkInfo, LinkPassword,
+    LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer, Presence, Thread,
+    Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -65,14 +66,41 @@ pub async fn logout() -> Result<(), ApiFailure> {
     }
 }
 
-pub async fn change_password(current: String, new: String) -> Result<(), ApiFailure> {
-    let request = Request::put("/v1/agent/password").json(&ChangePassword { current, new });
-    let response = request.map_err(|_| ApiFailure::Unreachable)?.send().await.map_err(|_| ApiFailure::Unreachable)?;
+/// Sends `body` where the answer has no body of its own (204, 202).
+async fn send_for_status<B: serde::Serialize>(
+    request: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<(), ApiFailure> {
+    let request = request.json(body).map_err(|_| ApiFailure::Unreachable)?;
+    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
     if response.ok() {
         Ok(())
     } else {
         Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
     }
+}
+
+pub async fn change_password(current: String, new: String) -> Result<(), ApiFailure> {
+    send_for_status(Request::put("/v1/agent/password"), &ChangePassword { current, new }).await
+}
+
+/// Asks for a link to choose a new password; the same answer whether or not the address has an account.
+pub async fn forgotten_password(email: String, locale: Locale) -> Result<(), ApiFailure> {
+    send_for_status(Request::post("/v1/agent/password/forgotten"), &ForgottenPassword { email, locale }).await
+}
+
+/// What a link sent by email is for.
+pub async fn link_info(token: String) -> Result<LinkInfo, ApiFailure> {
+    send(Request::post("/v1/agent/link"), &LinkToken { token }).await
+}
+
+/// Uses a link to set the password; signed in on success.
+pub async fn link_password(token: String, password: String) -> Result<Agent, ApiFailure> {
+    send(Request::post("/v1/agent/link/password"), &LinkPassword { token, password }).await
+}
+
+pub async fn invite(invite: Invite) -> Result<Account, ApiFailure> {
+    send(Request::post("/v1/agent/accounts"), &invite).await
 }
 
 pub async fn accounts() -> Result<Accounts, ApiFailure> {
@@ -152,13 +180,7 @@ pub async fn moderation_queue(site: &str) -> Result<ModerationQueue, ApiFailure>
 /// Applies a moderation action; the post as it now stands, or `None` once deleted.
 pub async fn moderate(id: &str, action: ModerationAction) -> Result<(), ApiFailure> {
     let url = format!("/v1/agent/community/posts/{}/moderate", String::from(js_sys::encode_uri_component(id)));
-    let request = Request::post(&url).json(&Moderation { action }).map_err(|_| ApiFailure::Unreachable)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(ApiFailure::Refused { status: response.status(), body: response.json().await.ok() })
-    }
+    send_for_status(Request::post(&url), &Moderation { action }).await
 }
 
 pub async fn recent_threads(site: &str) -> Result<Threads, ApiFailure> {

@@ -173,11 +173,99 @@ pub enum Key {
     NewPassword,
     NewPasswordHint,
     PasswordChanged,
+    ForgotPassword,
+    ForgottenTitle,
+    ForgottenIntro,
+    SendLink,
+    LinkSent,
+    BackToSignIn,
+    AccountLocked,
+    MailUnavailable,
+    WelcomeTitle,
+    YourAccount,
+    SaveAndSignIn,
+    LinkExpired,
+    AskNewLink,
+    InviteTitle,
+    InviteHint,
+    SendInvitation,
+    InvitationSent,
+    InvitationPending,
+    ResendInvitation,
+    TryAgainInAMinute,
+    AccountInvitedEntry,
+    InvitationResentEntry,
+    InvitationAcceptedEntry,
+    PasswordResetEntry,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
     use Key::*;
     match (locale, key) {
+        (Locale::Fr, ForgotPassword) => "Mot de passe oublié ?",
+        (Locale::En, ForgotPassword) => "Forgot your password?",
+        (Locale::Fr, ForgottenTitle) => "Choisir un nouveau mot de passe",
+        (Locale::En, ForgottenTitle) => "Choose a new password",
+        (Locale::Fr, ForgottenIntro) => {
+            "Indiquez l’adresse e-mail de votre compte : nous y enverrons un lien pour choisir un nouveau mot de passe."
+        }
+        (Locale::En, ForgottenIntro) => {
+            "Enter your account’s email address: we will send it a link to choose a new password."
+        }
+        (Locale::Fr, SendLink) => "Envoyer le lien",
+        (Locale::En, SendLink) => "Send the link",
+        (Locale::Fr, LinkSent) => {
+            "Si un compte utilise cette adresse, un lien vient d’y être envoyé. Il fonctionne pendant une heure."
+        }
+        (Locale::En, LinkSent) => {
+            "If an account uses this address, a link has just been sent to it. It works for one hour."
+        }
+        (Locale::Fr, BackToSignIn) => "Retour à la connexion",
+        (Locale::En, BackToSignIn) => "Back to sign-in",
+        (Locale::Fr, AccountLocked) => {
+            "Trop de mots de passe erronés pour ce compte : il est bloqué un quart d’heure. Vous pouvez aussi choisir un nouveau mot de passe par e-mail."
+        }
+        (Locale::En, AccountLocked) => {
+            "Too many wrong passwords for this account: it is locked for a quarter of an hour. You can also choose a new password by email."
+        }
+        (Locale::Fr, MailUnavailable) => {
+            "L’envoi d’e-mails n’est pas configuré sur ce serveur. Demandez à un administrateur."
+        }
+        (Locale::En, MailUnavailable) => "Email is not set up on this server. Ask an administrator.",
+        (Locale::Fr, WelcomeTitle) => "Bienvenue dans la console Accueil",
+        (Locale::En, WelcomeTitle) => "Welcome to the Accueil console",
+        (Locale::Fr, YourAccount) => "Votre compte",
+        (Locale::En, YourAccount) => "Your account",
+        (Locale::Fr, SaveAndSignIn) => "Enregistrer et me connecter",
+        (Locale::En, SaveAndSignIn) => "Save and sign in",
+        (Locale::Fr, LinkExpired) => "Ce lien ne fonctionne plus : il a déjà servi ou il a expiré.",
+        (Locale::En, LinkExpired) => "This link no longer works: it was already used or has expired.",
+        (Locale::Fr, AskNewLink) => "Demander un nouveau lien",
+        (Locale::En, AskNewLink) => "Ask for a new link",
+        (Locale::Fr, InviteTitle) => "Inviter une personne",
+        (Locale::En, InviteTitle) => "Invite someone",
+        (Locale::Fr, InviteHint) => {
+            "Elle reçoit un e-mail avec un lien, valable 72 heures, pour choisir son mot de passe."
+        }
+        (Locale::En, InviteHint) => "They get an email with a link, valid for 72 hours, to choose their password.",
+        (Locale::Fr, SendInvitation) => "Envoyer l’invitation",
+        (Locale::En, SendInvitation) => "Send the invitation",
+        (Locale::Fr, InvitationSent) => "Invitation envoyée.",
+        (Locale::En, InvitationSent) => "Invitation sent.",
+        (Locale::Fr, InvitationPending) => "Invitation envoyée, pas encore acceptée",
+        (Locale::En, InvitationPending) => "Invited, not yet accepted",
+        (Locale::Fr, ResendInvitation) => "Renvoyer l’invitation",
+        (Locale::En, ResendInvitation) => "Send the invitation again",
+        (Locale::Fr, TryAgainInAMinute) => "Déjà envoyée il y a moins d’une minute. Réessayez dans un instant.",
+        (Locale::En, TryAgainInAMinute) => "Already sent less than a minute ago. Try again in a moment.",
+        (Locale::Fr, AccountInvitedEntry) => "Invitation envoyée",
+        (Locale::En, AccountInvitedEntry) => "Invited",
+        (Locale::Fr, InvitationResentEntry) => "Invitation renvoyée",
+        (Locale::En, InvitationResentEntry) => "Invitation sent again",
+        (Locale::Fr, InvitationAcceptedEntry) => "Invitation acceptée",
+        (Locale::En, InvitationAcceptedEntry) => "Invitation accepted",
+        (Locale::Fr, PasswordResetEntry) => "Mot de passe choisi à nouveau par e-mail",
+        (Locale::En, PasswordResetEntry) => "Password reset by email",
         (Locale::Fr, Loading) => "Chargement…",
         (Locale::En, Loading) => "Loading…",
         (Locale::Fr, SignInTitle) => "Connexion à la console Accueil",

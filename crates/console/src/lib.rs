@@ -8,6 +8,7 @@ mod community;
 mod faq_editor;
 pub mod i18n;
 mod inbox;
+mod links;
 mod live;
 mod login;
 mod report;
@@ -22,7 +23,22 @@ use leptos::prelude::*;
 pub enum Screen {
     Checking,
     SignIn,
+    /// Asking for a link to choose a new password.
+    Forgotten,
+    /// A link from an email (its token): an invitation or a reset, to choose a password with.
+    Link(String),
     SignedIn(Agent),
+}
+
+/// The token of a link from an email (`#invitation=…`, `#reset=…`), taken out of the address bar so that
+/// it leaves no trace in the history once read.
+fn link_token() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let token = hash.strip_prefix("#invitation=").or_else(|| hash.strip_prefix("#reset="))?.to_owned();
+    let path = window.location().pathname().ok()?;
+    let _ = window.history().ok()?.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    (!token.is_empty()).then_some(token)
 }
 
 /// Console-wide state in context.
@@ -60,16 +76,29 @@ pub fn ConsoleApp() -> impl IntoView {
     }
     let console = Console { locale, screen: RwSignal::new(Screen::Checking), faq_draft: RwSignal::new(None) };
     provide_context(console);
-    leptos::task::spawn_local(async move {
-        let screen = match api::me().await {
-            Ok(agent) => Screen::SignedIn(agent),
-            Err(_) => Screen::SignIn,
-        };
-        console.screen.set(screen);
+    match link_token() {
+        // A link from an email comes first: whoever is signed in on this browser, it is what was opened.
+        Some(token) => console.screen.set(Screen::Link(token)),
+        None => leptos::task::spawn_local(async move {
+            let screen = match api::me().await {
+                Ok(agent) => Screen::SignedIn(agent),
+                Err(_) => Screen::SignIn,
+            };
+            console.screen.set(screen);
+        }),
+    }
+    // A link pasted into a tab where the console is already open changes only the fragment: no reload.
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(token) = link_token() {
+            console.screen.set(Screen::Link(token));
+        }
     });
+    on_cleanup(move || listener.remove());
     move || match console.screen.get() {
         Screen::Checking => view! { <p class="ac-status" role="status">{console.t(i18n::Key::Loading)}</p> }.into_any(),
         Screen::SignIn => view! { <login::SignIn /> }.into_any(),
+        Screen::Forgotten => view! { <links::Forgotten /> }.into_any(),
+        Screen::Link(token) => view! { <links::SetPassword token=token /> }.into_any(),
         Screen::SignedIn(agent) => view! { <shell::Shell agent=agent /> }.into_any(),
     }
 }

@@ -35,6 +35,9 @@ pub fn SignIn() -> impl IntoView {
                     form_error.set(Some(Key::WrongCredentials));
                     password.set(String::new());
                 }
+                // Ten wrong passwords in a row lock the account for a while (or this address tried
+                // too often): either way, waiting or a new password by email gets back in.
+                Err(api::ApiFailure::Refused { status: 429, .. }) => form_error.set(Some(Key::AccountLocked)),
                 Err(_) => form_error.set(Some(Key::Unreachable)),
             }
             pending.set(false);
@@ -76,6 +79,9 @@ pub fn SignIn() -> impl IntoView {
                     {move || console.t(if pending.get() { Key::SigningIn } else { Key::SignIn })}
                 </button>
             </form>
+            <button type="button" class="ac-link" on:click=move |_| console.screen.set(Screen::Forgotten)>
+                {console.t(Key::ForgotPassword)}
+            </button>
         </main>
     }
 }

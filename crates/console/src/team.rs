@@ -1,10 +1,12 @@
-//! The team, for administrators: each account of their sites with its role and sites to change, a way
-//! to deactivate it (after a confirmation), and the log of every change made to the team.
+//! The team, for administrators: inviting someone by email, each account of their sites with its role
+//! and sites to change, a way to deactivate it (after a confirmation), and the log of every change
+//! made to the team.
 
+use crate::account::{Input, labelled_input};
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
 use crate::use_console;
-use accueil_protocol::{Account, Accounts, AgentRole, AuditLog, ChangeAccount};
+use accueil_protocol::{Account, Accounts, AgentRole, AuditLog, ChangeAccount, Invite};
 use leptos::prelude::*;
 
 fn role_label(role: AgentRole) -> Key {
@@ -29,6 +31,7 @@ pub fn Team() -> impl IntoView {
     view! {
         <h1>{console.t(Key::Team)}</h1>
         <p class="ac-hint">{console.t(Key::TeamIntro)}</p>
+        <InviteForm invited=load />
         {move || match accounts.get() {
             None => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
             Some(Err(_)) => view! { <p role="alert">{console.t(Key::Unreachable)}</p> }.into_any(),
@@ -62,6 +65,10 @@ pub fn Team() -> impl IntoView {
                                 "account_deactivated" => console.t(Key::AccountDeactivated).to_owned(),
                                 "password_changed" => console.t(Key::PasswordChangedEntry).to_owned(),
                                 "account_changed" => console.t(Key::AccountChanged).to_owned(),
+                                "account_invited" => console.t(Key::AccountInvitedEntry).to_owned(),
+                                "invitation_sent" => console.t(Key::InvitationResentEntry).to_owned(),
+                                "invitation_accepted" => console.t(Key::InvitationAcceptedEntry).to_owned(),
+                                "password_reset" => console.t(Key::PasswordResetEntry).to_owned(),
                                 other => other.to_owned(),
                             };
                             let when = crate::local(&entry.at, console.locale, r#"{"dateStyle":"short","timeStyle":"short"}"#);
@@ -80,6 +87,91 @@ pub fn Team() -> impl IntoView {
                 </table>
             }.into_any(),
         }}
+    }
+}
+
+/// Splits what was typed in a sites box: "demo, autre" is two sites.
+fn sites_typed(text: &str) -> Vec<String> {
+    text.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+/// The words for a refusal that names no field of the form.
+fn refusal(failure: &ApiFailure) -> Option<Key> {
+    match failure {
+        ApiFailure::Refused { status: 503, .. } => Some(Key::MailUnavailable),
+        ApiFailure::Refused { status: 429, .. } => Some(Key::TryAgainInAMinute),
+        ApiFailure::Refused { body: Some(body), .. } if !body.error.fields.is_empty() => None,
+        _ => Some(Key::Unreachable),
+    }
+}
+
+/// A text box of the invitation.
+fn invite_field(
+    field: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: RwSignal<String>,
+    failure: RwSignal<Option<ApiFailure>>,
+    hint: Option<&'static str>,
+) -> impl IntoView {
+    let input = Input { form: "invite", field, label, kind, autocomplete: "off" };
+    labelled_input(input, value, failure, hint)
+}
+
+/// Invites someone: name, address, role and sites; they get a mail with a link to choose a password.
+#[component]
+fn InviteForm(invited: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let console = use_console();
+    let (name, email, sites) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let role = RwSignal::new(AgentRole::Agent);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let sent = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let invite = Invite {
+            email: email.get_untracked(),
+            name: name.get_untracked(),
+            role: role.get_untracked(),
+            sites: sites_typed(&sites.get_untracked()),
+            locale: console.locale,
+        };
+        leptos::task::spawn_local(async move {
+            match api::invite(invite).await {
+                Ok(_) => {
+                    failure.set(None);
+                    sent.set(true);
+                    name.set(String::new());
+                    email.set(String::new());
+                    invited();
+                }
+                Err(error) => {
+                    sent.set(false);
+                    failure.set(Some(error));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="ac-account" on:submit=submit aria-labelledby="ac-invite-title" novalidate>
+            <h2 id="ac-invite-title">{console.t(Key::InviteTitle)}</h2>
+            <p class="ac-hint">{console.t(Key::InviteHint)}</p>
+            {invite_field("name", console.t(Key::Name), "text", name, failure, None)}
+            {invite_field("email", console.t(Key::Email), "email", email, failure, None)}
+            <label for="ac-invite-role">{console.t(Key::Role)}</label>
+            <select
+                id="ac-invite-role"
+                on:change=move |e| role.set(AgentRole::from_name(&event_target_value(&e)).unwrap_or(AgentRole::Agent))
+            >
+                {AgentRole::ALL.into_iter().map(|r| view! {
+                    <option value=r.as_str() selected=move || role.get() == r>{console.t(role_label(r))}</option>
+                }).collect_view()}
+            </select>
+            {invite_field("sites", console.t(Key::Sites), "text", sites, failure, Some(console.t(Key::SitesHint)))}
+            <button type="submit" class="ac-primary">{console.t(Key::SendInvitation)}</button>
+            <p role="status">{move || sent.get().then(|| console.t(Key::InvitationSent))}</p>
+            <p role="alert">{move || failure.get().as_ref().and_then(refusal).map(|key| console.t(key))}</p>
+        </form>
     }
 }
 
@@ -111,12 +203,31 @@ fn AccountItem(account: Account, changed: impl Fn() + Copy + Send + Sync + 'stat
     let failure = RwSignal::new(None::<ApiFailure>);
     let saved = RwSignal::new(false);
     let confirming = RwSignal::new(false);
+    let invited = account.invited;
+    let resent = RwSignal::new(false);
+    let resend_invite = Invite {
+        email: account.email.clone(),
+        name: account.name.clone(),
+        role: account.role,
+        sites: account.sites.clone(),
+        locale: console.locale,
+    };
+    let resend = move |_| {
+        let invite = resend_invite.clone();
+        leptos::task::spawn_local(async move {
+            match api::invite(invite).await {
+                Ok(_) => {
+                    failure.set(None);
+                    resent.set(true);
+                    changed();
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let change = ChangeAccount {
-            role: role.get_untracked(),
-            sites: sites.get_untracked().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-        };
+        let change = ChangeAccount { role: role.get_untracked(), sites: sites_typed(&sites.get_untracked()) };
         leptos::task::spawn_local(async move {
             match api::change_account(id, change).await {
                 Ok(account) => {
@@ -161,6 +272,12 @@ fn AccountItem(account: Account, changed: impl Fn() + Copy + Send + Sync + 'stat
     view! {
         <form class="ac-account" on:submit=save aria-label=heading.clone()>
             <h3>{heading.clone()}</h3>
+            <Show when=move || invited && active.get()>
+                <p class="ac-hint">{console.t(Key::InvitationPending)}</p>
+                <button type="button" class="ac-secondary-dark" on:click=resend.clone()>{console.t(Key::ResendInvitation)}</button>
+                <p role="status">{move || resent.get().then(|| console.t(Key::InvitationSent))}</p>
+                <p role="alert">{move || failure.get().as_ref().and_then(refusal).map(|key| console.t(key))}</p>
+            </Show>
             <Show when=move || active.get() fallback=move || view! { <p class="ac-hint">{console.t(Key::Deactivated)}</p> }>
                 <label for=role_id.clone()>{console.t(Key::Role)}</label>
                 <select
