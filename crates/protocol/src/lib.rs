@@ -664,6 +664,96 @@ wire! {
         pub html: String,
     }
 
+    /// `GET /v1/agent/dashboard?site=demo&days=30` (console): how the front desk did over the last
+    /// `days` days (UTC, today included), per site, from what the server keeps. FAQ figures are anonymous
+    /// daily counts; nothing here names a visitor.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Dashboard {
+        pub site: String,
+        pub days: u32,
+        /// First and last day counted, `YYYY-MM-DD`.
+        pub from: String,
+        pub to: String,
+        pub self_service: SelfService,
+        pub chat: ChatFigures,
+        pub callbacks: CallbackFigures,
+        pub community: CommunityFigures,
+        /// One row per day, oldest first, for the charts.
+        pub daily: Vec<DayFigures>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SelfService {
+        pub searches: i64,
+        /// Searches that found no good answer.
+        pub unanswered: i64,
+        /// FAQ answers opened.
+        pub answers_read: i64,
+        pub helpful: i64,
+        pub not_helpful: i64,
+        /// Contacts of any kind: conversations, callbacks asked for, community questions.
+        pub contacts: i64,
+        /// Answers read ÷ (answers read + contacts): of the times visitors sought help, the share the FAQ
+        /// served without anyone. Absent when neither happened.
+        pub self_service_share: Option<f64>,
+    }
+
+    /// Durations in seconds; absent when nothing was measured.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ChatFigures {
+        pub conversations: i64,
+        /// Closed without any answer from the team.
+        pub missed: i64,
+        pub first_reply_median: Option<i64>,
+        pub first_reply_p90: Option<i64>,
+        pub close_median: Option<i64>,
+        pub close_p90: Option<i64>,
+        pub ratings: i64,
+        /// Mean of the ratings, 1 to 5.
+        pub rating_average: Option<f64>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CallbackFigures {
+        pub requested: i64,
+        /// Called and reached.
+        pub made: i64,
+        pub missed: i64,
+        pub cancelled: i64,
+        /// Still to call.
+        pub open: i64,
+        /// By the hour the chosen window starts (the site's time), earliest first.
+        pub by_window: Vec<WindowFigures>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct WindowFigures {
+        /// `HH:00`, in the site's time zone.
+        pub window: String,
+        pub requested: i64,
+        pub made: i64,
+        pub missed: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CommunityFigures {
+        pub questions: i64,
+        /// Questions with at least one answer.
+        pub answered: i64,
+        pub first_answer_median: Option<i64>,
+        pub reports: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DayFigures {
+        pub day: String,
+        pub searches: i64,
+        pub unanswered: i64,
+        pub conversations: i64,
+        pub callbacks: i64,
+        pub questions: i64,
+    }
+
     /// `GET /v1/agent/faq/{site}/{locale}/report?days=30` (console): what visitors did not find and
     /// what did not help, from anonymous daily counts.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ pub mod callbacks;
 pub mod chat;
 pub mod community;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod faq;

@@ -9,6 +9,7 @@ mod community;
 mod console_callbacks;
 mod console_chat;
 mod console_community;
+mod console_dashboard;
 mod console_faq;
 mod console_team;
 mod faq;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_callbacks::router())
         .merge(community::router())
         .merge(console_community::router())
+        .merge(console_dashboard::router())
         .merge(live::router())
         .merge(console_chat::router())
         .merge(console_team::router())

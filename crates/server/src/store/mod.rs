@@ -105,6 +105,59 @@ pub struct Redeemed {
     pub ended: Vec<Vec<u8>>,
 }
 
+/// A conversation as the dashboard sees it: (created, closed, rating, first reply from the team).
+pub type ConversationTimes = (UnixTime, Option<UnixTime>, Option<i64>, Option<UnixTime>);
+
+/// What the dashboard is computed from, for one site and period: a few columns per conversation,
+/// callback and community question, and the FAQ's anonymous daily counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DashboardRows {
+    pub conversations: Vec<ConversationTimes>,
+    /// (created, window start, status).
+    pub callbacks: Vec<(UnixTime, UnixTime, String)>,
+    /// (created, first answer).
+    pub questions: Vec<(UnixTime, Option<UnixTime>)>,
+    pub reports: i64,
+    /// (day, searches, without a good answer).
+    pub searches: Vec<(String, i64, i64)>,
+    /// (answers read, helpful, not helpful).
+    pub reads: (i64, i64, i64),
+}
+
+/// The dashboard's queries, written once for both backends (`?` placeholders; PostgreSQL numbers
+/// them). Sums and computed columns are cast so both decode them as 64-bit integers.
+pub(crate) mod dashboard_sql {
+    pub const CONVERSATIONS: &str = "SELECT c.created_at, c.closed_at, CAST(c.rating AS BIGINT) AS rating,
+        (SELECT MIN(m.created_at) FROM chat_messages m WHERE m.conversation_id = c.id AND m.author = 'agent') AS first_reply
+        FROM conversations c WHERE c.site = ? AND c.created_at >= ? AND c.created_at < ?";
+    pub const CALLBACKS: &str =
+        "SELECT created_at, slot_start, status FROM callbacks WHERE site = ? AND created_at >= ? AND created_at < ?";
+    pub const QUESTIONS: &str = "SELECT t.created_at,
+        (SELECT MIN(a.created_at) FROM community_posts a WHERE a.thread_id = t.id) AS first_answer
+        FROM community_posts t WHERE t.site = ? AND t.thread_id IS NULL AND t.created_at >= ? AND t.created_at < ?";
+    pub const REPORTS: &str = "SELECT COUNT(*) FROM community_reports r JOIN community_posts p ON p.id = r.post_id
+        WHERE p.site = ? AND r.created_at >= ? AND r.created_at < ?";
+    pub const SEARCHES: &str = "SELECT day, CAST(SUM(searches) AS BIGINT), CAST(SUM(unanswered) AS BIGINT)
+        FROM faq_search_stats WHERE site = ? AND day >= ? AND day <= ? GROUP BY day";
+    pub const READS: &str = "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT), CAST(COALESCE(SUM(helpful), 0) AS BIGINT),
+        CAST(COALESCE(SUM(not_helpful), 0) AS BIGINT) FROM faq_entry_stats WHERE site = ? AND day >= ? AND day <= ?";
+
+    /// `?` placeholders as PostgreSQL's `$1`, `$2`...
+    pub fn numbered(sql: &str) -> String {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
 /// Wrong passwords in a row that lock an account, and for how long.
 pub const LOCK_AFTER_FAILURES: i64 = 10;
 pub const LOCK_SECONDS: i64 = 15 * 60;
@@ -361,6 +414,14 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
     async fn login_failed(&self, agent_id: i64, now: UnixTime) -> Result<(), StoreError>;
     /// A sign-in that succeeded: the count of wrong passwords starts again.
     async fn login_succeeded(&self, agent_id: i64) -> Result<(), StoreError>;
+    /// What the dashboard of `site` is computed from: what was created in `[from, to)`, and the FAQ's
+    /// counts of the days `from_day` to `to_day`.
+    async fn dashboard_rows(
+        &self,
+        site: &str,
+        (from, to): (UnixTime, UnixTime),
+        (from_day, to_day): (&str, &str),
+    ) -> Result<DashboardRows, StoreError>;
     /// An account by its id; `None` when there is none.
     async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError>;
     async fn agent_by_email(&self, email: &str) -> Result<Option<AgentRow>, StoreError>;

@@ -4,8 +4,8 @@ use super::StoreError;
 use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
 use super::{
-    AgentRow, AuditRow, Deactivated, FaqStats, LOCK_AFTER_FAILURES, LOCK_SECONDS, NewAudit, NewLink, Redeemed,
-    SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow,
+    AgentRow, AuditRow, DashboardRows, Deactivated, FaqStats, LOCK_AFTER_FAILURES, LOCK_SECONDS, NewAudit, NewLink,
+    Redeemed, SiteScope, SnapshotRow, Store, UnixTime, VisitorSessionRow,
 };
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{AgentRole, FaqEvent, LinkPurpose, Locale};
@@ -372,6 +372,22 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn dashboard_rows(
+        &self,
+        site: &str,
+        (from, to): (UnixTime, UnixTime),
+        (from_day, to_day): (&str, &str),
+    ) -> Result<DashboardRows, StoreError> {
+        use super::dashboard_sql::*;
+        let conversations = sqlx::query_as(CONVERSATIONS).bind(site).bind(from).bind(to).fetch_all(&self.pool).await?;
+        let callbacks = sqlx::query_as(CALLBACKS).bind(site).bind(from).bind(to).fetch_all(&self.pool).await?;
+        let questions = sqlx::query_as(QUESTIONS).bind(site).bind(from).bind(to).fetch_all(&self.pool).await?;
+        let reports = sqlx::query_scalar(REPORTS).bind(site).bind(from).bind(to).fetch_one(&self.pool).await?;
+        let searches = sqlx::query_as(SEARCHES).bind(site).bind(from_day).bind(to_day).fetch_all(&self.pool).await?;
+        let reads = sqlx::query_as(READS).bind(site).bind(from_day).bind(to_day).fetch_one(&self.pool).await?;
+        Ok(DashboardRows { conversations, callbacks, questions, reports, searches, reads })
     }
 
     async fn agent_by_id(&self, agent_id: i64) -> Result<Option<AgentRow>, StoreError> {

@@ -9,6 +9,7 @@ mod community;
 mod connections;
 mod console_faq;
 mod crash;
+mod dashboard;
 mod erasure;
 mod faq;
 mod faults;
