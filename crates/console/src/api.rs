@@ -3,10 +3,10 @@
 use accueil_protocol::{
     Account, Accounts, Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin,
     AgentMessage, AgentPresence, AgentSites, AgentTeam, Answer, AuditLog, CallbackOptions, CallbackResult,
-    CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, ErrorBody, FaqEdit, FaqEntry,
-    FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, ForgottenPassword, Invite, LinkInfo, LinkPassword,
-    LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer, Presence, Thread,
-    Threads, TransferConversation,
+    CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, Dashboard, ErrorBody, FaqEdit,
+    FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, ForgottenPassword, Invite, LinkInfo,
+    LinkPassword, LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer,
+    Presence, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -117,6 +117,10 @@ pub async fn deactivate_account(id: i64) -> Result<Account, ApiFailure> {
 
 pub async fn audit_log() -> Result<AuditLog, ApiFailure> {
     get("/v1/agent/audit").await
+}
+
+pub async fn dashboard(site: &str, days: u32) -> Result<Dashboard, ApiFailure> {
+    get(&format!("/v1/agent/dashboard?site={site}&days={days}")).await
 }
 
 pub async fn sites() -> Result<AgentSites, ApiFailure> {

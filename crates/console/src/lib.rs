@@ -5,6 +5,7 @@ mod account;
 pub mod api;
 mod callbacks;
 mod community;
+mod dashboard;
 mod faq_editor;
 pub mod i18n;
 mod inbox;
