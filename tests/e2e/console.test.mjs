@@ -127,7 +127,7 @@ test("an editor's console offers the FAQ and what visitors look for, not the fro
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
   const sections = page.getByRole("navigation", { name: "Sections" }).getByRole("button");
-  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Mon compte"]);
+  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Tableau de bord", "Mon compte"]);
   assert.equal(await page.getByRole("combobox", { name: "Mon statut pour le chat" }).count(), 0, "no chat presence");
   await audit(page.mainFrame(), "an editor's console");
   await page.screenshot({ path: path.join(OUT, "console-editor.png") });
@@ -259,7 +259,7 @@ test("an administrator invites an editor by email, who chooses a password, edits
   await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();
   await noePage.getByRole("heading", { name: "FAQ", level: 1 }).waitFor();
   const sections = noePage.getByRole("navigation", { name: "Sections" }).getByRole("button");
-  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Mon compte"]);
+  assert.deepEqual(await sections.allTextContents(), ["FAQ", "Ce que cherchent les visiteurs", "Tableau de bord", "Mon compte"]);
   const chats = await noePage.evaluate(async () => (await fetch("/v1/agent/conversations?site=demo&filter=all")).status);
   assert.equal(chats, 403, "an editor sees no chats");
   await page.reload();

@@ -101,3 +101,144 @@ async fn each_role_reaches_its_own_part_of_the_console_and_nothing_else() {
     let to_editor = call(&app, Method::POST, &transfer, &hugo, Some(json!({"agent": me_ines.id}))).await;
     assert_eq!(to_editor.0, 422, "a conversation is not handed to an editor");
 }
+
+/// Who may call a console route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    /// No sign-in needed (signing in, links sent by email).
+    Anyone,
+    /// Any signed-in account, whatever its role.
+    SignedIn,
+    /// The given roles only.
+    Roles(&'static [AgentRole]),
+}
+
+const FRONT_DESK: Who = Who::Roles(&[AgentRole::Administrator, AgentRole::Agent]);
+const CONTENT: Who = Who::Roles(&[AgentRole::Administrator, AgentRole::Editor]);
+const ADMINISTRATORS: Who = Who::Roles(&[AgentRole::Administrator]);
+
+/// Every `/v1/agent/` route and who may call it. A route added to `src/routes` without a line here
+/// fails `every_console_route_says_who_may_call_it`, so none can forget its role check.
+const CONSOLE_ROUTES: &[(&str, &str, Who)] = &[
+    ("POST", "/v1/agent/login", Who::Anyone),
+    ("POST", "/v1/agent/password/forgotten", Who::Anyone),
+    ("POST", "/v1/agent/link", Who::Anyone),
+    ("POST", "/v1/agent/link/password", Who::Anyone),
+    ("POST", "/v1/agent/logout", Who::SignedIn),
+    ("GET", "/v1/agent/me", Who::SignedIn),
+    ("PUT", "/v1/agent/password", Who::SignedIn),
+    ("GET", "/v1/agent/sites", Who::SignedIn),
+    ("GET", "/v1/agent/dashboard", Who::SignedIn),
+    ("GET", "/v1/agent/dashboard.csv", Who::SignedIn),
+    ("GET", "/v1/agent/live", FRONT_DESK),
+    ("GET", "/v1/agent/callbacks", FRONT_DESK),
+    ("POST", "/v1/agent/callbacks/{id}/claim", FRONT_DESK),
+    ("POST", "/v1/agent/callbacks/{id}/outcome", FRONT_DESK),
+    ("GET", "/v1/agent/conversations", FRONT_DESK),
+    ("POST", "/v1/agent/conversations/{id}/claim", FRONT_DESK),
+    ("GET", "/v1/agent/conversations/{id}/messages", FRONT_DESK),
+    ("POST", "/v1/agent/conversations/{id}/messages", FRONT_DESK),
+    ("POST", "/v1/agent/conversations/{id}/close", FRONT_DESK),
+    ("POST", "/v1/agent/conversations/{id}/transfer", FRONT_DESK),
+    ("GET", "/v1/agent/presence", FRONT_DESK),
+    ("PUT", "/v1/agent/presence", FRONT_DESK),
+    ("GET", "/v1/agent/team", FRONT_DESK),
+    ("GET", "/v1/agent/canned-replies", FRONT_DESK),
+    ("POST", "/v1/agent/canned-replies", FRONT_DESK),
+    ("DELETE", "/v1/agent/canned-replies/{id}", FRONT_DESK),
+    ("GET", "/v1/agent/community/queue", FRONT_DESK),
+    ("POST", "/v1/agent/community/posts/{id}/moderate", FRONT_DESK),
+    ("POST", "/v1/agent/community/threads/{id}/answers", FRONT_DESK),
+    ("POST", "/v1/agent/faq/preview", CONTENT),
+    ("POST", "/v1/agent/faq/{site}/restore", CONTENT),
+    ("GET", "/v1/agent/faq/{site}/{locale}", CONTENT),
+    ("GET", "/v1/agent/faq/{site}/{locale}/report", CONTENT),
+    ("PUT", "/v1/agent/faq/{site}/{locale}/{id}", CONTENT),
+    ("PUT", "/v1/agent/synonyms/{site}/{locale}", CONTENT),
+    ("GET", "/v1/agent/accounts", ADMINISTRATORS),
+    ("POST", "/v1/agent/accounts", ADMINISTRATORS),
+    ("PUT", "/v1/agent/accounts/{id}", ADMINISTRATORS),
+    ("POST", "/v1/agent/accounts/{id}/deactivate", ADMINISTRATORS),
+    ("GET", "/v1/agent/audit", ADMINISTRATORS),
+];
+
+/// The `(METHOD, path)` of every `/v1/agent/` route the server's source declares with `.route(...)`.
+fn declared_console_routes() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let mut routes = Vec::new();
+    for file in std::fs::read_dir(&dir).expect("src/routes").flatten() {
+        let text = std::fs::read_to_string(file.path()).expect("a routes file");
+        for declaration in text.split(".route(\"").skip(1) {
+            let (path, rest) = declaration.split_once('"').expect("a quoted path");
+            if !path.starts_with("/v1/agent/") {
+                continue;
+            }
+            // The handlers chained on this route, up to the next route or the router's end.
+            let handlers =
+                rest.split(['\n']).take_while(|line| !line.trim_start().starts_with('}')).collect::<String>();
+            for method in ["get", "post", "put", "delete", "patch"] {
+                let calls = handlers.match_indices(&format!("{method}(")).any(|(at, _)| {
+                    at == 0
+                        || !handlers.as_bytes()[at - 1].is_ascii_alphanumeric() && handlers.as_bytes()[at - 1] != b'_'
+                });
+                if calls {
+                    routes.push((method.to_uppercase(), path.to_owned()));
+                }
+            }
+        }
+    }
+    routes.sort();
+    routes
+}
+
+#[tokio::test]
+async fn every_console_route_says_who_may_call_it() {
+    // Every route the source declares is in the table, and nothing else.
+    let mut listed: Vec<(String, String)> =
+        CONSOLE_ROUTES.iter().map(|(method, path, _)| ((*method).to_owned(), (*path).to_owned())).collect();
+    listed.sort();
+    assert_eq!(declared_console_routes(), listed, "a console route is missing from CONSOLE_ROUTES, or is gone");
+
+    // Each route, called by each role and by nobody, lets exactly the listed ones past its role check.
+    let app = spawn_app().await;
+    let camille = app.signed_in().await;
+    let hugo = app.signed_in_with_role("hugo@maison-lumiere.example", &demo(), AgentRole::Agent).await;
+    let ines = app.signed_in_with_role("ines@maison-lumiere.example", &demo(), AgentRole::Editor).await;
+    let accounts = [(AgentRole::Administrator, &camille), (AgentRole::Agent, &hugo), (AgentRole::Editor, &ines)];
+    for (method, pattern, who) in CONSOLE_ROUTES {
+        // Signing out would end the session the next routes need; the WebSocket answers its handshake
+        // first: both are checked elsewhere (`agent.rs`, and the console's connection above).
+        if pattern.ends_with("/logout") || pattern.ends_with("/live") {
+            continue;
+        }
+        let path = pattern.replace("{site}", "demo").replace("{locale}", "fr").replace("{id}", "0")
+            + if pattern.starts_with("/v1/agent/dashboard") { "?site=demo" } else { "" };
+        let method = Method::from_bytes(method.as_bytes()).expect("a method");
+        let body = (method != Method::GET).then(|| json!({}));
+        let mut anonymous = app.client.request(method.clone(), app.url(&path));
+        if let Some(body) = &body {
+            anonymous = anonymous.json(body);
+        }
+        let anonymous = anonymous.send().await.expect("sent").status().as_u16();
+        match who {
+            Who::Anyone => assert!(![401, 403].contains(&anonymous), "{method} {path} without signing in: {anonymous}"),
+            _ => assert_eq!(anonymous, 401, "{method} {path} without signing in"),
+        }
+        for (role, cookie) in accounts {
+            let (status, refused_role) = call(&app, method.clone(), &path, cookie, body.clone()).await;
+            let allowed = match who {
+                Who::Anyone | Who::SignedIn => true,
+                Who::Roles(roles) => roles.contains(&role),
+            };
+            if allowed {
+                assert!(![401, 403].contains(&status), "{method} {path} as {role:?}: {status}");
+            } else {
+                assert_eq!(
+                    (status, refused_role.as_deref()),
+                    (403, Some(role.as_str())),
+                    "{method} {path} as {role:?}"
+                );
+            }
+        }
+    }
+}
