@@ -102,3 +102,29 @@ test("the dashboard shows the figures of a seeded period, in tiles, charts, tabl
   }
   await context.close();
 });
+
+test("an administrator copies the exact tag to paste and exports the site's settings as TOML", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR", acceptDownloads: true });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  const page = await signIn(context);
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Réglages" }).click();
+  await page.getByRole("heading", { name: "Réglages", level: 1 }).waitFor();
+  const tag = page.getByRole("textbox", { name: "Le code à coller dans vos pages" });
+  const code = await tag.inputValue();
+  // The same tag the demo brand page carries, with the corner said too.
+  assert.equal(code, `<script src="${BASE}/accueil.js" data-site="demo" data-color="#8a3b12" data-position="bottom-right" async></script>`);
+  await page.getByRole("button", { name: "Copier le code" }).click();
+  await page.getByRole("status").filter({ hasText: "Copié." }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
+  await page.getByText('id = "demo"').waitFor();
+  await audit(page.mainFrame(), "the settings");
+  await page.screenshot({ path: path.join(OUT, "console-settings.png"), fullPage: true });
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 10_000 }),
+    page.getByRole("link", { name: "Exporter en TOML" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "accueil-demo.toml");
+  const toml = fs.readFileSync(await download.path(), "utf8");
+  assert.ok(toml.startsWith("# Accueil: this site's settings") && toml.includes('primary_color = "#8a3b12"'), toml);
+  await context.close();
+});

@@ -6,7 +6,7 @@ use accueil_protocol::{
     CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, Dashboard, ErrorBody, FaqEdit,
     FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, ForgottenPassword, Invite, LinkInfo,
     LinkPassword, LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer,
-    Presence, Thread, Threads, TransferConversation,
+    Presence, SiteSettings, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -121,6 +121,10 @@ pub async fn audit_log() -> Result<AuditLog, ApiFailure> {
 
 pub async fn dashboard(site: &str, days: u32) -> Result<Dashboard, ApiFailure> {
     get(&format!("/v1/agent/dashboard?site={site}&days={days}")).await
+}
+
+pub async fn settings(site: &str) -> Result<SiteSettings, ApiFailure> {
+    get(&format!("/v1/agent/settings/{site}")).await
 }
 
 pub async fn sites() -> Result<AgentSites, ApiFailure> {

@@ -174,6 +174,14 @@ pub enum Key {
     NewPasswordHint,
     PasswordChanged,
     Dashboard,
+    Settings,
+    TagTitle,
+    TagHint,
+    CopyTag,
+    Copied,
+    SettingsAsCode,
+    SettingsAsCodeHint,
+    ExportToml,
     Chat,
     LastDays7,
     LastDays30,
@@ -303,6 +311,30 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, PasswordResetEntry) => "Password reset by email",
         (Locale::Fr, Chat) => "Chat",
         (Locale::En, Chat) => "Chat",
+        (Locale::Fr, Settings) => "Réglages",
+        (Locale::En, Settings) => "Settings",
+        (Locale::Fr, TagTitle) => "Le code à coller dans vos pages",
+        (Locale::En, TagTitle) => "The code to paste into your pages",
+        (Locale::Fr, TagHint) => {
+            "Collez-le juste avant </body> sur chaque page où l’aide doit apparaître. La couleur et le coin du bouton viennent de ces attributs : rien n’est chargé avant que le visiteur touche le bouton."
+        }
+        (Locale::En, TagHint) => {
+            "Paste it just before </body> on every page where help should appear. The button’s colour and corner come from these attributes: nothing loads before the visitor taps the button."
+        }
+        (Locale::Fr, CopyTag) => "Copier le code",
+        (Locale::En, CopyTag) => "Copy the code",
+        (Locale::Fr, Copied) => "Copié.",
+        (Locale::En, Copied) => "Copied.",
+        (Locale::Fr, SettingsAsCode) => "Réglages du site (TOML)",
+        (Locale::En, SettingsAsCode) => "Site settings (TOML)",
+        (Locale::Fr, SettingsAsCodeHint) => {
+            "Ce que le serveur applique, valeurs par défaut comprises, au format du fichier de configuration. Les secrets n’y figurent pas."
+        }
+        (Locale::En, SettingsAsCodeHint) => {
+            "What the server applies, defaults included, in the configuration file’s format. Secrets are left out."
+        }
+        (Locale::Fr, ExportToml) => "Exporter en TOML",
+        (Locale::En, ExportToml) => "Export as TOML",
         (Locale::Fr, Dashboard) => "Tableau de bord",
         (Locale::En, Dashboard) => "Dashboard",
         (Locale::Fr, LastDays7) => "7 derniers jours",

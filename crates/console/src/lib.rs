@@ -13,6 +13,7 @@ mod links;
 mod live;
 mod login;
 mod report;
+mod settings;
 mod shell;
 mod team;
 

@@ -4,7 +4,9 @@
 
 use crate::i18n::Key;
 use crate::live::{Live, chime};
-use crate::{Screen, account, api, callbacks, community, dashboard, faq_editor, inbox, report, team, use_console};
+use crate::{
+    Screen, account, api, callbacks, community, dashboard, faq_editor, inbox, report, settings, team, use_console,
+};
 use accueil_protocol::{Agent, AgentRole, AgentServerFrame, AgentSite, ConversationStatus, Locale, Presence};
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -17,6 +19,7 @@ enum Section {
     Faq,
     Gaps,
     Dashboard,
+    Settings,
     Team,
     MyAccount,
 }
@@ -35,6 +38,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         (Section::Gaps, Key::VisitorGaps, agent.role.edits_content()),
         (Section::Dashboard, Key::Dashboard, true),
         (Section::Team, Key::Team, agent.role == AgentRole::Administrator),
+        (Section::Settings, Key::Settings, agent.role == AgentRole::Administrator),
         (Section::MyAccount, Key::MyAccount, true),
     ]
     .into_iter()
@@ -127,6 +131,7 @@ pub fn Shell(agent: Agent) -> impl IntoView {
                 (_, None) => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
                 (Section::Community, Some(site)) => view! { <community::Community site=site.site.clone() promote=promote can_promote=can_promote /> }.into_any(),
                 (Section::Team, Some(_)) => view! { <team::Team /> }.into_any(),
+                (Section::Settings, Some(site)) => view! { <settings::Settings site=site.site.clone() /> }.into_any(),
                 (Section::Dashboard, Some(site)) => view! { <dashboard::Dashboard site=site.site.clone() /> }.into_any(),
                 (Section::Callbacks, Some(site)) => view! { <callbacks::Callbacks site=site.site.clone() waiting=waiting /> }.into_any(),
                 (which, Some(site)) => view! {

@@ -664,6 +664,16 @@ wire! {
         pub html: String,
     }
 
+    /// `GET /v1/agent/settings/{site}` (administrators): the tag to paste into the brand's pages, with
+    /// the launcher's colour and corner filled in, and the site's settings as TOML (secrets left out).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SiteSettings {
+        pub site: String,
+        pub name: String,
+        pub tag: String,
+        pub toml: String,
+    }
+
     /// `GET /v1/agent/dashboard?site=demo&days=30` (console): how the front desk did over the last
     /// `days` days (UTC, today included), per site, from what the server keeps. FAQ figures are anonymous
     /// daily counts; nothing here names a visitor.

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use accueil_protocol as wire;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ struct RawMail {
     smtp_url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawChat {
     /// Past this estimated wait, the widget offers a callback or a message before the visitor types.
@@ -64,7 +64,7 @@ fn default_long_wait() -> u32 {
     10
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawSite {
     id: String,
@@ -94,7 +94,7 @@ struct RawSite {
 }
 
 /// How the brand vouches for its signed-in customers.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawIdentity {
     /// One or two secrets (two while rotating), for HMAC proofs and HS256 JWTs.
@@ -113,7 +113,7 @@ fn default_identity_max_age() -> i64 {
 }
 
 /// How long a site keeps what visitors leave, in days.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawRetention {
     #[serde(default = "default_chat_days")]
@@ -147,7 +147,7 @@ fn default_report_days() -> u32 {
     180
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawCommunity {
     /// `post` (visible at once, the default) or `pre` (a moderator approves first).
@@ -157,7 +157,7 @@ struct RawCommunity {
     word_filter: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawCallback {
     #[serde(default = "default_slot_minutes")]
@@ -283,6 +283,9 @@ pub struct Site {
     pub retention: Retention,
     /// Absent: identities are never verified (a claim stays a claim).
     pub identity: Option<IdentitySettings>,
+    /// This site's section as TOML, defaults written out and secrets left out: settings as code, to
+    /// export from the console.
+    pub settings_toml: String,
 }
 
 /// A site's ways to verify its customers' identities.
@@ -485,6 +488,7 @@ impl Config {
 
 impl Site {
     fn from_raw(raw: RawSite, public_url: &str) -> Result<Site, Error> {
+        let settings_toml = exported(&raw)?;
         let at = |key: &str, why: String| Error::Config(format!("site `{}`: {key}: {why}", raw.id));
         if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             return Err(at("id", "use letters, digits, `-` and `_` only".to_owned()));
@@ -592,8 +596,28 @@ impl Site {
             long_wait_minutes,
             retention,
             identity,
+            settings_toml,
         })
     }
+}
+
+/// A site's section as the server understood it, as TOML a configuration file takes back: every
+/// default written out, and the secrets (webhook, identity) left out, since they are written once and
+/// never shown.
+fn exported(raw: &RawSite) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        site: [&'a RawSite; 1],
+    }
+    let mut site = raw.clone();
+    if let Some(callback) = site.callback.as_mut() {
+        callback.webhook_secret = None;
+    }
+    if let Some(identity) = site.identity.as_mut() {
+        identity.secrets.clear();
+    }
+    toml::to_string(&File { site: [&site] })
+        .map_err(|e| Error::Config(format!("site `{}`: cannot export: {e}", raw.id)))
 }
 
 fn identity_settings(raw: RawIdentity) -> Result<IdentitySettings, String> {

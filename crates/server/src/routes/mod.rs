@@ -11,6 +11,7 @@ mod console_chat;
 mod console_community;
 mod console_dashboard;
 mod console_faq;
+mod console_settings;
 mod console_team;
 mod faq;
 mod files;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(community::router())
         .merge(console_community::router())
         .merge(console_dashboard::router())
+        .merge(console_settings::router())
         .merge(live::router())
         .merge(console_chat::router())
         .merge(console_team::router())

@@ -24,6 +24,7 @@ mod metrics;
 mod nodes;
 mod proxies;
 mod roles;
+mod settings;
 mod site_scope;
 mod team;
 mod visitor;

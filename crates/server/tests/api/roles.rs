@@ -160,6 +160,8 @@ const CONSOLE_ROUTES: &[(&str, &str, Who)] = &[
     ("PUT", "/v1/agent/accounts/{id}", ADMINISTRATORS),
     ("POST", "/v1/agent/accounts/{id}/deactivate", ADMINISTRATORS),
     ("GET", "/v1/agent/audit", ADMINISTRATORS),
+    ("GET", "/v1/agent/settings/{site}", ADMINISTRATORS),
+    ("GET", "/v1/agent/settings/{site}/export", ADMINISTRATORS),
 ];
 
 /// The `(METHOD, path)` of every `/v1/agent/` route the server's source declares with `.route(...)`.
