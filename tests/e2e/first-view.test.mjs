@@ -93,3 +93,24 @@ test("typed before the wasm is ready, a search is kept, searched, and the caret 
   assert.deepEqual(faqRequests, [BASE + "/v1/sites/demo/faq?locale=fr"], "the FAQ is requested once");
   await context.close();
 });
+
+test("while the wasm cannot load, the first view's close button and Escape still close the panel", async () => {
+  const context = await phone(browser);
+  await context.route(/\.wasm$/, (route) => route.abort());
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  const launcher = page.getByRole("button", { name: "Ouvrir l'aide et le contact" });
+  await launcher.tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?", level: 1 }).waitFor();
+  await frame.getByRole("button", { name: "Fermer" }).tap();
+  await launcher.waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator("iframe").first().isHidden(), true, "the panel is closed");
+  // Escape, from inside the panel, closes it too.
+  await launcher.tap();
+  await frame.getByRole("heading", { name: "Comment pouvons-nous vous aider ?", level: 1 }).waitFor();
+  await frame.getByRole("searchbox", { name: "Rechercher dans l'aide" }).focus();
+  await page.keyboard.press("Escape");
+  await launcher.waitFor({ timeout: 10_000 });
+  await context.close();
+});

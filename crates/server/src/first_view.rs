@@ -171,10 +171,10 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
         escape(t(Key::OtherLanguage)),
     );
     if embedded {
-        // Closing needs the wasm (it tells the host page); until it runs, the button waits for it.
+        // Closing tells the host page: `first-view.js` does it until the wasm runs (or if it never does).
         let _ = write!(
             html,
-            r#"<button class="aw-icon-button" type="button" aria-label="{}">{CLOSE_ICON}</button>"#,
+            r#"<button class="aw-icon-button" id="aw-first-close" type="button" aria-label="{}">{CLOSE_ICON}</button>"#,
             escape(t(Key::Close))
         );
     }
@@ -253,7 +253,11 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
 /// A document trunk built (`index`), with the first view in its body, the site's colours linked, and
 /// the language set.
 pub fn document(index: &str, site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String, String)]) -> String {
-    let theme = format!(r#"<link rel="stylesheet" href="/widget/theme.css?site={}"/></head>"#, encode(&site.site));
+    // The first view's close button and Escape (`first-view.js`), deferred: nothing waits for it.
+    let theme = format!(
+        r#"<link rel="stylesheet" href="/widget/theme.css?site={}"/><script src="/widget/first-view.js" defer></script></head>"#,
+        encode(&site.site)
+    );
     index
         .replacen(r#"<html lang="fr">"#, &format!(r#"<html lang="{}">"#, locale.tag()), 1)
         .replacen("</head>", &theme, 1)

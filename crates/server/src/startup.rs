@@ -33,6 +33,8 @@ pub struct AppState {
 pub struct Files {
     /// `accueil.js`, the loader host pages embed; it is part of the server, so it is compiled in.
     pub loader: Asset,
+    /// `first-view.js`: the widget's first view closes the panel before (or without) the wasm.
+    pub first_view_script: Asset,
     pub widget: AssetDir,
     pub console: AssetDir,
     pub demo_page: Option<AssetDir>,
@@ -42,6 +44,8 @@ pub struct Files {
 
 /// The loader's source. Hand-written, dependency-free and small (the size check holds it to 3 KiB brotli).
 pub const LOADER_JS: &str = include_str!("../loader/accueil.js");
+/// The first view's script: its close button and Escape, until the wasm answers them.
+pub const FIRST_VIEW_JS: &str = include_str!("../loader/first-view.js");
 
 impl Files {
     pub fn load(config: &Config) -> Result<Files, Error> {
@@ -55,6 +59,7 @@ impl Files {
         };
         Ok(Files {
             loader: Asset::new("accueil.js", LOADER_JS.as_bytes().to_vec(), Caching::MaxAge(300)),
+            first_view_script: Asset::new("first-view.js", FIRST_VIEW_JS.as_bytes().to_vec(), Caching::MaxAge(300)),
             widget: load_dir(config.static_dir.as_deref(), "widget")?,
             console: load_dir(config.static_dir.as_deref(), "console")?,
             demo_page: config.demo_page_dir.as_deref().map(AssetDir::load).transpose()?,

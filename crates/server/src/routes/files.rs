@@ -29,7 +29,8 @@ pub fn router() -> Router<AppState> {
     let mut router = Router::new()
         .route("/accueil.js", get(loader))
         .route("/widget/", get(widget_document))
-        .route("/widget/theme.css", get(theme));
+        .route("/widget/theme.css", get(theme))
+        .route("/widget/first-view.js", get(first_view_script));
     for channel in Channel::ALL {
         router = router.route(
             &format!("/widget/{}/", channel.folder()),
@@ -46,6 +47,10 @@ pub fn router() -> Router<AppState> {
 
 async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
     state.files.loader.respond(&headers)
+}
+
+async fn first_view_script(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.files.first_view_script.respond(&headers)
 }
 
 fn document(asset: &Asset, request: &HeaderMap, policy: &str) -> Response {
