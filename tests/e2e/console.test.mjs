@@ -37,10 +37,13 @@ test("an agent signs in, a wrong password is refused, and signing out works", as
   await password.fill(AGENT.password);
   await signIn.click();
   await page.getByRole("heading", { name: "Boîte de réception" }).waitFor();
-  const [cookie] = await context.cookies();
-  assert.equal(cookie.name, "accueil_agent");
+  const cookies = await context.cookies();
+  const cookie = cookies.find((c) => c.name === "accueil_agent");
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, "Strict");
+  // The browser is remembered for the sign-in route only, so others' wrong guesses never lock it out.
+  const device = cookies.find((c) => c.name === "accueil_device");
+  assert.deepEqual([device.path, device.httpOnly, device.sameSite], ["/v1/agent/login", true, "Strict"]);
   await page.screenshot({ path: path.join(OUT, "console-inbox.png") });
 
   await page.reload();

@@ -6,6 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// A fresh token of 256 random bits, base64url without padding (43 characters).
@@ -46,6 +47,25 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
         .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// What a browser that signed in to account `agent_id` with its current password keeps in its
+/// `accueil_device` cookie, so that a lockout others caused does not stop it. Keyed by the password's
+/// hash (salted, never leaves the server): a new password forgets every device.
+pub fn device_proof(agent_id: i64, password_hash: &str) -> String {
+    URL_SAFE_NO_PAD.encode(device_mac(agent_id, password_hash).finalize().into_bytes())
+}
+
+/// Whether `proof` is this account's device proof, compared in constant time.
+pub fn is_device_proof(agent_id: i64, password_hash: &str, proof: &str) -> bool {
+    URL_SAFE_NO_PAD.decode(proof).is_ok_and(|bytes| device_mac(agent_id, password_hash).verify_slice(&bytes).is_ok())
+}
+
+fn device_mac(agent_id: i64, password_hash: &str) -> Hmac<Sha256> {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(password_hash.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("accueil known device {agent_id}").as_bytes());
+    mac
+}
+
 /// A valid hash of no agent's password: verifying against it when the email is unknown makes a wrong
 /// email cost as much time as a wrong password, so timing does not reveal which agents exist.
 pub fn decoy_hash() -> &'static str {
@@ -56,6 +76,15 @@ pub fn decoy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_proof_holds_for_its_account_and_password_only() {
+        let proof = device_proof(7, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
+        assert!(is_device_proof(7, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", &proof));
+        assert!(!is_device_proof(8, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", &proof), "another account");
+        assert!(!is_device_proof(7, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$bmV3", &proof), "a new password");
+        assert!(!is_device_proof(7, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "not base64 !"));
+    }
 
     #[test]
     fn tokens_are_long_distinct_and_url_safe() {

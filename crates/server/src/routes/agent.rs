@@ -2,23 +2,30 @@
 
 use super::no_store;
 use crate::error::Error;
-use crate::extract::{AGENT_COOKIE, ApiJson, SignedInAgent};
+use crate::extract::{AGENT_COOKIE, ApiJson, SignedInAgent, cookie};
 use crate::limits::Limit;
 use crate::now;
-use crate::secrets::{MIN_PASSWORD_CHARS, decoy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::secrets::{
+    MIN_PASSWORD_CHARS, decoy_hash, device_proof, hash_password, is_device_proof, new_token, token_hash,
+    verify_password,
+};
 use crate::startup::AppState;
 use crate::store::{AgentRow, NewAudit};
 use accueil_protocol::{Agent, AgentLogin, ChangePassword, FieldCode};
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use std::net::SocketAddr;
 
 /// A console session lasts a working day; agents sign in again the next morning.
 const SESSION_SECONDS: i64 = 12 * 60 * 60;
+/// The cookie of a browser that signed in to an account before, sent to the sign-in route only.
+const DEVICE_COOKIE: &str = "accueil_device";
+/// Remembered for six months of sign-ins.
+const DEVICE_SECONDS: i64 = 183 * 24 * 60 * 60;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,6 +49,7 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<AgentLogin>,
 ) -> Result<Response, Error> {
     // Before any password check: guessing stays slow even with valid-looking requests.
@@ -60,8 +68,14 @@ async fn login(
     let agent = state.store.agent_by_email(email).await?;
     let now = now();
     // A locked account is refused even with the right password, so guessing on stops here; the lock
-    // ends by itself, or when its owner sets a new password through a link sent by email.
-    if let Some(until) = agent.as_ref().filter(|a| a.active).and_then(|a| a.locked_until).filter(|until| *until > now) {
+    // ends by itself, or when its owner sets a new password through a link sent by email. A browser
+    // that signed in to it before (its device cookie) is not stopped: others' guesses never lock the
+    // owner out of their own computer.
+    let known_device = |a: &AgentRow| {
+        cookie(&headers, DEVICE_COOKIE).is_some_and(|proof| is_device_proof(a.id, &a.password_hash, proof))
+    };
+    let locked = agent.as_ref().filter(|a| a.active && !known_device(a)).and_then(|a| a.locked_until);
+    if let Some(until) = locked.filter(|until| *until > now) {
         return Err(Error::RateLimited { retry_after: u64::try_from(until - now).unwrap_or(1).max(1) });
     }
     // Argon2 is slow on purpose: run it off the async workers, and run it even for unknown emails.
@@ -88,8 +102,14 @@ pub(super) async fn signed_in(state: &AppState, agent: AgentRow) -> Result<Respo
     let token = new_token()?;
     let now = now();
     state.store.insert_agent_session(&token_hash(&token), agent.id, now, now + SESSION_SECONDS).await?;
-    let cookie = session_cookie(state, &token, SESSION_SECONDS);
-    Ok(([(SET_COOKIE, cookie)], no_store(), Json(Agent::from(agent))).into_response())
+    let session = session_cookie(state, &token, SESSION_SECONDS);
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let device = format!(
+        "{DEVICE_COOKIE}={}; Path=/v1/agent/login; HttpOnly; SameSite=Strict; Max-Age={DEVICE_SECONDS}{secure}",
+        device_proof(agent.id, &agent.password_hash)
+    );
+    let cookies = AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, device)]);
+    Ok((cookies, no_store(), Json(Agent::from(agent))).into_response())
 }
 
 async fn logout(State(state): State<AppState>, agent: SignedInAgent) -> Result<Response, Error> {

@@ -157,6 +157,20 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_ends_other_sessions
         spawn_app_with(|key| (key == "ACCUEIL_TRUSTED_PROXIES").then(|| "127.0.0.1, 10.0.0.0/8".to_owned())).await;
     let email = "camille@maison-lumiere.example";
     let old_session = app.signed_in().await;
+    // Camille's own browser signed in before: it keeps a device cookie for the sign-in route.
+    let first =
+        post(&app, "/v1/agent/login", None, json!({"email": email, "password": "correct horse battery staple"}));
+    let first = first.await;
+    let device = first
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("accueil_device="))
+        .expect("a device cookie")
+        .to_owned();
+    assert!(device.contains("Path=/v1/agent/login; HttpOnly; SameSite=Strict"), "{device}");
+    let device = device.split(';').next().unwrap_or_default().to_owned();
     let guess = |i: u32, password: &'static str| {
         app.client
             .post(app.url("/v1/agent/login"))
@@ -173,6 +187,17 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_ends_other_sessions
     let retry_after: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((800..=900).contains(&retry_after), "{retry_after}");
     error_fields(locked, 429, ErrorCode::RateLimited).await;
+    // Camille's own browser is not locked out by others' guesses; a made-up device cookie is.
+    let from_device = |cookie: String| {
+        app.client
+            .post(app.url("/v1/agent/login"))
+            .header("cookie", cookie)
+            .json(&json!({"email": email, "password": "correct horse battery staple"}))
+            .send()
+    };
+    assert_eq!(from_device(device.clone()).await.unwrap().status(), 200, "the owner's browser signs in");
+    let forged = "accueil_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned();
+    assert_eq!(from_device(forged).await.unwrap().status(), 429);
 
     // Asking for a link: the same answer for an unknown address, which gets no mail.
     let forgotten =
@@ -200,6 +225,10 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_ends_other_sessions
     assert_eq!(old.status(), 401, "the session from before the reset ended");
     assert_eq!(guess(51, "correct horse battery staple").await.unwrap().status(), 401, "the old password");
     assert_eq!(guess(52, "a brand new passphrase").await.unwrap().status(), 200, "the lock is lifted");
+    // The new password forgets the devices: the old cookie proves nothing now.
+    let stale = app.client.post(app.url("/v1/agent/login")).header("cookie", device);
+    let stale = stale.json(&json!({"email": email, "password": "wrong again"})).send().await.unwrap();
+    assert_eq!(stale.status(), 401);
     let log: AuditLog = app.agent_get("/v1/agent/audit", &cookie_of(&reset)).await;
     assert_eq!(log.entries[0].action, "password_reset");
 }
