@@ -156,12 +156,12 @@ test("anyone changes their own password, and only the new one signs in", async (
   await current.fill("not my password");
   await fresh.fill("a brand new passphrase");
   await form.getByRole("button", { name: "Changer le mot de passe" }).click();
-  await form.getByText("does not match this account's password").waitFor();
+  await form.getByText("Ce n’est pas le mot de passe actuel de ce compte.").waitFor();
   assert.equal(await current.getAttribute("aria-invalid"), "true");
   await current.fill(AGENT.password);
   await fresh.fill("short");
   await form.getByRole("button", { name: "Changer le mot de passe" }).click();
-  await form.getByText("at least 10 characters").waitFor();
+  await form.getByText("Trop court : 10 caractères au moins.").waitFor();
   assert.equal(await fresh.getAttribute("aria-invalid"), "true");
   await fresh.fill("a brand new passphrase");
   await form.getByRole("button", { name: "Changer le mot de passe" }).click();
@@ -230,7 +230,7 @@ test("an administrator invites an editor by email, who chooses a password, edits
   await invite.getByRole("textbox", { name: "Sites" }).fill("demo");
   await invite.getByRole("button", { name: "Envoyer l’invitation" }).click();
   // A wrong address is refused next to its field, and nothing is lost.
-  await invite.getByText("an address like name@example.com").waitFor();
+  await invite.getByText("Vérifiez l’adresse e-mail, de la forme nom@exemple.fr.").waitFor();
   assert.equal(await invite.getByRole("textbox", { name: "Adresse e-mail" }).getAttribute("aria-invalid"), "true");
   assert.equal(await invite.getByRole("textbox", { name: "Nom" }).inputValue(), "Noé");
   await invite.getByRole("textbox", { name: "Adresse e-mail" }).fill(noe);
@@ -256,7 +256,7 @@ test("an administrator invites an editor by email, who chooses a password, edits
   const chosen = noePage.getByLabel("Nouveau mot de passe");
   await chosen.fill("court");
   await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();
-  await noePage.getByText("at least 10 characters").waitFor();
+  await noePage.getByText("Trop court : 10 caractères au moins.").waitFor();
   assert.equal(await chosen.getAttribute("aria-invalid"), "true");
   await chosen.fill("la lampe de Noé");
   await noePage.getByRole("button", { name: "Enregistrer et me connecter" }).click();

@@ -82,7 +82,8 @@ pub(crate) fn labelled_input(
     let Input { form, field, label, kind, autocomplete } = input;
     let (id, hint_id, error_id) =
         (format!("ac-{form}-{field}"), format!("ac-{form}-{field}-hint"), format!("ac-{form}-{field}-error"));
-    let reason = move || failure.get().and_then(|f| f.field_reason(field));
+    let locale = crate::use_console().locale;
+    let reason = move || failure.get().and_then(|f| f.field_message(field, locale));
     let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     view! {
         <label for=id.clone()>{label}</label>

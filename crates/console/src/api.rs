@@ -4,9 +4,9 @@ use accueil_protocol::{
     Account, Accounts, Agent, AgentCallback, AgentCallbacks, AgentConversation, AgentConversations, AgentLogin,
     AgentMessage, AgentPresence, AgentSites, AgentTeam, Answer, AuditLog, CallbackOptions, CallbackResult,
     CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, Dashboard, ErrorBody, FaqEdit,
-    FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, ForgottenPassword, Invite, LinkInfo,
-    LinkPassword, LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply, OfficialAnswer,
-    Presence, SiteSettings, Thread, Threads, TransferConversation,
+    FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, FieldCode, ForgottenPassword, Invite,
+    LinkInfo, LinkPassword, LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply,
+    OfficialAnswer, Presence, SiteSettings, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -18,6 +18,24 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
+    /// What to show next to `field`, in the agent's language where the refusal's code says enough
+    /// (missing, too short, a wrong address or password), else the server's own reason.
+    pub fn field_message(&self, field: &str, locale: Locale) -> Option<String> {
+        use crate::i18n::{Key, text};
+        let ApiFailure::Refused { body: Some(body), .. } = self else { return None };
+        let error = body.error.fields.iter().find(|f| f.field == field)?;
+        let key = match (field, error.code) {
+            (_, FieldCode::Required) => Some(Key::FieldRequired),
+            ("new" | "password", FieldCode::TooShort) => Some(Key::PasswordTooShort),
+            (_, FieldCode::TooLong) => Some(Key::FieldTooLong),
+            ("email", FieldCode::Invalid) => Some(Key::EmailInvalid),
+            ("email", FieldCode::NotAllowed) => Some(Key::EmailTaken),
+            ("current", FieldCode::Invalid) => Some(Key::CurrentPasswordWrong),
+            _ => None,
+        };
+        Some(key.map_or_else(|| error.reason.clone(), |key| text(locale, key).to_owned()))
+    }
+
     /// The reason the server gave for `field`, to show next to it.
     pub fn field_reason(&self, field: &str) -> Option<String> {
         match self {

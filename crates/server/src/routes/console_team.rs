@@ -165,7 +165,7 @@ async fn invite(
         Some(_) => {
             return Err(Error::Validation {
                 message: "an account already has this address".to_owned(),
-                fields: Error::field("email", "an account already has this address"),
+                fields: Error::field_coded("email", FieldCode::NotAllowed, "an account already has this address"),
             });
         }
         None => {
