@@ -105,17 +105,9 @@ fn refusal(failure: &ApiFailure) -> Option<Key> {
     }
 }
 
-/// A text box of the invitation.
-fn invite_field(
-    field: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    value: RwSignal<String>,
-    failure: RwSignal<Option<ApiFailure>>,
-    hint: Option<&'static str>,
-) -> impl IntoView {
-    let input = Input { form: "invite", field, label, kind, autocomplete: "off" };
-    labelled_input(input, value, failure, hint)
+/// A text box of the invitation: the browser suggests nothing, it is someone else's address.
+fn invite_input(field: &'static str, label: &'static str, kind: &'static str) -> Input {
+    Input { form: "invite", field, label, kind, autocomplete: "off" }
 }
 
 /// Invites someone: name, address, role and sites; they get a mail with a link to choose a password.
@@ -156,8 +148,8 @@ fn InviteForm(invited: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         <form class="ac-account" on:submit=submit aria-labelledby="ac-invite-title" novalidate>
             <h2 id="ac-invite-title">{console.t(Key::InviteTitle)}</h2>
             <p class="ac-hint">{console.t(Key::InviteHint)}</p>
-            {invite_field("name", console.t(Key::Name), "text", name, failure, None)}
-            {invite_field("email", console.t(Key::Email), "email", email, failure, None)}
+            {labelled_input(invite_input("name", console.t(Key::Name), "text"), name, failure, None)}
+            {labelled_input(invite_input("email", console.t(Key::Email), "email"), email, failure, None)}
             <label for="ac-invite-role">{console.t(Key::Role)}</label>
             <select
                 id="ac-invite-role"
@@ -167,7 +159,7 @@ fn InviteForm(invited: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                     <option value=r.as_str() selected=move || role.get() == r>{console.t(role_label(r))}</option>
                 }).collect_view()}
             </select>
-            {invite_field("sites", console.t(Key::Sites), "text", sites, failure, Some(console.t(Key::SitesHint)))}
+            {labelled_input(invite_input("sites", console.t(Key::Sites), "text"), sites, failure, Some(console.t(Key::SitesHint)))}
             <button type="submit" class="ac-primary">{console.t(Key::SendInvitation)}</button>
             <p role="status">{move || sent.get().then(|| console.t(Key::InvitationSent))}</p>
             <p role="alert">{move || failure.get().as_ref().and_then(refusal).map(|key| console.t(key))}</p>

@@ -207,10 +207,24 @@ async fn every_console_route_says_who_may_call_it() {
     let hugo = app.signed_in_with_role("hugo@maison-lumiere.example", &demo(), AgentRole::Agent).await;
     let ines = app.signed_in_with_role("ines@maison-lumiere.example", &demo(), AgentRole::Editor).await;
     let accounts = [(AgentRole::Administrator, &camille), (AgentRole::Agent, &hugo), (AgentRole::Editor, &ines)];
+    let email_of = |role: AgentRole| match role {
+        AgentRole::Administrator => "camille@maison-lumiere.example",
+        AgentRole::Agent => "hugo@maison-lumiere.example",
+        AgentRole::Editor => "ines@maison-lumiere.example",
+    };
+    let allows = |who: &Who, role: AgentRole| match who {
+        Who::Anyone | Who::SignedIn => true,
+        Who::Roles(roles) => roles.contains(&role),
+    };
     for (method, pattern, who) in CONSOLE_ROUTES {
-        // Signing out would end the session the next routes need; the WebSocket answers its handshake
-        // first: both are checked elsewhere (`agent.rs`, and the console's connection above).
-        if pattern.ends_with("/logout") || pattern.ends_with("/live") {
+        // The console's WebSocket: its handshake, by each role and by nobody.
+        if pattern.ends_with("/live") {
+            assert_eq!(console(&app, "accueil_agent=nobody", None).await.err(), Some(401), "{pattern} anonymously");
+            for (role, cookie) in accounts {
+                let connected = console(&app, cookie, None).await.err();
+                let expected = if allows(who, role) { None } else { Some(403) };
+                assert_eq!(connected, expected, "{pattern} as {role:?}");
+            }
             continue;
         }
         let path = pattern.replace("{site}", "demo").replace("{locale}", "fr").replace("{id}", "0")
@@ -227,12 +241,15 @@ async fn every_console_route_says_who_may_call_it() {
             _ => assert_eq!(anonymous, 401, "{method} {path} without signing in"),
         }
         for (role, cookie) in accounts {
-            let (status, refused_role) = call(&app, method.clone(), &path, cookie, body.clone()).await;
-            let allowed = match who {
-                Who::Anyone | Who::SignedIn => true,
-                Who::Roles(roles) => roles.contains(&role),
+            // Signing out ends the session it is called with: each role signs out a session of its own,
+            // so the shared ones serve the next routes.
+            let cookie = if pattern.ends_with("/logout") {
+                app.login(email_of(role), "correct horse battery staple").await
+            } else {
+                cookie.clone()
             };
-            if allowed {
+            let (status, refused_role) = call(&app, method.clone(), &path, &cookie, body.clone()).await;
+            if allows(who, role) {
                 assert!(![401, 403].contains(&status), "{method} {path} as {role:?}: {status}");
             } else {
                 assert_eq!(
