@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { BASE, OUT, audit, launch, signIn } from "./browser.mjs";
+import { BASE, OUT, audit, launch, phone, signIn, widgetFrame } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -126,5 +126,78 @@ test("an administrator copies the exact tag to paste and exports the site's sett
   assert.equal(download.suggestedFilename(), "accueil-demo.toml");
   const toml = fs.readFileSync(await download.path(), "utf8");
   assert.ok(toml.startsWith("# Accueil: this site's settings") && toml.includes('primary_color = "#8a3b12"'), toml);
+  await context.close();
+});
+
+/** Today's date where the demo brand works (Europe/Paris), as YYYY-MM-DD. */
+function parisToday() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
+}
+
+/** The callback windows the widget offers a phone visitor, as the form's option values. */
+async function offeredWindows(browser) {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Ouvrir l'aide et le contact" }).tap();
+  const frame = widgetFrame(page);
+  await frame.getByRole("button", { name: /^Être rappelé/ }).tap();
+  const when = frame.getByLabel("Quand vous appeler ?");
+  await when.waitFor();
+  // Read once the callback form runs (the first view it replaces would answer from a detached node).
+  const header = await frame.getByRole("banner").first().evaluate((h) => getComputedStyle(h).backgroundColor);
+  const windows = await when.evaluate((select) => [...select.options].map((o) => o.value));
+  await context.close();
+  return { header, windows };
+}
+
+test("an administrator changes the brand colour and adds a closure; the widget shows both without a restart", async () => {
+  const today = parisToday();
+  const onToday = (windows) => windows.filter((w) => w === "asap" || new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date(w)) === today);
+  const before = await offeredWindows(browser);
+  assert.equal(before.header, "rgb(138, 59, 18)", "the brand colour of the file");
+  const late = Number(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", hour: "numeric", hourCycle: "h23" }).format(new Date())) >= 23;
+  assert.ok(late || onToday(before.windows).length > 0, `open around the clock, so today is offered: ${before.windows}`);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const page = await signIn(context);
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Réglages" }).click();
+  const form = page.getByRole("form", { name: "Modifier les réglages" });
+  await form.waitFor();
+  const colour = form.getByRole("textbox", { name: "Couleur de la marque (#rrggbb)" });
+  // A wrong value is refused next to its field, and nothing is applied.
+  await colour.fill("bleu");
+  await form.getByRole("button", { name: "Enregistrer les réglages" }).click();
+  await form.getByRole("alert").filter({ hasText: "Un réglage n'est pas accepté" }).waitFor();
+  assert.equal(await colour.getAttribute("aria-invalid"), "true");
+  assert.match(await form.locator("#ac-set-primary-color-error").textContent(), /`bleu` is not a #rrggbb colour/);
+  // A valid colour: the preview and the contrast follow as it is typed.
+  await colour.fill("#1d4ed8");
+  await form.getByText(/Contraste du texte sur cette couleur : [0-9.]+:1\. Lisible/).waitFor();
+  await form.getByRole("img", { name: "Aperçu" }).waitFor();
+  // Closed today (stocktaking).
+  await form.getByRole("button", { name: "Ajouter une fermeture" }).click();
+  const closure = form.getByRole("group", { name: "Fermeture 1" });
+  await closure.getByLabel("Premier jour").fill(today);
+  assert.equal(await closure.getByLabel("Dernier jour").inputValue(), today, "a one-day closure by default");
+  await closure.getByLabel("Nom (Noël, inventaire...)").fill("Inventaire");
+  await audit(page.mainFrame(), "the settings form");
+  await form.getByRole("button", { name: "Enregistrer les réglages" }).click();
+  await form.getByRole("status").filter({ hasText: "Réglages enregistrés et appliqués." }).waitFor();
+  assert.equal(await colour.getAttribute("aria-invalid"), "false");
+  const tag = await page.getByRole("textbox", { name: "Le code à coller dans vos pages" }).inputValue();
+  assert.match(tag, /data-color="#1d4ed8"/, "the tag to paste follows the new colour");
+  await page.screenshot({ path: path.join(OUT, "console-settings-form.png"), fullPage: true });
+
+  // The same server, not restarted: a visitor now gets the new colour and no window today.
+  const after = await offeredWindows(browser);
+  assert.equal(after.header, "rgb(29, 78, 216)", "the widget wears the new colour");
+  assert.deepEqual(onToday(after.windows), [], `nothing is offered on the closed day: ${after.windows}`);
+  assert.ok(after.windows.length > 0, "the days after are still offered");
+
+  // The audit log says who changed what.
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Équipe" }).click();
+  await page.getByRole("cell", { name: "Réglages du site modifiés" }).first().waitFor();
+  await page.getByRole("cell", { name: /primary_color : #1d4ed8/ }).first().waitFor();
   await context.close();
 });

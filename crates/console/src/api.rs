@@ -6,7 +6,7 @@ use accueil_protocol::{
     CannedReplies, CannedReply, ChangeAccount, ChangePassword, ChatHistory, ChatMessage, Dashboard, ErrorBody, FaqEdit,
     FaqEntry, FaqPreview, FaqPreviewed, FaqReport, FaqSource, FaqSynonyms, FieldCode, ForgottenPassword, Invite,
     LinkInfo, LinkPassword, LinkToken, Locale, Moderation, ModerationAction, ModerationQueue, NewCannedReply,
-    OfficialAnswer, Presence, SiteSettings, Thread, Threads, TransferConversation,
+    OfficialAnswer, Presence, SettingsChange, SiteSettings, Thread, Threads, TransferConversation,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -143,6 +143,10 @@ pub async fn dashboard(site: &str, days: u32) -> Result<Dashboard, ApiFailure> {
 
 pub async fn settings(site: &str) -> Result<SiteSettings, ApiFailure> {
     get(&format!("/v1/agent/settings/{site}")).await
+}
+
+pub async fn change_settings(site: &str, change: &SettingsChange) -> Result<SiteSettings, ApiFailure> {
+    send(Request::put(&format!("/v1/agent/settings/{site}")), change).await
 }
 
 pub async fn sites() -> Result<AgentSites, ApiFailure> {

@@ -14,6 +14,7 @@ mod live;
 mod login;
 mod report;
 mod settings;
+mod settings_form;
 mod shell;
 mod team;
 

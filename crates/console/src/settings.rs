@@ -1,8 +1,10 @@
-//! A site's settings, for administrators: the exact tag to paste into the brand's pages (with a copy
-//! button), and the settings the server applies as TOML, to read or export (settings as code).
+//! A site's settings, for administrators: the form that changes them, the exact tag to paste into the
+//! brand's pages (with a copy button), and the settings the server applies as TOML, to read or export
+//! (settings as code).
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
+use crate::settings_form::SettingsEditor;
 use crate::use_console;
 use accueil_protocol::SiteSettings;
 use leptos::prelude::*;
@@ -12,10 +14,22 @@ pub fn Settings(site: String) -> impl IntoView {
     let console = use_console();
     let settings = RwSignal::new(None::<Result<SiteSettings, ApiFailure>>);
     let export = format!("/v1/agent/settings/{site}/export");
+    let editing = site.clone();
     leptos::task::spawn_local(async move { settings.set(Some(api::settings(&site).await)) });
+    // The form keeps its own state; a save refreshes the tag and the TOML beside it.
+    let saved = Callback::new(move |answer: SiteSettings| settings.set(Some(Ok(answer))));
+    let editor = RwSignal::new(None::<SiteSettings>);
+    Effect::new(move |_| {
+        if editor.with_untracked(Option::is_none)
+            && let Some(Ok(loaded)) = settings.get()
+        {
+            editor.set(Some(loaded));
+        }
+    });
     let copied = RwSignal::new(false);
     view! {
         <h1>{console.t(Key::Settings)}</h1>
+        {move || editor.get().map(|loaded| view! { <SettingsEditor site=editing.clone() loaded saved /> })}
         {move || match settings.get() {
             None => view! { <p role="status">{console.t(Key::Loading)}</p> }.into_any(),
             Some(Err(_)) => view! { <p role="alert">{console.t(Key::Unreachable)}</p> }.into_any(),

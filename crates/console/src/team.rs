@@ -69,6 +69,8 @@ pub fn Team() -> impl IntoView {
                                 "invitation_sent" => console.t(Key::InvitationResentEntry).to_owned(),
                                 "invitation_accepted" => console.t(Key::InvitationAcceptedEntry).to_owned(),
                                 "password_reset" => console.t(Key::PasswordResetEntry).to_owned(),
+                                "settings_changed" => console.t(Key::SettingsChangedEntry).to_owned(),
+                                "settings_from_file" => console.t(Key::SettingsFromFileEntry).to_owned(),
                                 other => other.to_owned(),
                             };
                             let when = crate::local(&entry.at, console.locale, r#"{"dateStyle":"short","timeStyle":"short"}"#);
@@ -172,6 +174,17 @@ fn describe(locale: accueil_protocol::Locale, state: Option<&str>) -> String {
     let Some(state) = state.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
         return String::new();
     };
+    // A settings change: the settings that changed, by their path in the form.
+    if let Some(settings) = state.as_object().filter(|o| !o.contains_key("role") && !o.contains_key("active")) {
+        return settings
+            .iter()
+            .map(|(key, value)| match value.as_str() {
+                Some(text) => format!("{key} : {text}"),
+                None => format!("{key} : {value}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+    }
     let role = state["role"].as_str().and_then(AgentRole::from_name).map(|r| crate::i18n::text(locale, role_label(r)));
     let sites: Vec<&str> =
         state["sites"].as_array().map(|a| a.iter().filter_map(|s| s.as_str()).collect()).unwrap_or_default();

@@ -7,6 +7,7 @@
 //! (`deny_unknown_fields`), because the server is always the newest party.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 mod server_frame;
 
@@ -72,6 +73,20 @@ wire! {
     pub struct BusinessHours {
         pub time_zone: String,
         pub weekly: Vec<OpeningHours>,
+        /// Days the desk is closed whatever the weekly hours say (public holidays, one-off closures):
+        /// no chat hours, no callback slots.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub closures: Vec<Closure>,
+    }
+
+    /// Local days `first_day` to `last_day` (both included, `YYYY-MM-DD`) on which the desk is closed.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Closure {
+        pub first_day: String,
+        pub last_day: String,
+        /// What the team calls it ("Noël", "Inventaire"); shown in the console only.
+        #[serde(default)]
+        pub label: String,
     }
 
     /// One opening span, `opens` and `closes` as `HH:MM` local time, applying to each of `days`.
@@ -672,6 +687,80 @@ wire! {
         pub name: String,
         pub tag: String,
         pub toml: String,
+        /// Counts the saved changes: a change names the revision it was made from, so two
+        /// administrators editing at once cannot silently undo each other.
+        pub revision: u64,
+        pub form: SettingsForm,
+    }
+
+    /// `PUT /v1/agent/settings/{site}` (administrators): the whole form, made from `revision`. Answered
+    /// with the new `SiteSettings`; applied on every node without a restart. A refused value comes back
+    /// as a field error named by its path in the form (`callback.slot_minutes`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SettingsChange {
+        pub revision: u64,
+        pub form: SettingsForm,
+    }
+
+    /// What an administrator edits of a site: everything of its TOML section but its id, its FAQ
+    /// folder and its identity secrets (those stay in the file).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SettingsForm {
+        pub name: String,
+        /// The default first.
+        pub locales: Vec<Locale>,
+        /// `#rrggbb`.
+        pub primary_color: String,
+        pub position: LauncherPosition,
+        pub features: Features,
+        /// Origins allowed to embed the widget, like `https://shop.example`.
+        pub allowed_origins: Vec<String>,
+        pub business_hours: BusinessHours,
+        /// Past this estimated wait, the widget offers a callback or a message.
+        pub long_wait_minutes: u32,
+        /// Kept while the callback feature is off, so switching it back on finds them.
+        pub callback: Option<CallbackForm>,
+        pub community: CommunityForm,
+        pub retention: RetentionForm,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CallbackForm {
+        pub slot_minutes: u32,
+        pub capacity_per_slot: u32,
+        pub days_ahead: u32,
+        /// ISO 3166 codes, the default first.
+        pub countries: Vec<String>,
+        /// Set by the server: a changed consent text is a new version, and each request keeps the
+        /// version its visitor agreed to.
+        pub consent_version: String,
+        pub consent_text: BTreeMap<Locale, String>,
+        pub phone_retention_days: u32,
+        pub daily_cap_per_phone: u32,
+        pub webhook_url: Option<String>,
+        /// Write-only: never sent by the server. In a change, `None` keeps the current secret.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub webhook_secret: Option<String>,
+        /// Whether a secret is stored (the only thing the console learns of it).
+        #[serde(default)]
+        pub webhook_secret_set: bool,
+        /// Kinds of numbers called back (`mobile`, `fixed_line`...).
+        pub number_types: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CommunityForm {
+        /// New posts wait for a moderator.
+        pub pre_moderation: bool,
+        pub word_filter: Vec<String>,
+    }
+
+    /// Days each kind of item is kept.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct RetentionForm {
+        pub chat_days: u32,
+        pub inactive_session_days: u32,
+        pub report_days: u32,
     }
 
     /// `GET /v1/agent/dashboard?site=demo&days=30` (console): how the front desk did over the last

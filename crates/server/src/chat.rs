@@ -406,8 +406,8 @@ impl WaitBasis {
 /// Each waiting conversation of `site` (by id) with its `queue` frame: its place (1 is next) and the
 /// rough wait. Empty when the queue cannot be read: the last figures shown stay.
 pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(i64, ServerFrame)> {
-    let Some(settings) = state.config.site(site) else { return Vec::new() };
-    let Ok(basis) = WaitBasis::of(state, settings).await else { return Vec::new() };
+    let Some(settings) = state.sites.get(site) else { return Vec::new() };
+    let Ok(basis) = WaitBasis::of(state, &settings).await else { return Vec::new() };
     let Ok(waiting) = state.store.site_conversations(site, crate::store::ConversationFilter::Waiting).await else {
         return Vec::new();
     };
@@ -423,7 +423,8 @@ pub async fn queue_frames(state: &crate::startup::AppState, site: &str) -> Vec<(
 /// waiting (or the queue cannot be read). One count, not the whole queue: every new conversation asks.
 pub async fn own_queue_frame(state: &crate::startup::AppState, site: &str, conversation: i64) -> Option<ServerFrame> {
     let position = state.store.queue_position(conversation).await.ok().flatten()?;
-    let basis = WaitBasis::of(state, state.config.site(site)?).await.ok()?;
+    let site_settings = state.sites.get(site)?;
+    let basis = WaitBasis::of(state, &site_settings).await.ok()?;
     Some(ServerFrame::Queue { position, estimated_wait_minutes: basis.estimate(position) })
 }
 

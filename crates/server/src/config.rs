@@ -52,7 +52,7 @@ struct RawMail {
     smtp_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawChat {
     /// Past this estimated wait, the widget offers a callback or a message before the visitor types.
@@ -64,7 +64,7 @@ fn default_long_wait() -> u32 {
     10
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawSite {
     id: String,
@@ -94,7 +94,7 @@ struct RawSite {
 }
 
 /// How the brand vouches for its signed-in customers.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawIdentity {
     /// One or two secrets (two while rotating), for HMAC proofs and HS256 JWTs.
@@ -113,7 +113,7 @@ fn default_identity_max_age() -> i64 {
 }
 
 /// How long a site keeps what visitors leave, in days.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawRetention {
     #[serde(default = "default_chat_days")]
@@ -147,7 +147,7 @@ fn default_report_days() -> u32 {
     180
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawCommunity {
     /// `post` (visible at once, the default) or `pre` (a moderator approves first).
@@ -157,7 +157,7 @@ struct RawCommunity {
     word_filter: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawCallback {
     #[serde(default = "default_slot_minutes")]
@@ -286,6 +286,21 @@ pub struct Site {
     /// This site's section as TOML, defaults written out and secrets left out: settings as code, to
     /// export from the console.
     pub settings_toml: String,
+    /// The section as written, secrets included: what the console edits and the store keeps.
+    raw: RawSite,
+}
+
+/// A setting refused: where (its path in the console's form, which is its key in the file) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub field: String,
+    pub reason: String,
+}
+
+impl Problem {
+    fn new(field: &str, reason: impl Into<String>) -> Problem {
+        Problem { field: field.to_owned(), reason: reason.into() }
+    }
 }
 
 /// A site's ways to verify its customers' identities.
@@ -406,7 +421,9 @@ impl Config {
             if !seen.insert(raw_site.id.clone()) {
                 return Err(Error::Config(format!("site `{}` is configured twice", raw_site.id)));
             }
-            let mut site = Site::from_raw(raw_site, &public_url)?;
+            let id = raw_site.id.clone();
+            let mut site = Site::from_raw(raw_site, &public_url)
+                .map_err(|problem| Error::Config(format!("site `{id}`: {}: {}", problem.field, problem.reason)))?;
             site.faq_dir = site.faq_dir.take().map(resolve);
             sites.push(site);
         }
@@ -487,17 +504,23 @@ impl Config {
 }
 
 impl Site {
-    fn from_raw(raw: RawSite, public_url: &str) -> Result<Site, Error> {
-        let settings_toml = exported(&raw)?;
-        let at = |key: &str, why: String| Error::Config(format!("site `{}`: {key}: {why}", raw.id));
+    fn from_raw(raw: RawSite, public_url: &str) -> Result<Site, Problem> {
+        let settings_toml = exported(&raw).map_err(|why| Problem::new("site", why.to_string()))?;
+        let source = raw.clone();
         if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(at("id", "use letters, digits, `-` and `_` only".to_owned()));
+            return Err(Problem::new("id", "use letters, digits, `-` and `_` only"));
+        }
+        if raw.name.trim().is_empty() || raw.name.chars().count() > 80 {
+            return Err(Problem::new("name", "give the brand's name, 80 characters at most"));
         }
         let Some(&default_locale) = raw.locales.first() else {
-            return Err(at("locales", "name at least one locale".to_owned()));
+            return Err(Problem::new("locales", "name at least one locale"));
         };
+        if raw.locales.iter().enumerate().any(|(i, l)| raw.locales[..i].contains(l)) {
+            return Err(Problem::new("locales", "each locale once"));
+        }
         let primary = parse_hex_color(&raw.primary_color)
-            .ok_or_else(|| at("primary_color", format!("`{}` is not a #rrggbb colour", raw.primary_color)))?;
+            .ok_or_else(|| Problem::new("primary_color", format!("`{}` is not a #rrggbb colour", raw.primary_color)))?;
         let mut features = wire::Features { faq: false, chat: false, callback: false, community: false };
         for name in &raw.features {
             let flag = match name.as_str() {
@@ -505,32 +528,22 @@ impl Site {
                 "chat" => &mut features.chat,
                 "callback" => &mut features.callback,
                 "community" => &mut features.community,
-                other => return Err(at("features", format!("unknown feature `{other}`"))),
+                other => return Err(Problem::new("features", format!("unknown feature `{other}`"))),
             };
             *flag = true;
         }
-        for span in &raw.business_hours.weekly {
-            // "24:00" closes at midnight, the end of that day (a desk open around the clock).
-            let closes_ok = is_hh_mm(&span.closes) || span.closes == "24:00";
-            for (time, ok) in [(&span.opens, is_hh_mm(&span.opens)), (&span.closes, closes_ok)] {
-                if !ok {
-                    return Err(at("business_hours", format!("`{time}` is not a time like 09:30")));
-                }
-            }
-            if span.opens >= span.closes {
-                return Err(at("business_hours", format!("{} closes before it opens", span.opens)));
-            }
-        }
+        check_hours(&raw.business_hours)?;
         let time_zone = jiff::tz::TimeZone::get(&raw.business_hours.time_zone).map_err(|_| {
-            at("business_hours", format!("`{}` is not an IANA time zone", raw.business_hours.time_zone))
+            Problem::new(
+                "business_hours.time_zone",
+                format!("`{}` is not an IANA time zone", raw.business_hours.time_zone),
+            )
         })?;
         let callback = match (features.callback, raw.callback) {
             (true, None) => {
-                return Err(at("callback", "the callback feature needs a [site.callback] section".to_owned()));
+                return Err(Problem::new("callback", "the callback feature needs a [site.callback] section"));
             }
-            (true, Some(callback)) => {
-                Some(callback_settings(callback, &raw.locales).map_err(|why| at("callback", why))?)
-            }
+            (true, Some(callback)) => Some(callback_settings(callback, &raw.locales)?),
             (false, _) => None,
         };
         let community = match (features.community, raw.community) {
@@ -540,7 +553,9 @@ impl Site {
                 pre_moderation: match raw.moderation.as_deref() {
                     None | Some("post") => false,
                     Some("pre") => true,
-                    Some(other) => return Err(at("community", format!("moderation `{other}`: `pre` or `post`"))),
+                    Some(other) => {
+                        return Err(Problem::new("community.moderation", format!("`{other}`: `pre` or `post`")));
+                    }
                 },
                 word_filter: raw.word_filter,
             }),
@@ -549,7 +564,10 @@ impl Site {
         for origin in raw.allowed_origins {
             let origin = if origin == "self" { public_url.to_owned() } else { origin };
             if !is_origin(&origin) {
-                return Err(at("allowed_origins", format!("`{origin}` is not an origin like https://shop.example")));
+                return Err(Problem::new(
+                    "allowed_origins",
+                    format!("`{origin}` is not an origin like https://shop.example"),
+                ));
             }
             allowed_origins.push(origin);
         }
@@ -559,19 +577,22 @@ impl Site {
             inactive_session_days: raw.retention.inactive_session_days,
             report_days: raw.retention.report_days,
         };
-        if [retention.chat_days, retention.inactive_session_days, retention.report_days].contains(&0) {
-            return Err(at(
-                "retention",
-                "chat_days, inactive_session_days and report_days must be at least 1".to_owned(),
-            ));
+        for (field, days) in [
+            ("retention.chat_days", retention.chat_days),
+            ("retention.inactive_session_days", retention.inactive_session_days),
+            ("retention.report_days", retention.report_days),
+        ] {
+            if !(1..=3650).contains(&days) {
+                return Err(Problem::new(field, "between 1 and 3650 days"));
+            }
         }
         let identity = match raw.identity {
             None => None,
-            Some(identity) => Some(identity_settings(identity).map_err(|why| at("identity", why))?),
+            Some(identity) => Some(identity_settings(identity).map_err(|why| Problem::new("identity", why))?),
         };
         let long_wait_minutes = raw.chat.map_or_else(default_long_wait, |chat| chat.long_wait_minutes);
-        if long_wait_minutes == 0 {
-            return Err(at("chat", "long_wait_minutes must be at least 1".to_owned()));
+        if !(1..=240).contains(&long_wait_minutes) {
+            return Err(Problem::new("long_wait_minutes", "between 1 and 240 minutes"));
         }
         let public = wire::SiteConfig {
             site: raw.id,
@@ -597,8 +618,202 @@ impl Site {
             retention,
             identity,
             settings_toml,
+            raw: source,
         })
     }
+
+    /// The section as the store keeps it: TOML, secrets included.
+    pub fn stored_toml(&self) -> Result<String, Error> {
+        toml::to_string(&self.raw).map_err(|e| Error::Internal(format!("site settings as TOML: {e}")))
+    }
+
+    /// A site from the store's TOML; the FAQ folder stays the file's (a path on this machine).
+    pub fn from_stored(text: &str, public_url: &str, faq_dir: Option<PathBuf>) -> Result<Site, Problem> {
+        let raw = toml::from_str::<RawSite>(text).map_err(|e| Problem::new("site", e.to_string()))?;
+        let mut site = Site::from_raw(raw, public_url)?;
+        site.faq_dir = faq_dir;
+        Ok(site)
+    }
+
+    /// The stored webhook secret, if any (to tell that it changed, never to show it).
+    pub fn webhook_secret(&self) -> Option<&str> {
+        self.raw.callback.as_ref().and_then(|c| c.webhook_secret.as_deref())
+    }
+
+    /// Whether two sites run with the same settings (secrets included).
+    pub fn same_settings(&self, other: &Site) -> bool {
+        self.raw == other.raw
+    }
+
+    /// The console's form of these settings; secrets are only said to be set.
+    pub fn form(&self) -> wire::SettingsForm {
+        let raw = &self.raw;
+        let has = |name: &str| raw.features.iter().any(|f| f == name);
+        wire::SettingsForm {
+            name: raw.name.clone(),
+            locales: raw.locales.clone(),
+            primary_color: raw.primary_color.to_ascii_lowercase(),
+            position: raw.position,
+            features: wire::Features {
+                faq: has("faq"),
+                chat: has("chat"),
+                callback: has("callback"),
+                community: has("community"),
+            },
+            allowed_origins: raw.allowed_origins.clone(),
+            business_hours: raw.business_hours.clone(),
+            long_wait_minutes: raw.chat.as_ref().map_or_else(default_long_wait, |c| c.long_wait_minutes),
+            callback: raw.callback.as_ref().map(|c| wire::CallbackForm {
+                slot_minutes: c.slot_minutes,
+                capacity_per_slot: c.capacity_per_slot,
+                days_ahead: c.days_ahead,
+                countries: c.countries.clone(),
+                consent_version: c.consent_version.clone(),
+                consent_text: c.consent_text.clone(),
+                phone_retention_days: c.phone_retention_days,
+                daily_cap_per_phone: c.daily_cap_per_phone,
+                webhook_url: c.webhook_url.clone(),
+                webhook_secret: None,
+                webhook_secret_set: c.webhook_secret.is_some(),
+                number_types: c.number_types.clone().unwrap_or_else(|| {
+                    crate::callbacks::phone::CALLED_BY_DEFAULT
+                        .iter()
+                        .filter_map(|t| serde_json::to_value(t).ok()?.as_str().map(str::to_owned))
+                        .collect()
+                }),
+            }),
+            community: wire::CommunityForm {
+                pre_moderation: raw.community.as_ref().is_some_and(|c| c.moderation.as_deref() == Some("pre")),
+                word_filter: raw.community.as_ref().map(|c| c.word_filter.clone()).unwrap_or_default(),
+            },
+            retention: wire::RetentionForm {
+                chat_days: raw.retention.chat_days,
+                inactive_session_days: raw.retention.inactive_session_days,
+                report_days: raw.retention.report_days,
+            },
+        }
+    }
+
+    /// These settings changed as the console's `form` says, checked by the file's rules. A changed
+    /// consent text gets a new version (`today`, then `today.2`...); an absent secret is kept.
+    pub fn changed(&self, form: wire::SettingsForm, public_url: &str, today: &str) -> Result<Site, Problem> {
+        let old = &self.raw;
+        let features = [
+            (form.features.faq, "faq"),
+            (form.features.chat, "chat"),
+            (form.features.callback, "callback"),
+            (form.features.community, "community"),
+        ];
+        let callback = form.callback.map(|c| {
+            let before = old.callback.as_ref();
+            let consent_version = match before {
+                Some(b) if b.consent_text == c.consent_text => b.consent_version.clone(),
+                Some(b) => next_consent_version(&b.consent_version, today),
+                None => today.to_owned(),
+            };
+            let webhook_url = c.webhook_url.filter(|url| !url.trim().is_empty());
+            let webhook_secret = match (&webhook_url, c.webhook_secret.filter(|s| !s.is_empty())) {
+                (None, _) => None,
+                (Some(_), Some(new)) => Some(new),
+                (Some(_), None) => before.and_then(|b| b.webhook_secret.clone()),
+            };
+            RawCallback {
+                slot_minutes: c.slot_minutes,
+                capacity_per_slot: c.capacity_per_slot,
+                days_ahead: c.days_ahead,
+                countries: c.countries,
+                consent_version,
+                consent_text: c.consent_text,
+                phone_retention_days: c.phone_retention_days,
+                daily_cap_per_phone: c.daily_cap_per_phone,
+                webhook_url,
+                webhook_secret,
+                number_types: Some(c.number_types),
+            }
+        });
+        let raw = RawSite {
+            id: old.id.clone(),
+            name: form.name.trim().to_owned(),
+            allowed_origins: form
+                .allowed_origins
+                .into_iter()
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            locales: form.locales,
+            primary_color: form.primary_color.trim().to_owned(),
+            position: form.position,
+            features: features.iter().filter(|(on, _)| *on).map(|(_, name)| (*name).to_owned()).collect(),
+            business_hours: form.business_hours,
+            faq_dir: old.faq_dir.clone(),
+            callback,
+            community: Some(RawCommunity {
+                moderation: Some(if form.community.pre_moderation { "pre" } else { "post" }.to_owned()),
+                word_filter: form
+                    .community
+                    .word_filter
+                    .into_iter()
+                    .map(|w| w.trim().to_owned())
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+            }),
+            chat: Some(RawChat { long_wait_minutes: form.long_wait_minutes }),
+            retention: RawRetention {
+                chat_days: form.retention.chat_days,
+                inactive_session_days: form.retention.inactive_session_days,
+                report_days: form.retention.report_days,
+            },
+            identity: old.identity.clone(),
+        };
+        let mut site = Site::from_raw(raw, public_url)?;
+        site.faq_dir = self.faq_dir.clone();
+        Ok(site)
+    }
+}
+
+/// The version after `current` for a consent text changed on `today`: the date, then `.2`, `.3`...
+fn next_consent_version(current: &str, today: &str) -> String {
+    if current != today && !current.starts_with(&format!("{today}.")) {
+        return today.to_owned();
+    }
+    let n = current.strip_prefix(&format!("{today}.")).and_then(|n| n.parse::<u32>().ok()).unwrap_or(1);
+    format!("{today}.{}", n + 1)
+}
+
+/// Weekly spans in `HH:MM`, opening before closing; closures as dates, in order, a label of 80
+/// characters at most.
+fn check_hours(hours: &wire::BusinessHours) -> Result<(), Problem> {
+    for span in &hours.weekly {
+        // "24:00" closes at midnight, the end of that day (a desk open around the clock).
+        let closes_ok = is_hh_mm(&span.closes) || span.closes == "24:00";
+        for (time, ok) in [(&span.opens, is_hh_mm(&span.opens)), (&span.closes, closes_ok)] {
+            if !ok {
+                return Err(Problem::new("business_hours.weekly", format!("`{time}` is not a time like 09:30")));
+            }
+        }
+        if span.opens >= span.closes {
+            return Err(Problem::new("business_hours.weekly", format!("{} closes before it opens", span.opens)));
+        }
+        if span.days.is_empty() {
+            return Err(Problem::new("business_hours.weekly", "each span names at least one day"));
+        }
+    }
+    for closure in &hours.closures {
+        let day = |text: &str| {
+            text.parse::<jiff::civil::Date>()
+                .map_err(|_| Problem::new("business_hours.closures", format!("`{text}` is not a date like 2026-12-25")))
+        };
+        if day(&closure.first_day)? > day(&closure.last_day)? {
+            return Err(Problem::new(
+                "business_hours.closures",
+                format!("{} ends before it starts", closure.first_day),
+            ));
+        }
+        if closure.label.chars().count() > 80 {
+            return Err(Problem::new("business_hours.closures", "a label of 80 characters at most"));
+        }
+    }
+    Ok(())
 }
 
 /// A site's section as the server understood it, as TOML a configuration file takes back: every
@@ -642,31 +857,41 @@ fn identity_settings(raw: RawIdentity) -> Result<IdentitySettings, String> {
     })
 }
 
-fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<CallbackSettings, String> {
+fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<CallbackSettings, Problem> {
     if !(5..=240).contains(&raw.slot_minutes) || 1440 % raw.slot_minutes != 0 {
-        return Err(format!("slot_minutes: {} must divide a day and lie between 5 and 240", raw.slot_minutes));
+        return Err(Problem::new(
+            "callback.slot_minutes",
+            format!("{} must divide a day and lie between 5 and 240", raw.slot_minutes),
+        ));
     }
-    if raw.capacity_per_slot == 0 || raw.days_ahead == 0 || raw.days_ahead > 60 {
-        return Err("capacity_per_slot must be at least 1 and days_ahead between 1 and 60".to_owned());
+    if !(1..=1000).contains(&raw.capacity_per_slot) {
+        return Err(Problem::new("callback.capacity_per_slot", "between 1 and 1000"));
     }
-    if raw.phone_retention_days == 0 || raw.daily_cap_per_phone == 0 {
-        return Err("phone_retention_days and daily_cap_per_phone must be at least 1".to_owned());
+    if !(1..=60).contains(&raw.days_ahead) {
+        return Err(Problem::new("callback.days_ahead", "between 1 and 60"));
+    }
+    if !(1..=3650).contains(&raw.phone_retention_days) {
+        return Err(Problem::new("callback.phone_retention_days", "between 1 and 3650 days"));
+    }
+    if !(1..=100).contains(&raw.daily_cap_per_phone) {
+        return Err(Problem::new("callback.daily_cap_per_phone", "between 1 and 100"));
     }
     let mut countries = Vec::new();
     for code in &raw.countries {
         let code = code.to_ascii_uppercase();
-        let calling_code = crate::callbacks::phone::calling_code(&code)
-            .ok_or_else(|| format!("countries: `{code}` is not a country with phone numbers"))?;
+        let calling_code = crate::callbacks::phone::calling_code(&code).ok_or_else(|| {
+            Problem::new("callback.countries", format!("`{code}` is not a country with phone numbers"))
+        })?;
         countries.push(wire::CallingCountry { country: code, calling_code });
     }
     if countries.is_empty() {
-        return Err("countries: name at least one".to_owned());
+        return Err(Problem::new("callback.countries", "name at least one"));
     }
     if raw.consent_version.trim().is_empty() {
-        return Err("consent_version: must not be empty".to_owned());
+        return Err(Problem::new("callback.consent_version", "must not be empty"));
     }
     if let Some(missing) = locales.iter().find(|l| raw.consent_text.get(l).is_none_or(|t| t.trim().is_empty())) {
-        return Err(format!("consent_text: no text for `{}`", missing.tag()));
+        return Err(Problem::new("callback.consent_text", format!("no text for `{}`", missing.tag())));
     }
     let number_types = match raw.number_types {
         None => crate::callbacks::phone::CALLED_BY_DEFAULT.to_vec(),
@@ -674,7 +899,10 @@ fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<Callb
             .iter()
             .map(|name| {
                 serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
-                    format!("number_types: `{name}` is not a kind of number (mobile, fixed_line, voip...)")
+                    Problem::new(
+                        "callback.number_types",
+                        format!("`{name}` is not a kind of number (mobile, fixed_line, voip...)"),
+                    )
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -686,7 +914,10 @@ fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<Callb
         {
             Some(Webhook { url, secret })
         }
-        _ => return Err("webhook_url needs an http(s) URL and webhook_secret at least 16 characters".to_owned()),
+        (Some(url), _) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+            return Err(Problem::new("callback.webhook_url", "an http(s) URL"));
+        }
+        _ => return Err(Problem::new("callback.webhook_secret", "at least 16 characters, with a webhook URL")),
     };
     Ok(CallbackSettings {
         slot_minutes: raw.slot_minutes,

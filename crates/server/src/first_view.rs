@@ -254,14 +254,26 @@ pub fn panel(site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String,
 /// the language set.
 pub fn document(index: &str, site: &SiteConfig, locale: Locale, shown: &Shown, query: &[(String, String)]) -> String {
     // The first view's close button and Escape (`first-view.js`), deferred: nothing waits for it.
+    // The colours are in the URL, so a colour changed in the console is fetched at once, not when
+    // the browser's copy of the old one expires.
     let theme = format!(
-        r#"<link rel="stylesheet" href="/widget/theme.css?site={}"/><script src="/widget/first-view.js" defer></script></head>"#,
-        encode(&site.site)
+        r#"<link rel="stylesheet" href="/widget/theme.css?site={}&amp;v={}"/><script src="/widget/first-view.js" defer></script></head>"#,
+        encode(&site.site),
+        theme_version(&site.theme)
     );
     index
         .replacen(r#"<html lang="fr">"#, &format!(r#"<html lang="{}">"#, locale.tag()), 1)
         .replacen("</head>", &theme, 1)
         .replacen("<body>", &format!("<body>{}", panel(site, locale, shown, query)), 1)
+}
+
+/// What the theme's stylesheet depends on, short enough for a URL: the two colours and the corner.
+fn theme_version(theme: &Theme) -> String {
+    let corner = match theme.position {
+        accueil_protocol::LauncherPosition::BottomRight => "r",
+        accueil_protocol::LauncherPosition::BottomLeft => "l",
+    };
+    format!("{}{}{corner}", theme.primary.trim_start_matches('#'), theme.on_primary.trim_start_matches('#'))
 }
 
 /// The site's colours as the widget's custom properties, for the first view (the wasm sets the same

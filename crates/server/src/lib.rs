@@ -22,6 +22,7 @@ pub mod routes;
 pub mod search_eval;
 pub mod secrets;
 pub mod serve;
+pub mod settings;
 pub mod startup;
 pub mod store;
 

@@ -133,7 +133,7 @@ pub async fn render(state: &AppState) -> String {
     let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     metrics.connections.get_or_create(&KindLabels { kind: "visitor".into() }).set(gauge(visitors));
     metrics.connections.get_or_create(&KindLabels { kind: "console".into() }).set(gauge(all.saturating_sub(visitors)));
-    for site in &state.config.sites {
+    for site in state.sites.all() {
         if let Ok(waiting) = state.store.waiting_count(&site.public.site).await {
             metrics.queue.get_or_create(&SiteLabels { site: site.public.site.clone() }).set(i64::from(waiting));
         }

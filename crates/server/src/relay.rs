@@ -47,6 +47,10 @@ pub enum Wake {
     VisitorErased {
         session: i64,
     },
+    /// A site's settings were changed in the console: every node reads them again.
+    SettingsChanged {
+        site: String,
+    },
 }
 
 /// Milliseconds since the Unix epoch: when a wake was sent, for the lag the other nodes measure.
@@ -68,6 +72,7 @@ impl Wake {
             Wake::AgentTyping { conversation } => format!("{head} a {conversation}"),
             Wake::AgentSignedOut { token_hash } => format!("{head} o {token_hash}"),
             Wake::VisitorErased { session } => format!("{head} e {session}"),
+            Wake::SettingsChanged { site } => format!("{head} p {site}"),
         }
     }
 
@@ -86,6 +91,7 @@ impl Wake {
             "a" => Wake::AgentTyping { conversation: subject },
             "o" => Wake::AgentSignedOut { token_hash: subject },
             "e" => Wake::VisitorErased { session: subject.parse().ok()? },
+            "p" => Wake::SettingsChanged { site: subject },
             _ => return None,
         };
         Some((node, sent_at, wake))
@@ -231,6 +237,9 @@ async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> 
             state.hub.revoke(Revoked::Visitor(*session));
             return Ok(());
         }
+        Wake::SettingsChanged { site } => {
+            return state.sites.reload(state.store.as_ref(), site).await;
+        }
         Wake::Message { conversation, .. }
         | Wake::Started { conversation }
         | Wake::Changed { conversation }
@@ -259,7 +268,7 @@ async fn apply(state: &AppState, wake: Wake) -> Result<(), crate::error::Error> 
             state.hub.tell_agents(&row.site, AgentServerFrame::Typing { conversation: row.public_id });
         }
         Wake::AgentTyping { .. } => state.hub.publish(row.id, ServerFrame::Typing),
-        Wake::AgentSignedOut { .. } | Wake::VisitorErased { .. } => {}
+        Wake::AgentSignedOut { .. } | Wake::VisitorErased { .. } | Wake::SettingsChanged { .. } => {}
     }
     Ok(())
 }
@@ -278,8 +287,11 @@ async fn catch_up(state: &AppState) {
             Err(error) => tracing::warn!(%error, conversation, "could not catch up a conversation"),
         }
     }
-    for site in &state.config.sites {
+    for site in state.sites.all() {
         let id = &site.public.site;
+        if let Err(error) = state.sites.reload(state.store.as_ref(), id).await {
+            tracing::warn!(%error, site = %id, "could not read the site's settings again");
+        }
         let open = state.store.site_conversations(id, crate::store::ConversationFilter::All).await;
         for row in open.unwrap_or_default() {
             state.hub.publish(row.id, ServerFrame::Conversation { conversation: conversation_view(&row) });
@@ -314,6 +326,7 @@ mod tests {
             Wake::AgentTyping { conversation: "cv_1".into() },
             Wake::AgentSignedOut { token_hash: encode_hex(&[0, 171, 255]) },
             Wake::VisitorErased { session: 7 },
+            Wake::SettingsChanged { site: "demo".into() },
         ];
         for wake in wakes {
             assert_eq!(

@@ -3,15 +3,16 @@
 //! runs it every hour; tests run it on a moved clock.
 
 use crate::callbacks::maintenance::erase_expired_phones;
-use crate::config::Config;
+use crate::config::Site;
 use crate::store::{RetentionCutoffs, Store, UnixTime};
+use std::sync::Arc;
 
 const DAY: i64 = 86_400;
 
 /// One pass over every site, as of `now`. Failures are logged; the next pass tries again.
-pub async fn enforce(config: &Config, store: &dyn Store, now: UnixTime) {
-    erase_expired_phones(config, store, now).await;
-    for site in &config.sites {
+pub async fn enforce(sites: &[Arc<Site>], store: &dyn Store, now: UnixTime) {
+    erase_expired_phones(sites, store, now).await;
+    for site in sites {
         let days = |n: u32| now - i64::from(n) * DAY;
         let cutoffs = RetentionCutoffs {
             closed_conversations: days(site.retention.chat_days),

@@ -15,6 +15,8 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Each site's settings as they run now (changed from the console without a restart).
+    pub sites: Arc<crate::settings::Sites>,
     pub store: Arc<dyn Store>,
     pub files: Arc<Files>,
     pub faq: Arc<crate::faq::published::PublishedFaq>,
@@ -38,8 +40,6 @@ pub struct Files {
     pub widget: AssetDir,
     pub console: AssetDir,
     pub demo_page: Option<AssetDir>,
-    /// Each site's public config as JSON, serialized once so it is served with a stable ETag.
-    pub site_configs: std::collections::HashMap<String, Asset>,
 }
 
 /// The loader's source. Hand-written, dependency-free and small (the size check holds it to 3 KiB brotli).
@@ -63,14 +63,6 @@ impl Files {
             widget: load_dir(config.static_dir.as_deref(), "widget")?,
             console: load_dir(config.static_dir.as_deref(), "console")?,
             demo_page: config.demo_page_dir.as_deref().map(AssetDir::load).transpose()?,
-            site_configs: config
-                .sites
-                .iter()
-                .map(|site| {
-                    let json = serde_json::to_vec(&site.public).map_err(|e| Error::Internal(e.to_string()))?;
-                    Ok((site.public.site.clone(), Asset::new("config.json", json, Caching::MaxAge(60))))
-                })
-                .collect::<Result<_, Error>>()?,
         })
     }
 }
@@ -116,10 +108,13 @@ impl Application {
             Some(_) => crate::limits::Limiter::shared(store.clone()),
             None => crate::limits::Limiter::default(),
         };
+        let sites = crate::settings::Sites::new(&config.sites, &config.public_url)?;
+        sites.seed(store.as_ref(), crate::now()).await?;
         let encoder =
             crate::faq::semantic::load_model(crate::faq::semantic::model_dir(&config.search_model).as_deref());
         let state = AppState {
             config: Arc::new(config),
+            sites: Arc::new(sites),
             store,
             files: Arc::new(files),
             faq: Arc::new(crate::faq::published::PublishedFaq::new(encoder)),
@@ -164,7 +159,7 @@ impl Application {
             )
         });
         let maintenance =
-            tokio::spawn(crate::callbacks::maintenance::run(state.config, state.store, state.webhook_wake));
+            tokio::spawn(crate::callbacks::maintenance::run(state.sites, state.store, state.webhook_wake));
         let hub = state.hub.clone();
         let stopping = async move {
             shutdown_signal().await;

@@ -3,7 +3,7 @@
 //! site's retention, `crate::retention`, in the same hourly pass).
 
 use super::agent_view;
-use crate::config::Config;
+use crate::config::Site;
 use crate::rfc3339;
 use crate::store::{DueWebhook, Store, UnixTime};
 use accueil_protocol::CallbackEvent;
@@ -41,7 +41,7 @@ pub fn signature(secret: &str, timestamp: UnixTime, body: &[u8]) -> String {
 }
 
 /// Runs until the process ends. `wake` is notified when an event is queued.
-pub async fn run(config: Arc<Config>, store: Arc<dyn Store>, wake: Arc<Notify>) {
+pub async fn run(sites: Arc<crate::settings::Sites>, store: Arc<dyn Store>, wake: Arc<Notify>) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(client) => client,
         Err(error) => {
@@ -52,13 +52,13 @@ pub async fn run(config: Arc<Config>, store: Arc<dyn Store>, wake: Arc<Notify>) 
     let mut last_erase: Option<tokio::time::Instant> = None;
     loop {
         if last_erase.is_none_or(|at| at.elapsed() >= ERASE_EVERY) {
-            crate::retention::enforce(&config, store.as_ref(), crate::now()).await;
+            crate::retention::enforce(&sites.all(), store.as_ref(), crate::now()).await;
             if let Err(error) = store.sweep_hits(crate::now()).await {
                 tracing::warn!(%error, "ended rate-limit windows were not swept");
             }
             last_erase = Some(tokio::time::Instant::now());
         }
-        deliver_due(&config, store.as_ref(), &client).await;
+        deliver_due(&sites, store.as_ref(), &client).await;
         tokio::select! {
             () = wake.notified() => {}
             () = tokio::time::sleep(TICK) => {}
@@ -67,8 +67,8 @@ pub async fn run(config: Arc<Config>, store: Arc<dyn Store>, wake: Arc<Notify>) 
 }
 
 /// Erases numbers and names of requests closed more than each site's retention ago.
-pub async fn erase_expired_phones(config: &Config, store: &dyn Store, now: UnixTime) {
-    for site in &config.sites {
+pub async fn erase_expired_phones(sites: &[Arc<Site>], store: &dyn Store, now: UnixTime) {
+    for site in sites {
         let Some(settings) = &site.callback else { continue };
         let before = now - i64::from(settings.phone_retention_days) * 86_400;
         match store.erase_closed_phones(&site.public.site, before).await {
@@ -79,7 +79,7 @@ pub async fn erase_expired_phones(config: &Config, store: &dyn Store, now: UnixT
     }
 }
 
-async fn deliver_due(config: &Config, store: &dyn Store, client: &reqwest::Client) {
+async fn deliver_due(sites: &crate::settings::Sites, store: &dyn Store, client: &reqwest::Client) {
     let due = match store.due_webhooks(crate::now(), 20).await {
         Ok(due) => due,
         Err(error) => {
@@ -88,7 +88,7 @@ async fn deliver_due(config: &Config, store: &dyn Store, client: &reqwest::Clien
         }
     };
     for delivery in due {
-        let result = deliver(config, client, &delivery).await;
+        let result = deliver(sites, client, &delivery).await;
         let now = crate::now();
         let recorded = match result {
             Ok(()) => store.webhook_delivered(delivery.id).await,
@@ -104,10 +104,15 @@ async fn deliver_due(config: &Config, store: &dyn Store, client: &reqwest::Clien
     }
 }
 
-async fn deliver(config: &Config, client: &reqwest::Client, delivery: &DueWebhook) -> Result<(), String> {
-    let webhook = config
-        .site(&delivery.callback.site)
-        .and_then(|site| site.callback.as_ref())
+async fn deliver(
+    sites: &crate::settings::Sites,
+    client: &reqwest::Client,
+    delivery: &DueWebhook,
+) -> Result<(), String> {
+    let site = sites.get(&delivery.callback.site).ok_or("the site is gone")?;
+    let webhook = site
+        .callback
+        .as_ref()
         .and_then(|settings| settings.webhook.as_ref())
         .ok_or("the site no longer has a webhook")?;
     let event = CallbackEvent {

@@ -27,14 +27,25 @@ fn weekday_of(date: Date) -> Weekday {
     }
 }
 
-/// The opening spans of `date`, as minutes of the local day.
+/// Whether `date` falls in one of the site's closures (holidays, one-off closed days).
+fn closed_on(site: &Site, date: Date) -> bool {
+    site.public.business_hours.closures.iter().any(|closure| {
+        match (closure.first_day.parse::<Date>(), closure.last_day.parse::<Date>()) {
+            (Ok(first), Ok(last)) => (first..=last).contains(&date),
+            _ => false,
+        }
+    })
+}
+
+/// The opening spans of `date`, as minutes of the local day; none on a closed day.
 fn spans_on(site: &Site, date: Date) -> impl Iterator<Item = (i64, i64)> + '_ {
     let weekday = weekday_of(date);
+    let closed = closed_on(site, date);
     site.public
         .business_hours
         .weekly
         .iter()
-        .filter(move |span| span.days.contains(&weekday))
+        .filter(move |span| !closed && span.days.contains(&weekday))
         .filter_map(|span| Some((minutes_of(&span.opens)?, minutes_of(&span.closes)?)))
 }
 
@@ -130,6 +141,23 @@ mod tests {
         assert!(is_open(site, now));
         assert!(!is_open(site, at("2026-11-23T09:00:00Z")), "closes at 10:00 local");
         assert!(!is_open(site, at("2026-11-25T08:10:00Z")), "closed on Wednesday");
+    }
+
+    #[test]
+    fn a_closed_day_has_no_slots_and_no_opening_hours() {
+        // The helper writes `weekly = [HOURS] }`: the closures ride in after the weekly spans.
+        let config = site(concat!(
+            r#"{ days = ["mon", "tue"], opens = "09:00", closes = "10:00" }], "#,
+            r#"closures = [{ first_day = "2026-11-24", last_day = "2026-11-30", label = "Inventaire" }"#
+        ));
+        let site = &config.sites[0];
+        let settings = site.callback.as_ref().expect("callback");
+        let now = at("2026-11-23T08:10:00Z");
+        assert_eq!(upcoming(site, settings, now), [(at("2026-11-23T08:30:00Z"), at("2026-11-23T09:00:00Z"))]);
+        assert!(is_open(site, now), "Monday 23 is before the closure");
+        assert!(!is_open(site, at("2026-11-24T08:10:00Z")), "Tuesday 24 is closed");
+        assert!(!is_open(site, at("2026-11-30T08:10:00Z")), "Monday 30, the last day, is closed");
+        assert!(is_open(site, at("2026-12-01T08:10:00Z")), "Tuesday 1 December opens again");
     }
 
     #[test]

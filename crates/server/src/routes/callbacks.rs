@@ -25,6 +25,7 @@ use axum::{Json, Router};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Open requests one session may hold at once.
 const OPEN_PER_SESSION: u32 = 3;
@@ -48,10 +49,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The site and its callback settings; 404 when the site does not offer callbacks.
-fn callback_site<'a>(state: &'a AppState, site: &str) -> Result<(&'a Site, &'a CallbackSettings), Error> {
-    let found = state.config.site(site).ok_or_else(|| unknown_site(site))?;
+fn callback_site(state: &AppState, site: &str) -> Result<(Arc<Site>, CallbackSettings), Error> {
+    let found = state.sites.get(site).ok_or_else(|| unknown_site(site))?;
     let settings =
-        found.callback.as_ref().ok_or_else(|| Error::NotFound(format!("site `{site}` does not offer callbacks")))?;
+        found.callback.clone().ok_or_else(|| Error::NotFound(format!("site `{site}` does not offer callbacks")))?;
     Ok((found, settings))
 }
 
@@ -88,6 +89,7 @@ async fn options(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let (site, settings) = callback_site(&state, &site)?;
+    let (site, settings) = (&*site, &settings);
     let (_, locale) = site_and_locale(&state, &site.public.site, query.get("locale").map(String::as_str))?;
     let now = now();
     let body = CallbackOptions {
@@ -131,6 +133,7 @@ async fn phone_check(
 ) -> Result<Response, Error> {
     state.limits.check(Limit::PhoneCheck, peer.ip()).await?;
     let (_, settings) = callback_site(&state, &site)?;
+    let settings = &settings;
     let checked = checked_phone(settings, &number, "").map_err(|field| Error::Validation {
         message: "the phone number is not valid".to_owned(),
         fields: vec![field],
@@ -204,6 +207,7 @@ async fn create(
     state.limits.check(Limit::CallbackCreate, peer.ip()).await?;
     let key = idempotency_key(&headers)?;
     let (site, settings) = callback_site(&state, &visitor.session.site)?;
+    let (site, settings) = (&*site, &settings);
     let now = now();
     let request_hash =
         Sha256::digest(serde_json::to_vec(&request).map_err(|e| Error::Internal(e.to_string()))?).to_vec();
@@ -311,8 +315,10 @@ async fn read(State(state): State<AppState>, visitor: Visitor, Path(id): Path<St
 }
 
 async fn cancel(State(state): State<AppState>, visitor: Visitor, Path(id): Path<String>) -> Result<Response, Error> {
-    let webhook =
-        state.config.site(&visitor.session.site).and_then(|s| s.callback.as_ref()).is_some_and(|c| c.webhook.is_some());
+    let webhook = state
+        .sites
+        .get(&visitor.session.site)
+        .is_some_and(|s| s.callback.as_ref().is_some_and(|c| c.webhook.is_some()));
     match state.store.cancel_callback(visitor.session.id, &id, now(), webhook).await? {
         Ok(row) => {
             state.webhook_wake.notify_one();

@@ -26,6 +26,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 const MAX_TITLE_CHARS: usize = 150;
 const MIN_TITLE_CHARS: usize = 5;
@@ -50,10 +51,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The site and its community settings; 404 when the site has no community.
-pub(crate) fn community_site<'a>(state: &'a AppState, site: &str) -> Result<(&'a Site, &'a CommunitySettings), Error> {
-    let found = state.config.site(site).ok_or_else(|| unknown_site(site))?;
-    let settings =
-        found.community.as_ref().ok_or_else(|| Error::NotFound(format!("site `{site}` has no community")))?;
+pub(crate) fn community_site(state: &AppState, site: &str) -> Result<(Arc<Site>, CommunitySettings), Error> {
+    let found = state.sites.get(site).ok_or_else(|| unknown_site(site))?;
+    let settings = found.community.clone().ok_or_else(|| Error::NotFound(format!("site `{site}` has no community")))?;
     Ok((found, settings))
 }
 
@@ -304,6 +304,7 @@ async fn ask(
 ) -> Result<Response, Error> {
     state.limits.check(Limit::CommunityPost, peer.ip()).await?;
     let (site, settings) = community_site(&state, &visitor.session.site)?;
+    let (site, settings) = (&*site, &settings);
     let topic = request.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let mut fields = vec![
         ("title", request.title.as_str(), MIN_TITLE_CHARS, MAX_TITLE_CHARS),
@@ -337,6 +338,7 @@ async fn answer(
         return Err(not_found());
     }
     let (site, settings) = community_site(&state, &visitor.session.site)?;
+    let (site, settings) = (&*site, &settings);
     check_post(
         &state,
         site,
@@ -441,6 +443,7 @@ async fn edit(
 ) -> Result<Response, Error> {
     let row = own_post(&state, &visitor, &id).await?;
     let (site, settings) = community_site(&state, &visitor.session.site)?;
+    let (site, settings) = (&*site, &settings);
     check_post(&state, site, settings, &visitor, &[("body", request.body.as_str(), 1, MAX_BODY_CHARS)], &row.pseudonym)
         .await?;
     let html = render(request.body.trim());

@@ -35,7 +35,7 @@ async fn queue(
     };
     let site = query.get("site").ok_or_else(|| bad("site", "missing"))?;
     signed_in.check_site(site)?;
-    if state.config.site(site).and_then(|s| s.callback.as_ref()).is_none() {
+    if state.sites.get(site).is_none_or(|s| s.callback.is_none()) {
         return Err(Error::NotFound(format!("site `{site}` does not offer callbacks")));
     }
     let open = match query.get("state").map(String::as_str) {
@@ -90,7 +90,7 @@ async fn outcome(
         return Err(invalid("notes", "at most 2000 characters"));
     }
     let current = callback_of(&state, &signed_in, &id).await?;
-    let site = state.config.site(&current.site).ok_or_else(|| Error::Internal("callback of an unknown site".into()))?;
+    let site = state.sites.get(&current.site).ok_or_else(|| Error::Internal("callback of an unknown site".into()))?;
     let settings = site.callback.as_ref().ok_or_else(|| Error::Internal("callbacks switched off".into()))?;
     let now = now();
     let retry = match (&result.retry, result.outcome) {
@@ -101,7 +101,7 @@ async fn outcome(
         (Some(start), _) => {
             let start =
                 start.parse::<jiff::Timestamp>().map_err(|_| invalid("retry", "not an RFC 3339 time"))?.as_second();
-            let window = slots::upcoming(site, settings, now).into_iter().find(|(s, _)| *s == start);
+            let window = slots::upcoming(&site, settings, now).into_iter().find(|(s, _)| *s == start);
             Some(window.ok_or_else(|| invalid("retry", "not a future slot within opening hours"))?)
         }
     };

@@ -61,7 +61,7 @@ async fn list(
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
     signed_in.check_site(site)?;
-    if state.config.site(site).is_none() {
+    if state.sites.get(site).is_none() {
         return Err(Error::NotFound(format!("no site is named `{site}`")));
     }
     let filter = match query.get("filter").map(String::as_str) {
@@ -214,7 +214,7 @@ async fn canned_replies(
 ) -> Result<Response, Error> {
     let site = query.get("site").ok_or_else(|| bad_query("site", "missing"))?;
     signed_in.check_site(site)?;
-    if state.config.site(site).is_none() {
+    if state.sites.get(site).is_none() {
         return Err(Error::NotFound(format!("no site is named `{site}`")));
     }
     let replies = state.store.canned_replies(site).await?.into_iter().map(canned_reply).collect();
@@ -228,7 +228,7 @@ async fn add_canned_reply(
 ) -> Result<Response, Error> {
     let (title, body) = (request.title.trim(), request.body.trim());
     let mut fields = Vec::new();
-    if state.config.site(&request.site).is_none() || !signed_in.works_on(&request.site) {
+    if state.sites.get(&request.site).is_none() || !signed_in.works_on(&request.site) {
         fields.extend(Error::field("site", "no site has this id"));
     }
     if title.is_empty() || title.chars().count() > MAX_CANNED_TITLE_CHARS {

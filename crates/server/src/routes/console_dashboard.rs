@@ -29,7 +29,7 @@ async fn computed(
 ) -> Result<Dashboard, Error> {
     let site = query.get("site").map(String::as_str).unwrap_or_default();
     signed_in.check_site(site)?;
-    let site = state.config.site(site).ok_or_else(|| super::unknown_site(site))?;
+    let site = state.sites.get(site).ok_or_else(|| super::unknown_site(site))?;
     let days = match query.get("days") {
         None => 30,
         Some(days) => days.parse::<u32>().ok().filter(|d| PERIODS.contains(d)).ok_or_else(|| Error::Validation {

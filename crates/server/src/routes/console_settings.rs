@@ -1,21 +1,22 @@
-//! A site's settings for administrators: the tag to paste into the brand's pages, and the settings as
-//! TOML (settings as code), to read or download.
+//! A site's settings for administrators: the tag to paste into the brand's pages, the settings as
+//! TOML (settings as code) to read or download, and the form that changes them without a restart.
 
 use super::no_store;
 use crate::config::Site;
 use crate::error::Error;
-use crate::extract::Administrator;
+use crate::extract::{Administrator, ApiJson};
 use crate::startup::AppState;
-use accueil_protocol::{LauncherPosition, SiteSettings};
+use accueil_protocol::{LauncherPosition, SettingsChange, SiteSettings};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::sync::Arc;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/v1/agent/settings/{site}", get(settings))
+        .route("/v1/agent/settings/{site}", get(settings).put(change))
         .route("/v1/agent/settings/{site}/export", get(export))
 }
 
@@ -24,9 +25,21 @@ const EXPORT_HEADER: &str = "# Accueil: this site's settings, as the server runs
 # Secrets are not exported: add `webhook_secret` under [site.callback] and `secrets` under\n\
 # [site.identity] again if the site uses them.\n";
 
-fn site_of<'a>(state: &'a AppState, admin: &Administrator, site: &str) -> Result<&'a Site, Error> {
+fn site_of(state: &AppState, admin: &Administrator, site: &str) -> Result<(Arc<Site>, u64), Error> {
     admin.0.check_site(site)?;
-    state.config.site(site).ok_or_else(|| super::unknown_site(site))
+    state.sites.with_revision(site).ok_or_else(|| super::unknown_site(site))
+}
+
+fn answer(state: &AppState, site: &Site, revision: u64) -> Response {
+    let settings = SiteSettings {
+        site: site.public.site.clone(),
+        name: site.public.name.clone(),
+        tag: tag(&state.config.public_url, site),
+        toml: format!("{EXPORT_HEADER}{}", site.settings_toml),
+        revision,
+        form: site.form(),
+    };
+    (no_store(), Json(settings)).into_response()
 }
 
 /// The loader's tag for `site`, its attributes escaped for an HTML attribute.
@@ -49,14 +62,31 @@ async fn settings(
     admin: Administrator,
     Path(site): Path<String>,
 ) -> Result<Response, Error> {
-    let site = site_of(&state, &admin, &site)?;
-    let settings = SiteSettings {
-        site: site.public.site.clone(),
-        name: site.public.name.clone(),
-        tag: tag(&state.config.public_url, site),
-        toml: format!("{EXPORT_HEADER}{}", site.settings_toml),
-    };
-    Ok((no_store(), Json(settings)).into_response())
+    let (site, revision) = site_of(&state, &admin, &site)?;
+    Ok(answer(&state, &site, revision))
+}
+
+/// Saves an administrator's change and runs it here at once; the other nodes are woken to read it.
+async fn change(
+    State(state): State<AppState>,
+    admin: Administrator,
+    Path(site): Path<String>,
+    ApiJson(request): ApiJson<SettingsChange>,
+) -> Result<Response, Error> {
+    site_of(&state, &admin, &site)?;
+    let actor = (admin.0.agent.id, admin.0.agent.name.as_str());
+    let changed =
+        state.sites.change(state.store.as_ref(), &site, request.form, request.revision, actor, crate::now()).await?;
+    if let Err(problem) = changed {
+        return Err(Error::Validation {
+            message: format!("{}: {}", problem.field, problem.reason),
+            fields: Error::field(&problem.field, problem.reason),
+        });
+    }
+    state.relay.wake(crate::relay::Wake::SettingsChanged { site: site.clone() });
+    let (site, revision) = site_of(&state, &admin, &site)?;
+    tracing::info!(site = %site.public.site, revision, "site settings changed in the console");
+    Ok(answer(&state, &site, revision))
 }
 
 async fn export(
@@ -64,7 +94,7 @@ async fn export(
     admin: Administrator,
     Path(site): Path<String>,
 ) -> Result<Response, Error> {
-    let site = site_of(&state, &admin, &site)?;
+    let (site, _) = site_of(&state, &admin, &site)?;
     let name = format!("attachment; filename=\"accueil-{}.toml\"", site.public.site);
     let headers = [(CONTENT_TYPE, "application/toml; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, name)];
     Ok((no_store(), headers, format!("{EXPORT_HEADER}{}", site.settings_toml)).into_response())

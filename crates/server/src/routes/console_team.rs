@@ -100,7 +100,7 @@ fn given_sites(state: &AppState, admin: &SignedInAgent, sites: &[String]) -> Res
             fields: Error::field_coded("sites", FieldCode::Required, "give at least one site"),
         });
     }
-    if let Some(unknown) = sites.to_stored().iter().find(|s| *s != SiteScope::EVERY && state.config.site(s).is_none()) {
+    if let Some(unknown) = sites.to_stored().iter().find(|s| *s != SiteScope::EVERY && state.sites.get(s).is_none()) {
         return Err(Error::Validation {
             message: "every site must be one this server has".to_owned(),
             fields: Error::field("sites", format!("no site is named `{unknown}`")),
@@ -121,7 +121,7 @@ fn sites_in_words(state: &AppState, sites: &SiteScope, english: bool) -> String 
         SiteScope::Every => (if english { "every site" } else { "tous les sites" }).to_owned(),
         SiteScope::Only(sites) => sites
             .iter()
-            .map(|site| state.config.site(site).map_or_else(|| site.clone(), |s| s.public.name.clone()))
+            .map(|site| state.sites.get(site).map_or_else(|| site.clone(), |s| s.public.name.clone()))
             .collect::<Vec<_>>()
             .join(", "),
     }

@@ -29,12 +29,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The site, and the locale asked for (default: the site's), which the site must offer.
-pub(crate) fn site_and_locale<'a>(
-    state: &'a AppState,
+pub(crate) fn site_and_locale(
+    state: &AppState,
     site: &str,
     locale: Option<&str>,
-) -> Result<(&'a Site, Locale), Error> {
-    let site = state.config.site(site).ok_or_else(|| unknown_site(site))?;
+) -> Result<(std::sync::Arc<Site>, Locale), Error> {
+    let site = state.sites.get(site).ok_or_else(|| unknown_site(site))?;
     let locale = match locale {
         None => site.public.default_locale,
         Some(tag) => Locale::from_tag(tag).filter(|l| l.tag() == tag).ok_or_else(|| Error::InvalidRequest {
@@ -66,7 +66,7 @@ async fn faq(
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let (site, locale) = site_and_locale(&state, &site, query.get("locale").map(String::as_str))?;
-    Ok(published(&state, site, locale).await?.json.respond(&headers))
+    Ok(published(&state, &site, locale).await?.json.respond(&headers))
 }
 
 async fn search(
@@ -90,7 +90,7 @@ async fn search(
             })?
         }
     };
-    let served = published(&state, site, locale).await?;
+    let served = published(&state, &site, locale).await?;
     // Embedding the query is CPU work of a millisecond or so: off the async threads.
     let encoder = state.faq.clone();
     let (q, searched) = (q.clone(), served.clone());

@@ -67,17 +67,17 @@ fn missing_build(what: &str) -> Error {
 
 /// A document of the widget (`file` under dist/widget) for the site of `?site=`, with a
 /// `frame-ancestors` listing the site's allowed origins, so that only those pages can frame it.
-fn framed_document<'a>(
-    state: &'a AppState,
+fn framed_document(
+    state: &AppState,
     query: &HashMap<String, String>,
     file: &str,
     headers: &HeaderMap,
-) -> Result<(Response, &'a crate::config::Site), Error> {
+) -> Result<(Response, std::sync::Arc<crate::config::Site>), Error> {
     let site_id = query.get("site").ok_or_else(|| Error::InvalidRequest {
         message: "say which site the widget is for".to_owned(),
         fields: Error::field("site", "missing query parameter"),
     })?;
-    let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
+    let site = state.sites.get(site_id).ok_or_else(|| unknown_site(site_id))?;
     let index = state.files.widget.get(file).ok_or_else(|| missing_build("widget"))?;
     let policy = format!("{APP_POLICY}; frame-ancestors {}", site.allowed_origins.join(" "));
     Ok((document(index, headers, &policy), site))
@@ -167,7 +167,7 @@ async fn theme(State(state): State<AppState>, Query(query): Query<HashMap<String
         message: "say which site the colours are for".to_owned(),
         fields: Error::field("site", "missing query parameter"),
     })?;
-    let site = state.config.site(site_id).ok_or_else(|| unknown_site(site_id))?;
+    let site = state.sites.get(site_id).ok_or_else(|| unknown_site(site_id))?;
     let css = crate::first_view::theme_css(&site.public.theme);
     Ok(([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "max-age=300")], css).into_response())
 }

@@ -485,8 +485,8 @@ async fn availability(
     State(state): State<AppState>,
     axum::extract::Path(site): axum::extract::Path<String>,
 ) -> Result<Response, Error> {
-    let site = state.config.site(&site).ok_or_else(|| super::sites::unknown_site(&site))?;
-    let basis = WaitBasis::of(&state, site).await?;
+    let site = state.sites.get(&site).ok_or_else(|| super::sites::unknown_site(&site))?;
+    let basis = WaitBasis::of(&state, &site).await?;
     let (open, agents) = (basis.open, basis.agents);
     let waiting = state.store.waiting_count(&site.public.site).await?;
     // A new conversation would come after every waiting one.
@@ -545,7 +545,7 @@ async fn transcript(
     state.limits.check(Limit::Transcript, peer.ip()).await?;
     state.limits.check_session(Limit::Transcript, visitor.session.id).await?;
     let mail = state.config.mail.as_ref().ok_or_else(|| Error::Unavailable("email is not set up here".to_owned()))?;
-    let site = state.config.site(&row.site).ok_or_else(|| super::sites::unknown_site(&row.site))?;
+    let site = state.sites.get(&row.site).ok_or_else(|| super::sites::unknown_site(&row.site))?;
     let messages = state.store.messages_after(row.id, 0, 10_000).await?;
     let english = row.locale == accueil_protocol::Locale::En;
     let brand = site.public.name.clone();

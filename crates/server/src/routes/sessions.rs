@@ -49,7 +49,7 @@ async fn create_session(
     ApiJson(request): ApiJson<CreateSession>,
 ) -> Result<Response, Error> {
     state.limits.check(Limit::SessionCreate, peer.ip()).await?;
-    let site = state.config.site(&request.site).ok_or_else(|| unknown_site(&request.site))?;
+    let site = state.sites.get(&request.site).ok_or_else(|| unknown_site(&request.site))?;
     if let Some(locale) = request.locale.filter(|l| !site.public.locales.contains(l)) {
         return Err(Error::Validation {
             message: "this site does not offer that locale".to_owned(),
@@ -60,7 +60,7 @@ async fn create_session(
     let mut row = state.store.insert_visitor_session(&token_hash(&token), &request.site, request.locale, now()).await?;
     let created = row.id;
     if let Some(proof) = &request.identity {
-        apply_identity(&state, site, row.id, proof).await?;
+        apply_identity(&state, &site, row.id, proof).await?;
         row = state.store.visitor_session(&token_hash(&token)).await?.ok_or_else(session_gone)?;
     }
     let joined = row.id != created;
@@ -101,8 +101,8 @@ async fn identify(
     visitor: Visitor,
     ApiJson(proof): ApiJson<IdentityProof>,
 ) -> Result<Response, Error> {
-    let site = state.config.site(&visitor.session.site).ok_or_else(|| unknown_site(&visitor.session.site))?;
-    apply_identity(&state, site, visitor.session.id, &proof).await?;
+    let site = state.sites.get(&visitor.session.site).ok_or_else(|| unknown_site(&visitor.session.site))?;
+    apply_identity(&state, &site, visitor.session.id, &proof).await?;
     let row = state.store.visitor_session(&visitor.token_hash).await?.ok_or_else(session_gone)?;
     Ok((no_store(), Json(Session::from(row))).into_response())
 }
@@ -116,8 +116,8 @@ pub const DATA_FORMAT: &str = "accueil.visitor-data.v1";
 
 async fn session_data(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Error> {
     let data = state.store.session_data(visitor.session.id).await?;
-    let site = state.config.site(&visitor.session.site);
-    Ok((no_store(), Json(visitor_data(visitor.session, site, data))).into_response())
+    let site = state.sites.get(&visitor.session.site);
+    Ok((no_store(), Json(visitor_data(visitor.session, site.as_deref(), data))).into_response())
 }
 
 fn visitor_data(session: VisitorSessionRow, site: Option<&Site>, data: SessionData) -> VisitorData {

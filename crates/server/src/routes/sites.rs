@@ -17,7 +17,7 @@ async fn site_config(
     Path(site): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let asset = state.files.site_configs.get(&site).ok_or_else(|| unknown_site(&site))?;
+    let asset = state.sites.config_json(&site).ok_or_else(|| unknown_site(&site))?;
     Ok(asset.respond(&headers))
 }
 

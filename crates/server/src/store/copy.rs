@@ -12,7 +12,7 @@ use sqlx::{Row, postgres::PgArguments, query::Query};
 /// Tables in an order that satisfies their references (answers after questions, messages after
 /// conversations). Left out: `readiness_probe`, rewritten by each node, and PostgreSQL's own rate
 /// windows.
-const TABLES: [&str; 26] = [
+const TABLES: [&str; 27] = [
     "visitor_sessions",
     "session_tokens",
     "agents",
@@ -20,6 +20,7 @@ const TABLES: [&str; 26] = [
     "agent_sites",
     "agent_links",
     "audit_log",
+    "site_settings",
     "faq_snapshots",
     "faq_entries",
     "faq_synonyms",

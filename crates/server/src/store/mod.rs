@@ -201,6 +201,17 @@ pub struct NewAudit {
     pub after: Option<String>,
 }
 
+/// A site's settings as the store keeps them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSettings {
+    /// The site's section as TOML, secrets included.
+    pub toml: String,
+    /// 1 when the file first seeded them, one more at each change.
+    pub revision: u64,
+    /// The SHA-256 of the file's section that seeded them last, to see when the file itself changed.
+    pub seed_fingerprint: Option<String>,
+}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
@@ -460,6 +471,20 @@ pub trait Store: CallbackStore + ChatStore + CommunityStore + PrivacyStore + Sen
     ) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The latest `limit` entries of the audit log, newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
+
+    /// A site's settings as last saved; `None` before the file first seeds them.
+    async fn site_settings(&self, site: &str) -> Result<Option<StoredSettings>, StoreError>;
+    /// Saves a site's settings as the revision after `expected` (0: none stored yet) and records
+    /// `audit`, in one transaction; `seed_fingerprint`, when given, replaces the file section's
+    /// fingerprint. `false`, saving nothing, when the stored revision is not `expected`.
+    async fn save_site_settings(
+        &self,
+        site: &str,
+        toml: &str,
+        seed_fingerprint: Option<&str>,
+        expected: i64,
+        audit: &NewAudit,
+    ) -> Result<bool, StoreError>;
 
     /// Stores `content` as a new snapshot of `site` and publishes it, in one transaction.
     async fn publish_faq_snapshot(

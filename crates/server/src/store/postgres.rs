@@ -7,7 +7,7 @@ use super::rows::{self, ReturningRows, agent, snapshot, visitor_session};
 use super::stored::to_json;
 use super::{
     AgentRow, AuditRow, DashboardRows, Deactivated, FaqStats, LOCK_AFTER_FAILURES, LOCK_SECONDS, NewAudit, NewLink,
-    Redeemed, SiteScope, SnapshotRow, Store, StoreError, UnixTime, VisitorSessionRow,
+    Redeemed, SiteScope, SnapshotRow, Store, StoreError, StoredSettings, UnixTime, VisitorSessionRow,
 };
 use crate::faq::{Content, StoredEntry, normalize_query};
 use accueil_protocol::{AgentRole, FaqEvent, LinkPurpose, Locale};
@@ -615,6 +615,62 @@ impl Store for PostgresStore {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter().map(rows::audit).collect()
+    }
+
+    async fn site_settings(&self, site: &str) -> Result<Option<StoredSettings>, StoreError> {
+        let row: Option<(String, i64, Option<String>)> =
+            sqlx::query_as("SELECT toml, revision, seed_fingerprint FROM site_settings WHERE site = $1")
+                .bind(site)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(toml, revision, seed_fingerprint)| StoredSettings {
+            toml,
+            revision: u64::try_from(revision).unwrap_or(0),
+            seed_fingerprint,
+        }))
+    }
+
+    async fn save_site_settings(
+        &self,
+        site: &str,
+        toml: &str,
+        seed_fingerprint: Option<&str>,
+        expected: i64,
+        audit: &NewAudit,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One statement: a new site is inserted at revision 1 only when `expected` is 0, a known one
+        // moves on only from `expected`, so two saves made from the same revision cannot both land.
+        let saved = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO site_settings (site, toml, revision, seed_fingerprint, updated_at) VALUES ($1, $2, 1, $3, $4)
+                 ON CONFLICT (site) DO NOTHING",
+            )
+            .bind(site)
+            .bind(toml)
+            .bind(seed_fingerprint)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE site_settings SET toml = $2, revision = revision + 1,
+                 seed_fingerprint = COALESCE($3, seed_fingerprint), updated_at = $4 WHERE site = $1 AND revision = $5",
+            )
+            .bind(site)
+            .bind(toml)
+            .bind(seed_fingerprint)
+            .bind(audit.at)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?
+        };
+        if saved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        record_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn publish_faq_snapshot(

@@ -250,9 +250,9 @@ async fn two_agents_claim_at_once_one_wins_and_the_visitor_sees_the_outcome() {
 
     // Past the retention, the number and name are erased; the rest stays for the record.
     let store = accueil_server::store::open(&app.database_url).await.unwrap();
-    erase_expired_phones(&app.config, store.as_ref(), accueil_server::now() + 29 * 86_400).await;
+    erase_expired_phones(&app.file_sites(), store.as_ref(), accueil_server::now() + 29 * 86_400).await;
     assert!(mine(&app, &visitor).await[0].phone.is_some(), "kept for 30 days");
-    erase_expired_phones(&app.config, store.as_ref(), accueil_server::now() + 31 * 86_400).await;
+    erase_expired_phones(&app.file_sites(), store.as_ref(), accueil_server::now() + 31 * 86_400).await;
     assert_eq!(mine(&app, &visitor).await[0].phone, None);
     let closed: AgentCallbacks = app.agent_get("/v1/agent/callbacks?site=demo&state=closed", winner).await;
     assert_eq!((closed.callbacks[0].phone.clone(), closed.callbacks[0].name.clone()), (None, None));

@@ -58,7 +58,7 @@ async fn a_closed_request_s_number_leaves_the_files_after_its_retention() {
     // Act: the maintenance pass, a day past the site's retention.
     let store = accueil_server::store::open(&app.database_url).await.expect("store");
     let later = accueil_server::now() + 31 * 86_400;
-    accueil_server::callbacks::maintenance::erase_expired_phones(&app.config, store.as_ref(), later).await;
+    accueil_server::callbacks::maintenance::erase_expired_phones(&app.file_sites(), store.as_ref(), later).await;
 
     // Assert
     assert!(!on_disk(&app, "+33698765432"), "the number is still in the database file or its WAL");

@@ -18,6 +18,13 @@ pub struct TestApp {
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
+impl TestApp {
+    /// The sites as the file configures them, as the retention passes take them.
+    pub fn file_sites(&self) -> Vec<std::sync::Arc<accueil_server::config::Site>> {
+        self.config.sites.iter().cloned().map(std::sync::Arc::new).collect()
+    }
+}
+
 pub const SHOP_ORIGIN: &str = "https://shop.example";
 pub const WEBHOOK_SECRET: &str = "a-webhook-secret-for-tests";
 /// The demo site's identity secrets: the current one and the one being rotated out.

@@ -407,3 +407,30 @@ async fn a_node_cut_from_postgresql_answers_unavailable_then_serves_again() {
     }
     assert_eq!(status, 201, "served again once the database is reachable");
 }
+
+#[tokio::test]
+async fn a_settings_change_on_one_node_is_applied_by_the_other_without_a_restart() {
+    let (a, b) = two_nodes(|_| None).await;
+    let camille = a.signed_in().await;
+    let settings: accueil_protocol::SiteSettings = a.agent_get("/v1/agent/settings/demo", &camille).await;
+    let mut form = settings.form.clone();
+    form.primary_color = "#0f766e".to_owned();
+    let change = accueil_protocol::SettingsChange { revision: settings.revision, form };
+    let saved = a.client.put(a.url("/v1/agent/settings/demo")).header("cookie", &camille).json(&change).send();
+    assert_eq!(saved.await.unwrap().status(), 200);
+    // Node B hears the wake and reads the settings again; a bounded wait, not a sleep.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let config: accueil_protocol::SiteConfig = b.public_get("/v1/sites/demo/config").await;
+        if config.theme.primary == "#0f766e" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "node B still serves {}", config.theme.primary);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // And a change made on B from A's old revision is refused: B knows the new one.
+    let stale = accueil_protocol::SettingsChange { revision: settings.revision, form: settings.form };
+    let cookie_b = b.login("camille@maison-lumiere.example", "correct horse battery staple").await;
+    let refused = b.client.put(b.url("/v1/agent/settings/demo")).header("cookie", &cookie_b).json(&stale).send();
+    assert_eq!(refused.await.unwrap().status(), 409);
+}

@@ -161,6 +161,7 @@ const CONSOLE_ROUTES: &[(&str, &str, Who)] = &[
     ("POST", "/v1/agent/accounts/{id}/deactivate", ADMINISTRATORS),
     ("GET", "/v1/agent/audit", ADMINISTRATORS),
     ("GET", "/v1/agent/settings/{site}", ADMINISTRATORS),
+    ("PUT", "/v1/agent/settings/{site}", ADMINISTRATORS),
     ("GET", "/v1/agent/settings/{site}/export", ADMINISTRATORS),
 ];
 

@@ -159,8 +159,8 @@ async fn each_site_erases_what_it_no_longer_keeps_and_nothing_sooner() {
     let store = accueil_server::store::open(&app.database_url).await.expect("store");
     let day = 86_400;
     let enforce = |days: i64| {
-        let (config, store) = (&app.config, store.as_ref());
-        async move { accueil_server::retention::enforce(config, store, accueil_server::now() + days * day).await }
+        let (sites, store) = (app.file_sites(), store.as_ref());
+        async move { accueil_server::retention::enforce(&sites, store, accueil_server::now() + days * day).await }
     };
     let held = |token: String| {
         let app = &app;
@@ -205,10 +205,10 @@ async fn a_session_in_use_is_not_unused() {
     store.touch_visitor_session(created.id, created.created_at + 100 * 86_400).await.expect("touched");
 
     // Act: 396 days after creation, 296 after the last use.
-    accueil_server::retention::enforce(&app.config, store.as_ref(), created.created_at + 396 * 86_400).await;
+    accueil_server::retention::enforce(&app.file_sites(), store.as_ref(), created.created_at + 396 * 86_400).await;
 
     // Assert
     assert_eq!(read_data(&app, &token).await.status(), 200, "used 296 days ago: kept");
-    accueil_server::retention::enforce(&app.config, store.as_ref(), created.created_at + 496 * 86_400).await;
+    accueil_server::retention::enforce(&app.file_sites(), store.as_ref(), created.created_at + 496 * 86_400).await;
     assert_eq!(read_data(&app, &token).await.status(), 401, "unused for 396 days: erased");
 }
