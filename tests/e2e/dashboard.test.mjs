@@ -170,7 +170,8 @@ test("an administrator changes the brand colour and adds a closure; the widget s
   await form.getByRole("button", { name: "Enregistrer les réglages" }).click();
   await form.getByRole("alert").filter({ hasText: "Un réglage n'est pas accepté" }).waitFor();
   assert.equal(await colour.getAttribute("aria-invalid"), "true");
-  assert.match(await form.locator("#ac-set-primary-color-error").textContent(), /`bleu` is not a #rrggbb colour/);
+  // What the setting must be, in the administrator's language.
+  assert.equal(await form.locator("#ac-set-primary-color-error").textContent(), "Une couleur comme #1d4ed8.");
   // A valid colour: the preview and the contrast follow as it is typed.
   await colour.fill("#1d4ed8");
   await form.getByText(/Contraste du texte sur cette couleur : [0-9.]+:1\. Lisible/).waitFor();

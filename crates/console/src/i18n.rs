@@ -311,6 +311,25 @@ pub enum Key {
     SecretNone,
     SettingsChangedEntry,
     SettingsFromFileEntry,
+    DefaultLanguage,
+    NumberTypes,
+    TypeMobile,
+    TypeFixedLine,
+    TypeFixedLineOrMobile,
+    TypeVoip,
+    TypeTollFree,
+    TypeUan,
+    TypePremiumRate,
+    TypeSharedCost,
+    TypePersonalNumber,
+    IdentityTitle,
+    VerifyIdentity,
+    Es256Key,
+    MaxAgeSeconds,
+    NewSecret,
+    PreviousSecret,
+    SecretsStored,
+    LeaveEmptyToKeep,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -976,7 +995,101 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, SettingsChangedEntry) => "Site settings changed",
         (Locale::Fr, SettingsFromFileEntry) => "Réglages repris du fichier de configuration",
         (Locale::En, SettingsFromFileEntry) => "Settings taken from the configuration file",
+        (Locale::Fr, DefaultLanguage) => "Langue par défaut",
+        (Locale::En, DefaultLanguage) => "Default language",
+        (Locale::Fr, NumberTypes) => "Numéros rappelés",
+        (Locale::En, NumberTypes) => "Numbers called back",
+        (Locale::Fr, TypeMobile) => "Mobiles",
+        (Locale::En, TypeMobile) => "Mobiles",
+        (Locale::Fr, TypeFixedLine) => "Fixes",
+        (Locale::En, TypeFixedLine) => "Landlines",
+        (Locale::Fr, TypeFixedLineOrMobile) => "Fixes ou mobiles (indiscernables)",
+        (Locale::En, TypeFixedLineOrMobile) => "Landline or mobile (cannot tell)",
+        (Locale::Fr, TypeVoip) => "Voix sur IP",
+        (Locale::En, TypeVoip) => "Voice over IP",
+        (Locale::Fr, TypeTollFree) => "Numéros gratuits",
+        (Locale::En, TypeTollFree) => "Toll-free numbers",
+        (Locale::Fr, TypeUan) => "Numéros uniques d'entreprise",
+        (Locale::En, TypeUan) => "Company-wide numbers",
+        (Locale::Fr, TypePremiumRate) => "Numéros surtaxés",
+        (Locale::En, TypePremiumRate) => "Premium-rate numbers",
+        (Locale::Fr, TypeSharedCost) => "Numéros à coût partagé",
+        (Locale::En, TypeSharedCost) => "Shared-cost numbers",
+        (Locale::Fr, TypePersonalNumber) => "Numéros personnels (renvoi)",
+        (Locale::En, TypePersonalNumber) => "Personal numbers (forwarding)",
+        (Locale::Fr, IdentityTitle) => "Identité des clients connectés",
+        (Locale::En, IdentityTitle) => "Signed-in customers' identity",
+        (Locale::Fr, VerifyIdentity) => "Vérifier l'identité que le site de la marque transmet",
+        (Locale::En, VerifyIdentity) => "Verify the identity the brand's site passes on",
+        (Locale::Fr, Es256Key) => "Clé publique ES256 (PEM, facultative)",
+        (Locale::En, Es256Key) => "ES256 public key (PEM, optional)",
+        (Locale::Fr, MaxAgeSeconds) => "Âge maximal d'une preuve (secondes)",
+        (Locale::En, MaxAgeSeconds) => "Oldest proof accepted (seconds)",
+        (Locale::Fr, NewSecret) => "Nouveau secret partagé (32 caractères au moins)",
+        (Locale::En, NewSecret) => "New shared secret (at least 32 characters)",
+        (Locale::Fr, PreviousSecret) => "Secret précédent, pendant un changement (facultatif)",
+        (Locale::En, PreviousSecret) => "Previous secret, while changing (optional)",
+        (Locale::Fr, SecretsStored) => "Secrets enregistrés, jamais affichés :",
+        (Locale::En, SecretsStored) => "Secrets stored, never shown:",
+        (Locale::Fr, LeaveEmptyToKeep) => "Laissez vide pour les garder.",
+        (Locale::En, LeaveEmptyToKeep) => "Leave empty to keep them.",
     }
+}
+
+/// What a site setting must be, in the administrator's language, for the form's `field` (its path as
+/// the server names it); `None` for a field the server's own reason explains.
+pub fn settings_rule(locale: Locale, field: &str) -> Option<&'static str> {
+    let (fr, en) = match field {
+        "name" => ("Le nom de la marque, 80 caractères au plus.", "The brand's name, 80 characters at most."),
+        "locales" => ("Au moins une langue.", "At least one language."),
+        "primary_color" => ("Une couleur comme #1d4ed8.", "A colour like #1d4ed8."),
+        "allowed_origins" => (
+            "Des adresses comme https://boutique.example, sans chemin ni barre finale.",
+            "Addresses like https://shop.example, without a path or a final slash.",
+        ),
+        "business_hours.time_zone" => ("Un fuseau horaire comme Europe/Paris.", "A time zone like Europe/Paris."),
+        "business_hours.weekly" => (
+            "Des heures comme 09:30, la fermeture après l'ouverture, au moins un jour par plage.",
+            "Times like 09:30, closing after opening, at least one day per span.",
+        ),
+        "business_hours.closures" => (
+            "Des dates comme 2026-12-25, le dernier jour au plus tôt le premier, un nom de 80 caractères au plus.",
+            "Dates like 2026-12-25, the last day no earlier than the first, a name of 80 characters at most.",
+        ),
+        "long_wait_minutes" => ("Entre 1 et 240 minutes.", "Between 1 and 240 minutes."),
+        "retention.chat_days" => ("Entre 1 et 3650 jours.", "Between 1 and 3650 days."),
+        "retention.inactive_session_days" => ("Entre 1 et 3650 jours.", "Between 1 and 3650 days."),
+        "retention.report_days" => ("Entre 1 et 3650 jours.", "Between 1 and 3650 days."),
+        "callback" => ("Les rappels ont besoin de leurs réglages.", "Callbacks need their settings."),
+        "callback.slot_minutes" => (
+            "Entre 5 et 240 minutes, et un nombre entier de créneaux par jour (15, 20, 30, 60...).",
+            "Between 5 and 240 minutes, a whole number of slots a day (15, 20, 30, 60...).",
+        ),
+        "callback.capacity_per_slot" => ("Entre 1 et 1000.", "Between 1 and 1000."),
+        "callback.days_ahead" => ("Entre 1 et 60 jours.", "Between 1 and 60 days."),
+        "callback.phone_retention_days" => ("Entre 1 et 3650 jours.", "Between 1 and 3650 days."),
+        "callback.daily_cap_per_phone" => ("Entre 1 et 100.", "Between 1 and 100."),
+        "callback.countries" => {
+            ("Des codes de pays comme FR, BE ; au moins un.", "Country codes like FR, BE; at least one.")
+        }
+        "callback.consent_text" => {
+            ("Un texte de consentement dans chaque langue du site.", "A consent text in each of the site's languages.")
+        }
+        "callback.webhook_url" => ("Une adresse qui commence par https://.", "An address that starts with https://."),
+        "callback.webhook_secret" => {
+            ("Au moins 16 caractères, avec une adresse de webhook.", "At least 16 characters, with a webhook address.")
+        }
+        "identity" => ("Donnez une clé publique, un secret, ou les deux.", "Give a public key, a secret or both."),
+        "identity.secrets" => (
+            "Un ou deux secrets (deux pendant un changement), de 32 caractères au moins.",
+            "One or two secrets (two while changing), of at least 32 characters.",
+        ),
+        "identity.es256_public_key" => ("Une clé publique EC au format PEM.", "An EC public key in PEM."),
+        "identity.max_age_seconds" => ("Entre 30 et 86400 secondes.", "Between 30 and 86400 seconds."),
+        "callback.number_types" => ("Au moins un type de numéro.", "At least one kind of number."),
+        _ => return None,
+    };
+    Some(if locale == Locale::Fr { fr } else { en })
 }
 
 /// "C-1042 · Léa — ✓ identité vérifiée par le site": who the brand's site said the visitor is, and

@@ -55,7 +55,7 @@ pub fn Settings(site: String) -> impl IntoView {
                         <h2 id="ac-toml-title">{console.t(Key::SettingsAsCode)}</h2>
                         <p class="ac-hint">{console.t(Key::SettingsAsCodeHint)}</p>
                         <a class="ac-secondary-dark" href=export.clone() download>{console.t(Key::ExportToml)}</a>
-                        <pre class="ac-code" tabindex="0" aria-labelledby="ac-toml-title"><code>{found.toml}</code></pre>
+                        <pre class="ac-code" tabindex="0" role="region" aria-labelledby="ac-toml-title"><code>{found.toml}</code></pre>
                     </section>
                 }
                 .into_any()

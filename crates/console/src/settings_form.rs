@@ -7,7 +7,8 @@ use crate::api::{self, ApiFailure};
 use crate::i18n::Key;
 use crate::use_console;
 use accueil_protocol::{
-    CallbackForm, Closure, LauncherPosition, Locale, OpeningHours, SettingsChange, SettingsForm, SiteSettings, Weekday,
+    CallbackForm, Closure, IdentityForm, LauncherPosition, Locale, OpeningHours, SettingsChange, SettingsForm,
+    SiteSettings, Weekday,
 };
 use leptos::prelude::*;
 
@@ -19,6 +20,19 @@ const WEEK: [(Weekday, Key); 7] = [
     (Weekday::Fri, Key::Friday),
     (Weekday::Sat, Key::Saturday),
     (Weekday::Sun, Key::Sunday),
+];
+
+/// The kinds of numbers a site may call back (libphonenumber's names), in the order they are offered.
+const NUMBER_TYPES: [(&str, Key); 9] = [
+    ("mobile", Key::TypeMobile),
+    ("fixed_line", Key::TypeFixedLine),
+    ("fixed_line_or_mobile", Key::TypeFixedLineOrMobile),
+    ("voip", Key::TypeVoip),
+    ("toll_free", Key::TypeTollFree),
+    ("uan", Key::TypeUan),
+    ("premium_rate", Key::TypePremiumRate),
+    ("shared_cost", Key::TypeSharedCost),
+    ("personal_number", Key::TypePersonalNumber),
 ];
 
 /// What a form control reads and writes of the settings.
@@ -98,6 +112,23 @@ pub fn SettingsEditor(site: String, loaded: SiteSettings, saved: Callback<SiteSe
                         })
                     })
                 })}
+                <label for="ac-set-default-locale">{console.t(Key::DefaultLanguage)}</label>
+                <select
+                    id="ac-set-default-locale"
+                    on:change=move |e| {
+                        let chosen = Locale::from_tag(&event_target_value(&e));
+                        form.update(|f| if let Some(chosen) = chosen.filter(|l| f.locales.contains(l)) {
+                            // The default language is the first.
+                            f.locales.retain(|l| *l != chosen);
+                            f.locales.insert(0, chosen);
+                        });
+                    }
+                >
+                    {move || form.with(|f| f.locales.clone()).into_iter().enumerate().map(|(i, locale)| {
+                        let name = if locale == Locale::Fr { console.t(Key::French) } else { console.t(Key::English) };
+                        view! { <option value=locale.tag() selected=i == 0>{name}</option> }
+                    }).collect_view()}
+                </select>
                 {error_of(failure, "locales")}
                 {check("faq".to_owned(), console.t(Key::Faq), move || form.with(|f| f.features.faq), move |on| form.update(|f| f.features.faq = on))}
                 {check("chat".to_owned(), console.t(Key::ChannelChat), move || form.with(|f| f.features.chat), move |on| form.update(|f| f.features.chat = on))}
@@ -124,6 +155,7 @@ pub fn SettingsEditor(site: String, loaded: SiteSettings, saved: Callback<SiteSe
                 {check("pre-moderation".to_owned(), console.t(Key::PreModeration), move || form.with(|f| f.community.pre_moderation), move |on| form.update(|f| f.community.pre_moderation = on))}
                 {lines(form, failure, "community.word_filter", console.t(Key::WordFilter), console.t(Key::OnePerLine), |f| f.community.word_filter.clone(), |f, v| f.community.word_filter = v)}
             </fieldset>
+            <IdentityFields form failure />
             <fieldset>
                 <legend>{console.t(Key::Retention)}</legend>
                 {number(form, failure, "retention.chat_days", console.t(Key::KeepChatsDays), |f| f.retention.chat_days, |f, v| f.retention.chat_days = v)}
@@ -152,7 +184,10 @@ fn new_callback(locales: &[Locale]) -> CallbackForm {
         webhook_url: None,
         webhook_secret: None,
         webhook_secret_set: false,
-        number_types: vec!["fixed_line".into(), "mobile".into(), "fixed_line_or_mobile".into(), "voip".into()],
+        // The server's default: no premium-rate, shared-cost or personal numbers.
+        number_types: ["fixed_line", "mobile", "fixed_line_or_mobile", "voip", "toll_free", "uan"]
+            .map(str::to_owned)
+            .to_vec(),
     }
 }
 
@@ -161,9 +196,15 @@ fn id_of(field: &str) -> String {
     format!("ac-set-{}", field.replace(['.', '_'], "-"))
 }
 
-/// The server's reason for refusing `field`, next to it.
+/// Why `field` was refused, next to it: what the setting must be in the administrator's language,
+/// else the server's reason.
 fn error_of(failure: RwSignal<Option<ApiFailure>>, field: &'static str) -> impl IntoView {
-    view! { <p class="ac-field-error" id=format!("{}-error", id_of(field))>{move || failure.get().and_then(|f| f.field_reason(field))}</p> }
+    let locale = use_console().locale;
+    let reason = move || {
+        let server = failure.get()?.field_reason(field)?;
+        Some(crate::i18n::settings_rule(locale, field).map_or(server, str::to_owned))
+    };
+    view! { <p class="ac-field-error" id=format!("{}-error", id_of(field))>{reason}</p> }
 }
 
 fn invalid(failure: RwSignal<Option<ApiFailure>>, field: &'static str) -> impl Fn() -> String {
@@ -310,6 +351,14 @@ fn ColourPicker(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailur
     }
 }
 
+/// How the settings write a day that closes at midnight.
+const MIDNIGHT: &str = "24:00";
+
+/// A time as a time box shows it: midnight at the end of the day is 00:00 there.
+fn shown_time(time: &str) -> String {
+    if time == MIDNIGHT { "00:00".to_owned() } else { time.to_owned() }
+}
+
 /// Weekly opening spans and closures (public holidays, one-off closed days).
 #[component]
 fn Hours(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailure>>) -> impl IntoView {
@@ -323,9 +372,11 @@ fn Hours(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailure>>) ->
             view! {
                 <label>
                     {label}
-                    <input type="time" prop:value=move || form.with(|f| f.business_hours.weekly.get(index).map(|s| if closes { s.closes.clone() } else { s.opens.clone() }).unwrap_or_default())
+                    <input type="time" prop:value=move || form.with(|f| f.business_hours.weekly.get(index).map(|s| if closes { shown_time(&s.closes) } else { s.opens.clone() }).unwrap_or_default())
                         on:input=move |e| {
                             let value = event_target_value(&e);
+                            // Closing at 00:00 is closing at midnight, the end of the day ("24:00").
+                            let value = if closes && value == "00:00" { MIDNIGHT.to_owned() } else { value };
                             form.update(|f| if let Some(span) = f.business_hours.weekly.get_mut(index) {
                                 if closes { span.closes = value } else { span.opens = value }
                             })
@@ -480,6 +531,19 @@ fn CallbackFields(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFail
         <fieldset>
             <legend>{console.t(Key::Callbacks)}</legend>
             {number_fields}
+            <fieldset class="ac-span">
+                <legend>{console.t(Key::NumberTypes)}</legend>
+                {NUMBER_TYPES.iter().map(|(name, key)| {
+                    let name = *name;
+                    check(format!("type-{name}"), console.t(*key),
+                        move || form.with(|f| f.callback.as_ref().is_some_and(|c| c.number_types.iter().any(|t| t == name))),
+                        move |on| update(Box::new(move |c| {
+                            c.number_types.retain(|t| t != name);
+                            if on { c.number_types.push(name.to_owned()); }
+                        })))
+                }).collect_view()}
+            </fieldset>
+            {error_of(failure, "callback.number_types")}
             <label for="ac-set-callback-countries">{console.t(Key::Countries)}</label>
             <input id="ac-set-callback-countries" type="text" aria-describedby="ac-set-callback-countries-hint ac-set-callback-countries-error"
                 aria-invalid=invalid(failure, "callback.countries")
@@ -506,6 +570,75 @@ fn CallbackFields(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFail
                 {move || if secret_set() { console.t(Key::SecretKept) } else { console.t(Key::SecretNone) }}
             </p>
             {error_of(failure, "callback.webhook_secret")}
+        </fieldset>
+    }
+}
+
+/// How the brand's site vouches for its signed-in customers: an ES256 public key and/or shared
+/// secrets (write-only), and how old a proof may be.
+#[component]
+fn IdentityFields(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailure>>) -> impl IntoView {
+    let console = use_console();
+    let on = move || form.with(|f| f.identity.is_some());
+    let update = move |change: Box<dyn FnOnce(&mut IdentityForm)>| {
+        form.update(|f| {
+            if let Some(i) = f.identity.as_mut() {
+                change(i)
+            }
+        })
+    };
+    let secret = move |index: usize, label: Key| {
+        let id = format!("ac-set-identity-secret-{index}");
+        view! {
+            <label for=id.clone()>{console.t(label)}</label>
+            <input id=id type="password" autocomplete="new-password" aria-describedby="ac-set-identity-secrets-hint ac-set-identity-secrets-error"
+                aria-invalid=invalid(failure, "identity.secrets")
+                prop:value=move || form.with(|f| f.identity.as_ref().and_then(|i| i.new_secrets.as_ref()?.get(index).cloned()).unwrap_or_default())
+                on:input=move |e| {
+                    let value = event_target_value(&e);
+                    update(Box::new(move |i| {
+                        let mut secrets = i.new_secrets.take().unwrap_or_default();
+                        secrets.resize(2, String::new());
+                        secrets[index] = value;
+                        i.new_secrets = Some(secrets).filter(|s| s.iter().any(|s| !s.is_empty()));
+                    }))
+                } />
+        }
+    };
+    let stored = move || form.with(|f| f.identity.as_ref().map_or(0, |i| i.secrets_set));
+    view! {
+        <fieldset>
+            <legend>{console.t(Key::IdentityTitle)}</legend>
+            {check("identity".to_owned(), console.t(Key::VerifyIdentity), on, move |checked| form.update(|f| {
+                f.identity = checked.then(|| f.identity.clone().unwrap_or(IdentityForm {
+                    es256_public_key: None,
+                    max_age_seconds: 600,
+                    secrets_set: 0,
+                    new_secrets: None,
+                }));
+            }))}
+            {error_of(failure, "identity")}
+            {move || on().then(|| view! {
+                <label for="ac-set-identity-es256-public-key">{console.t(Key::Es256Key)}</label>
+                <textarea id="ac-set-identity-es256-public-key" rows="4" spellcheck="false"
+                    aria-describedby="ac-set-identity-es256-public-key-error" aria-invalid=invalid(failure, "identity.es256_public_key")
+                    prop:value=move || form.with(|f| f.identity.as_ref().and_then(|i| i.es256_public_key.clone()).unwrap_or_default())
+                    on:change=move |e| { let v = event_target_value(&e); update(Box::new(move |i| i.es256_public_key = Some(v).filter(|v| !v.trim().is_empty()))) }
+                ></textarea>
+                {error_of(failure, "identity.es256_public_key")}
+                <label for="ac-set-identity-max-age-seconds">{console.t(Key::MaxAgeSeconds)}</label>
+                <input id="ac-set-identity-max-age-seconds" type="number" inputmode="numeric" min="30"
+                    aria-describedby="ac-set-identity-max-age-seconds-error" aria-invalid=invalid(failure, "identity.max_age_seconds")
+                    prop:value=move || form.with(|f| f.identity.as_ref().map_or(0, |i| i.max_age_seconds).to_string())
+                    on:input=move |e| { let v = event_target_value(&e).trim().parse().unwrap_or(0); update(Box::new(move |i| i.max_age_seconds = v)) } />
+                {error_of(failure, "identity.max_age_seconds")}
+                {secret(0, Key::NewSecret)}
+                {secret(1, Key::PreviousSecret)}
+                <p class="ac-hint" id="ac-set-identity-secrets-hint">
+                    {move || format!("{} {}. {}", console.t(Key::SecretsStored), stored(), console.t(Key::LeaveEmptyToKeep))}
+                </p>
+                {error_of(failure, "identity.secrets")}
+            })}
         </fieldset>
     }
 }

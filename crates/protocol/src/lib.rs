@@ -722,6 +722,24 @@ wire! {
         pub callback: Option<CallbackForm>,
         pub community: CommunityForm,
         pub retention: RetentionForm,
+        /// How the brand vouches for its signed-in customers; absent: a claimed identity stays a claim.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub identity: Option<IdentityForm>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct IdentityForm {
+        /// The brand's ES256 public key (PEM), for ES256 JWTs.
+        pub es256_public_key: Option<String>,
+        /// A proof older than this is refused.
+        pub max_age_seconds: i64,
+        /// How many shared secrets are stored (never the secrets themselves).
+        #[serde(default)]
+        pub secrets_set: u32,
+        /// Write-only: in a change, replaces the stored secrets (one, or two while rotating, of 32
+        /// characters or more); `None` keeps them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub new_secrets: Option<Vec<String>>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -588,7 +588,7 @@ impl Site {
         }
         let identity = match raw.identity {
             None => None,
-            Some(identity) => Some(identity_settings(identity).map_err(|why| Problem::new("identity", why))?),
+            Some(identity) => Some(identity_settings(identity)?),
         };
         let long_wait_minutes = raw.chat.map_or_else(default_long_wait, |chat| chat.long_wait_minutes);
         if !(1..=240).contains(&long_wait_minutes) {
@@ -691,7 +691,18 @@ impl Site {
                 inactive_session_days: raw.retention.inactive_session_days,
                 report_days: raw.retention.report_days,
             },
+            identity: raw.identity.as_ref().map(|i| wire::IdentityForm {
+                es256_public_key: i.es256_public_key.clone(),
+                max_age_seconds: i.max_age_seconds,
+                secrets_set: u32::try_from(i.secrets.len()).unwrap_or(u32::MAX),
+                new_secrets: None,
+            }),
         }
+    }
+
+    /// The identity secrets, if any (to tell that they changed, never to show them).
+    pub fn identity_secrets(&self) -> &[String] {
+        self.raw.identity.as_ref().map_or(&[], |i| &i.secrets)
     }
 
     /// These settings changed as the console's `form` says, checked by the file's rules. A changed
@@ -763,7 +774,16 @@ impl Site {
                 inactive_session_days: form.retention.inactive_session_days,
                 report_days: form.retention.report_days,
             },
-            identity: old.identity.clone(),
+            identity: form.identity.map(|i| RawIdentity {
+                secrets: match i.new_secrets {
+                    Some(secrets) if secrets.iter().any(|s| !s.trim().is_empty()) => {
+                        secrets.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+                    }
+                    _ => old.identity.as_ref().map(|o| o.secrets.clone()).unwrap_or_default(),
+                },
+                es256_public_key: i.es256_public_key.filter(|pem| !pem.trim().is_empty()),
+                max_age_seconds: i.max_age_seconds,
+            }),
         };
         let mut site = Site::from_raw(raw, public_url)?;
         site.faq_dir = self.faq_dir.clone();
@@ -835,20 +855,23 @@ fn exported(raw: &RawSite) -> Result<String, Error> {
         .map_err(|e| Error::Config(format!("site `{}`: cannot export: {e}", raw.id)))
 }
 
-fn identity_settings(raw: RawIdentity) -> Result<IdentitySettings, String> {
+fn identity_settings(raw: RawIdentity) -> Result<IdentitySettings, Problem> {
     if raw.secrets.len() > 2 || raw.secrets.iter().any(|s| s.len() < 32) {
-        return Err("secrets: one or two (two while rotating), of at least 32 characters each".to_owned());
+        return Err(Problem::new(
+            "identity.secrets",
+            "one or two (two while rotating), of at least 32 characters each",
+        ));
     }
     if let Some(pem) = &raw.es256_public_key
         && jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()).is_err()
     {
-        return Err("es256_public_key: not a PEM EC public key".to_owned());
+        return Err(Problem::new("identity.es256_public_key", "not a PEM EC public key"));
     }
     if raw.secrets.is_empty() && raw.es256_public_key.is_none() {
-        return Err("give secrets, es256_public_key or both".to_owned());
+        return Err(Problem::new("identity", "give secrets, es256_public_key or both"));
     }
     if !(30..=86_400).contains(&raw.max_age_seconds) {
-        return Err("max_age_seconds: between 30 and 86400".to_owned());
+        return Err(Problem::new("identity.max_age_seconds", "between 30 and 86400"));
     }
     Ok(IdentitySettings {
         secrets: raw.secrets,
@@ -905,8 +928,11 @@ fn callback_settings(raw: RawCallback, locales: &[wire::Locale]) -> Result<Callb
                     )
                 })
             })
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<Vec<_>, _>>()?,
     };
+    if number_types.is_empty() {
+        return Err(Problem::new("callback.number_types", "name at least one kind of number"));
+    }
     let webhook = match (raw.webhook_url, raw.webhook_secret) {
         (None, None) => None,
         (Some(url), Some(secret))
@@ -1024,5 +1050,26 @@ mod tests {
             let err = Config::from_toml(&SITE.replace(from, to), Path::new("/"), |_| None).unwrap_err();
             assert!(err.to_string().contains(key), "{err}");
         }
+    }
+
+    #[test]
+    fn a_site_changed_through_its_own_form_runs_the_same_and_a_new_consent_text_is_a_new_version() {
+        let config = Config::from_toml(SITE, Path::new("/"), |_| None).expect("valid");
+        let site = config.site("demo").expect("site");
+        let again = site.changed(site.form(), &config.public_url, "2026-12-03").expect("its own form is valid");
+        assert_eq!(again.public, site.public);
+        assert_eq!(again.allowed_origins, site.allowed_origins);
+        assert_eq!(next_consent_version("v1", "2026-12-03"), "2026-12-03");
+        assert_eq!(next_consent_version("2026-12-03", "2026-12-03"), "2026-12-03.2");
+        assert_eq!(next_consent_version("2026-12-03.2", "2026-12-03"), "2026-12-03.3");
+        assert_eq!(next_consent_version("2026-12-02.5", "2026-12-03"), "2026-12-03");
+        let mut form = site.form();
+        form.business_hours.closures.push(wire::Closure {
+            first_day: "2026-12-26".into(),
+            last_day: "2026-12-25".into(),
+            label: "Noël".into(),
+        });
+        let refused = site.changed(form, &config.public_url, "2026-12-03").unwrap_err();
+        assert_eq!(refused.field, "business_hours.closures");
     }
 }

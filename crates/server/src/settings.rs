@@ -232,9 +232,15 @@ fn differences(
             after_changed.insert(key.clone(), b.cloned().unwrap_or_default());
         }
     }
-    if old.webhook_secret() != new.webhook_secret() {
-        before_changed.insert("callback.webhook_secret".to_owned(), "(changed)".into());
-        after_changed.insert("callback.webhook_secret".to_owned(), "(changed)".into());
+    let secrets = [
+        ("callback.webhook_secret", old.webhook_secret() != new.webhook_secret()),
+        ("identity.secrets", old.identity_secrets() != new.identity_secrets()),
+    ];
+    for (path, changed) in secrets {
+        if changed {
+            before_changed.insert(path.to_owned(), "(changed)".into());
+            after_changed.insert(path.to_owned(), "(changed)".into());
+        }
     }
     (serde_json::Value::Object(before_changed).to_string(), serde_json::Value::Object(after_changed).to_string())
 }

@@ -138,6 +138,21 @@ async fn a_colour_and_a_closure_changed_in_the_console_apply_at_once_and_after_a
     assert!(!text.contains("a-brand-new-webhook-secret"), "{text}");
     assert!(!stored_anywhere_in_audit(&app, &camille, "a-brand-new-webhook-secret").await);
 
+    // The identity secrets too: only how many are stored is said; new ones replace them.
+    let current: SiteSettings = serde_json::from_str(&text).unwrap();
+    let identity = current.form.identity.clone().expect("the demo site verifies identities");
+    assert_eq!((identity.secrets_set, identity.new_secrets.is_none()), (2, true));
+    let mut form = current.form.clone();
+    form.identity.as_mut().unwrap().new_secrets = Some(vec!["a-rotated-identity-secret-of-forty-chars".to_owned()]);
+    let saved = save(&app, &camille, current.revision, &form).await;
+    let text = saved.text().await.unwrap();
+    assert!(!text.contains("a-rotated-identity-secret"), "{text}");
+    let rotated: SiteSettings = serde_json::from_str(&text).unwrap();
+    assert_eq!(rotated.form.identity.as_ref().map(|i| i.secrets_set), Some(1));
+    let log: AuditLog = app.agent_get("/v1/agent/audit", &camille).await;
+    assert!(log.entries[0].after.as_deref().unwrap_or_default().contains("\"identity.secrets\":\"(changed)\""));
+    assert!(!stored_anywhere_in_audit(&app, &camille, "a-rotated-identity-secret").await);
+
     // The file seeds a site once: a server started again with the same file runs the console's change.
     let again = app.another_node().await;
     let config: SiteConfig = again.public_get("/v1/sites/demo/config").await;
@@ -168,7 +183,7 @@ async fn a_refused_setting_names_its_field_and_a_stale_change_is_refused() {
     let app = spawn_app().await;
     let camille = app.signed_in().await;
     let current: SiteSettings = app.agent_get("/v1/agent/settings/demo", &camille).await;
-    let cases: [(&str, Spoil); 6] = [
+    let cases: [(&str, Spoil); 8] = [
         ("primary_color", |f| f.primary_color = "rouge".to_owned()),
         ("business_hours.closures", |f| {
             f.business_hours.closures.push(Closure {
@@ -187,6 +202,8 @@ async fn a_refused_setting_names_its_field_and_a_stale_change_is_refused() {
         ("business_hours.weekly", |f| f.business_hours.weekly[0].closes = "25:00".to_owned()),
         ("callback.slot_minutes", |f| f.callback.as_mut().unwrap().slot_minutes = 7),
         ("allowed_origins", |f| f.allowed_origins.push("https://shop.example/page".to_owned())),
+        ("identity.secrets", |f| f.identity.as_mut().unwrap().new_secrets = Some(vec!["short".to_owned()])),
+        ("callback.number_types", |f| f.callback.as_mut().unwrap().number_types.clear()),
     ];
     for (field, spoil) in cases {
         let mut form = current.form.clone();
