@@ -41,6 +41,9 @@ pub enum Limit {
     PasswordForgotten,
     /// Reading or using a link sent by email: each is a guess of a token.
     AccountLink,
+    /// Signing in as an address that has no active account, counted per address typed: after as many
+    /// tries as lock a real account, the answer is the same "locked", so it tells nothing.
+    UnknownAccountLogin,
 }
 
 /// Who a count is kept for.
@@ -86,6 +89,7 @@ impl Limit {
             Limit::PasswordChange => (20, MINUTE),
             Limit::PasswordForgotten => (5, MINUTE),
             Limit::AccountLink => (10, MINUTE),
+            Limit::UnknownAccountLogin => (10, MINUTE),
         }
     }
 
@@ -100,6 +104,11 @@ impl Limit {
             Limit::Transcript => Some((3, DAY)),
             // Counted per account (its id): a few tries a minute, whoever holds the session.
             Limit::PasswordChange => Some((5, MINUTE)),
+            // Counted per address typed (a number made from it), as a real account's failures are.
+            Limit::UnknownAccountLogin => Some((
+                u32::try_from(crate::store::LOCK_AFTER_FAILURES).unwrap_or(10),
+                Duration::from_secs(crate::store::LOCK_SECONDS.unsigned_abs()),
+            )),
             _ => None,
         }
     }

@@ -78,6 +78,11 @@ async fn login(
     if let Some(until) = locked.filter(|until| *until > now) {
         return Err(Error::RateLimited { retry_after: u64::try_from(until - now).unwrap_or(1).max(1) });
     }
+    // An address without an active account "locks" after as many tries as a real one, so counting
+    // tries never tells whether an address has an account.
+    if agent.as_ref().is_none_or(|a| !a.active) {
+        state.limits.check_session(Limit::UnknownAccountLogin, address_key(email)).await?;
+    }
     // Argon2 is slow on purpose: run it off the async workers, and run it even for unknown emails.
     let stored = agent.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
     let password = request.password;
@@ -95,6 +100,13 @@ async fn login(
         fields: Vec::new(),
     })?;
     signed_in(&state, agent).await
+}
+
+/// A number standing for a typed address (case and spaces aside), to count its tries by.
+fn address_key(email: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(email.trim().to_lowercase().as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
 }
 
 /// Starts a console session for `agent`: the answer carries its cookie and the `Agent`.

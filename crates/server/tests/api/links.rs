@@ -187,6 +187,18 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_ends_other_sessions
     let retry_after: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((800..=900).contains(&retry_after), "{retry_after}");
     error_fields(locked, 429, ErrorCode::RateLimited).await;
+    // An address with no account answers the same after as many tries: counting tells nothing.
+    let unknown = |i: u32| {
+        app.client
+            .post(app.url("/v1/agent/login"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .json(&json!({"email": "Personne@Maison-Lumiere.example", "password": "wrong guess"}))
+            .send()
+    };
+    for i in 0..10 {
+        assert_eq!(unknown(i).await.unwrap().status(), 401);
+    }
+    error_fields(unknown(50).await.unwrap(), 429, ErrorCode::RateLimited).await;
     // Camille's own browser is not locked out by others' guesses; a made-up device cookie is.
     let from_device = |cookie: String| {
         app.client
