@@ -109,6 +109,15 @@ test("an administrator copies the exact tag to paste and exports the site's sett
   const page = await signIn(context);
   await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Réglages" }).click();
   await page.getByRole("heading", { name: "Réglages", level: 1 }).waitFor();
+  // Each section has its address: a reload stays on it, and Back returns to it.
+  assert.ok(page.url().endsWith("/console/#settings"), page.url());
+  await page.reload();
+  await page.getByRole("heading", { name: "Réglages", level: 1 }).waitFor();
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Tableau de bord" }).click();
+  await page.getByRole("heading", { name: "Tableau de bord", level: 1 }).waitFor();
+  await page.goBack();
+  await page.getByRole("heading", { name: "Réglages", level: 1 }).waitFor();
+  assert.equal(await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Réglages" }).getAttribute("aria-current"), "page");
   const tag = page.getByRole("textbox", { name: "Le code à coller dans vos pages" });
   const code = await tag.inputValue();
   // The same tag the demo brand page carries, with the corner said too.

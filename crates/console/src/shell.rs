@@ -24,6 +24,33 @@ enum Section {
     MyAccount,
 }
 
+impl Section {
+    /// Each section with its name in the address bar (`/console/#settings`), so a reload, a bookmark or
+    /// the Back button finds the same section.
+    const SLUGS: [(Section, &'static str); 9] = [
+        (Section::Inbox, "inbox"),
+        (Section::Callbacks, "callbacks"),
+        (Section::Community, "community"),
+        (Section::Faq, "faq"),
+        (Section::Gaps, "searches"),
+        (Section::Dashboard, "dashboard"),
+        (Section::Settings, "settings"),
+        (Section::Team, "team"),
+        (Section::MyAccount, "account"),
+    ];
+
+    fn slug(self) -> &'static str {
+        Section::SLUGS.iter().find(|(s, _)| *s == self).map_or("", |(_, slug)| slug)
+    }
+
+    /// The section the address bar names, if any.
+    fn in_address_bar() -> Option<Section> {
+        let hash = web_sys::window()?.location().hash().ok()?;
+        let slug = hash.strip_prefix('#')?;
+        Section::SLUGS.iter().find(|(_, s)| *s == slug).map(|(section, _)| *section)
+    }
+}
+
 #[component]
 pub fn Shell(agent: Agent) -> impl IntoView {
     let console = use_console();
@@ -44,7 +71,27 @@ pub fn Shell(agent: Agent) -> impl IntoView {
     .into_iter()
     .filter_map(|(section, key, covered)| covered.then_some((section, key)))
     .collect();
-    let section = RwSignal::new(sections.first().map_or(Section::Faq, |(first, _)| *first));
+    let offered: Vec<Section> = sections.iter().map(|(section, _)| *section).collect();
+    let first = offered.first().copied().unwrap_or(Section::Faq);
+    let section = RwSignal::new(Section::in_address_bar().filter(|s| offered.contains(s)).unwrap_or(first));
+    // The address bar follows the section (a new history entry each), and Back or an edited address
+    // moves the section (to one this role is offered).
+    Effect::new(move |_| {
+        let slug = section.get().slug();
+        if let Some(location) = web_sys::window().map(|w| w.location())
+            && location.hash().ok().as_deref() != Some(&format!("#{slug}"))
+        {
+            let _ = location.set_hash(slug);
+        }
+    });
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(named) = Section::in_address_bar().filter(|s| offered.contains(s))
+            && section.get_untracked() != named
+        {
+            section.set(named);
+        }
+    });
+    on_cleanup(move || listener.remove());
     let site = RwSignal::new(None::<AgentSite>);
     let locale = RwSignal::new(console.locale);
     // An accepted community answer, or a search visitors made in vain, proposed for the FAQ: the editor
@@ -84,6 +131,12 @@ pub fn Shell(agent: Agent) -> impl IntoView {
         leptos::task::spawn_local(async move {
             // Whatever the server says, this tab forgets the agent; the server clears the HttpOnly cookie.
             let _ = api::logout().await;
+            // The next person to sign in on this browser starts on their own first section.
+            if let Some(window) = web_sys::window()
+                && let (Ok(path), Ok(history)) = (window.location().pathname(), window.history())
+            {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+            }
             console.screen.set(Screen::SignIn);
         });
     };
