@@ -191,7 +191,7 @@ test("an administrator changes a colleague's role, then deactivates them, and th
   // A site the server does not have is refused next to the field.
   await ines.getByRole("textbox", { name: "Sites" }).fill("demo, nulle-part");
   await ines.getByRole("button", { name: "Enregistrer" }).click();
-  await ines.getByText("no site is named `nulle-part`").waitFor();
+  await ines.getByText("Des sites sur lesquels vous travaillez, par leur identifiant (comme demo), séparés par des virgules.").waitFor();
   assert.equal(await ines.getByRole("textbox", { name: "Sites" }).getAttribute("aria-invalid"), "true");
   await ines.getByRole("textbox", { name: "Sites" }).fill("demo");
   await ines.getByRole("combobox", { name: "Rôle" }).selectOption({ label: "Agent : chat, rappels, communauté" });

@@ -31,6 +31,7 @@ impl ApiFailure {
             ("email", FieldCode::Invalid) => Some(Key::EmailInvalid),
             ("email", FieldCode::NotAllowed) => Some(Key::EmailTaken),
             ("current", FieldCode::Invalid) => Some(Key::CurrentPasswordWrong),
+            ("sites", FieldCode::Invalid) => Some(Key::SitesInvalid),
             _ => None,
         };
         Some(key.map_or_else(|| error.reason.clone(), |key| text(locale, key).to_owned()))

@@ -330,6 +330,7 @@ pub enum Key {
     PreviousSecret,
     SecretsStored,
     LeaveEmptyToKeep,
+    SitesInvalid,
 }
 
 pub fn text(locale: Locale, key: Key) -> &'static str {
@@ -1033,6 +1034,10 @@ pub fn text(locale: Locale, key: Key) -> &'static str {
         (Locale::En, SecretsStored) => "Secrets stored, never shown:",
         (Locale::Fr, LeaveEmptyToKeep) => "Laissez vide pour les garder.",
         (Locale::En, LeaveEmptyToKeep) => "Leave empty to keep them.",
+        (Locale::Fr, SitesInvalid) => {
+            "Des sites sur lesquels vous travaillez, par leur identifiant (comme demo), séparés par des virgules."
+        }
+        (Locale::En, SitesInvalid) => "Sites you work on, by their id (like demo), separated by commas.",
     }
 }
 

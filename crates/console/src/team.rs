@@ -267,7 +267,8 @@ fn AccountItem(account: Account, changed: impl Fn() + Copy + Send + Sync + 'stat
         format!("ac-sites-error-{id}"),
     );
     let described = format!("{hint_id} {error_id}");
-    let sites_error = move || failure.get().and_then(|f| f.field_reason("sites").or_else(|| f.field_reason("id")));
+    let sites_error =
+        move || failure.get().and_then(|f| f.field_message("sites", console.locale).or_else(|| f.field_reason("id")));
     let heading = format!(
         "{} · {}{}",
         account.name,
