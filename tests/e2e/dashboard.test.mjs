@@ -156,6 +156,7 @@ async function offeredWindows(browser) {
   // Read once the callback form runs (the first view it replaces would answer from a detached node).
   const header = await frame.getByRole("banner").first().evaluate((h) => getComputedStyle(h).backgroundColor);
   const windows = await when.evaluate((select) => [...select.options].map((o) => o.value));
+  await page.screenshot({ path: path.join(OUT, `widget-callback-${header.replace(/\D+/g, "-")}.png`) });
   await context.close();
   return { header, windows };
 }

@@ -467,34 +467,9 @@ fn Hours(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailure>>) ->
     }
 }
 
-/// A number of the callback settings: its path, its label, how to read and write it.
-type CallbackNumber = (&'static str, Key, fn(&CallbackForm) -> u32, fn(&mut CallbackForm, u32));
-
-/// Reads a field of the callback settings (present whenever this part of the form shows).
-fn callback_number(read: fn(&CallbackForm) -> u32) -> impl Fn(&SettingsForm) -> u32 {
-    move |f| f.callback.as_ref().map_or(0, read)
-}
-
 #[component]
 fn CallbackFields(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFailure>>) -> impl IntoView {
     let console = use_console();
-    let numbers: [CallbackNumber; 5] = [
-        ("callback.slot_minutes", Key::SlotMinutes, |c| c.slot_minutes, |c, v| c.slot_minutes = v),
-        ("callback.capacity_per_slot", Key::CapacityPerSlot, |c| c.capacity_per_slot, |c, v| c.capacity_per_slot = v),
-        ("callback.days_ahead", Key::DaysAhead, |c| c.days_ahead, |c, v| c.days_ahead = v),
-        (
-            "callback.phone_retention_days",
-            Key::PhoneRetentionDays,
-            |c| c.phone_retention_days,
-            |c, v| c.phone_retention_days = v,
-        ),
-        (
-            "callback.daily_cap_per_phone",
-            Key::DailyCapPerPhone,
-            |c| c.daily_cap_per_phone,
-            |c, v| c.daily_cap_per_phone = v,
-        ),
-    ];
     let update = move |change: Box<dyn FnOnce(&mut CallbackForm)>| {
         form.update(|f| {
             if let Some(c) = f.callback.as_mut() {
@@ -502,17 +477,14 @@ fn CallbackFields(form: RwSignal<SettingsForm>, failure: RwSignal<Option<ApiFail
             }
         })
     };
-    let number_fields = numbers.map(|(field, key, read, write)| {
-        let id = id_of(field);
-        let value = callback_number(read);
-        view! {
-            <label for=id.clone()>{console.t(key)}</label>
-            <input id=id.clone() type="number" inputmode="numeric" min="0" aria-describedby=format!("{id}-error")
-                aria-invalid=invalid(failure, field) prop:value=move || form.with(&value).to_string()
-                on:input=move |e| { let v = event_target_value(&e).trim().parse().unwrap_or(0); update(Box::new(move |c| write(c, v))) } />
-            {error_of(failure, field)}
-        }
-    });
+    // The callback part shows only while the callback settings are there.
+    let number_fields = view! {
+        {number(form, failure, "callback.slot_minutes", console.t(Key::SlotMinutes), |f| f.callback.as_ref().map_or(0, |c| c.slot_minutes), |f, v| if let Some(c) = f.callback.as_mut() { c.slot_minutes = v })}
+        {number(form, failure, "callback.capacity_per_slot", console.t(Key::CapacityPerSlot), |f| f.callback.as_ref().map_or(0, |c| c.capacity_per_slot), |f, v| if let Some(c) = f.callback.as_mut() { c.capacity_per_slot = v })}
+        {number(form, failure, "callback.days_ahead", console.t(Key::DaysAhead), |f| f.callback.as_ref().map_or(0, |c| c.days_ahead), |f, v| if let Some(c) = f.callback.as_mut() { c.days_ahead = v })}
+        {number(form, failure, "callback.phone_retention_days", console.t(Key::PhoneRetentionDays), |f| f.callback.as_ref().map_or(0, |c| c.phone_retention_days), |f, v| if let Some(c) = f.callback.as_mut() { c.phone_retention_days = v })}
+        {number(form, failure, "callback.daily_cap_per_phone", console.t(Key::DailyCapPerPhone), |f| f.callback.as_ref().map_or(0, |c| c.daily_cap_per_phone), |f, v| if let Some(c) = f.callback.as_mut() { c.daily_cap_per_phone = v })}
+    };
     let consent = move || {
         form.with(|f| f.locales.clone()).into_iter().map(|locale| {
             let id = format!("ac-set-consent-{}", locale.tag());

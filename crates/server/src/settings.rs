@@ -15,7 +15,7 @@ pub const FILE_ACTOR_ID: i64 = 0;
 
 /// One site as it runs: its settings, the store's revision of them, and its public config as the
 /// widget reads it (serialized once per change, so it is served with a stable ETag).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Running {
     site: Arc<Site>,
     revision: u64,
@@ -63,10 +63,7 @@ impl Sites {
     fn put(&self, site: Site, revision: u64) -> Result<(), Error> {
         let replacement = running(site, revision)?;
         let mut guard = self.running.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut next: Vec<Running> = guard
-            .iter()
-            .map(|r| Running { site: r.site.clone(), revision: r.revision, config_json: r.config_json.clone() })
-            .collect();
+        let mut next: Vec<Running> = guard.iter().cloned().collect();
         if let Some(slot) = next.iter_mut().find(|r| r.site.public.site == replacement.site.public.site)
             && slot.revision <= replacement.revision
         {

@@ -171,7 +171,10 @@ fn declared_console_routes() -> Vec<(String, String)> {
     let mut routes = Vec::new();
     for file in std::fs::read_dir(&dir).expect("src/routes").flatten() {
         let text = std::fs::read_to_string(file.path()).expect("a routes file");
-        for declaration in text.split(".route(\"").skip(1) {
+        // What follows each `.route("`; the text before the first is not a declaration.
+        let mut declarations = text.split(".route(\"");
+        declarations.next();
+        for declaration in declarations {
             let (path, rest) = declaration.split_once('"').expect("a quoted path");
             if !path.starts_with("/v1/agent/") {
                 continue;
