@@ -54,12 +54,12 @@ export function isFocused(locator) {
   return locator.evaluate((el) => el.getRootNode().activeElement === el);
 }
 
-/** Polls `check` until it is true or `ms` pass. */
-export async function eventually(check, ms = 5000) {
+/** Polls `check` every `every` ms until it is true or `ms` pass. */
+export async function eventually(check, ms = 5000, every = 50) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, every));
   }
   return false;
 }

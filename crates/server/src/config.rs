@@ -30,7 +30,7 @@ struct RawConfig {
     trusted_proxies: Vec<String>,
     /// Where `/metrics` is served (an address only operators reach); absent: not served.
     metrics_listen: Option<String>,
-    /// The folder of the FAQ search's sentence-embedding model (`sp.model`, `weights.npz`), or "off";
+    /// The folder of the FAQ search's sentence-embedding model (`e5-small-q4.bin`), or "off";
     /// absent: where `cargo xtask setup` installs it if it is there, else lexical search only.
     search_model: Option<String>,
 }
@@ -231,7 +231,7 @@ pub struct Config {
 /// Which sentence-embedding model the FAQ search uses.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchModel {
-    /// The one `cargo xtask setup` installs (`~/.cache/accueil/models/use-m3`), when it is there.
+    /// The one `cargo xtask setup` installs (`~/.cache/accueil/models/e5-small`), when it is there.
     Installed,
     /// None: lexical search only.
     Off,

@@ -6,34 +6,38 @@
 
 use crate::config::SearchModel;
 use accueil_search::{Entry, Index};
-use accueil_semantic::Encoder;
+use accueil_semantic::{Encoder, Role};
 use std::path::Path;
 use std::sync::Arc;
 
 /// Characters of an answer embedded with its question: an answer's opening says what it is about,
 /// and the cost of embedding grows with length.
-const ANSWER_OPENING_CHARS: usize = 200;
-/// The answer's sentences embedded one by one, so a need met in the middle of an answer is found:
-/// those in its first characters, at most this many, each long enough to mean something.
-const PASSAGE_CHARS: usize = 1200;
-const PASSAGES: usize = 8;
-const PASSAGE_MIN_CHARS: usize = 16;
+const ANSWER_OPENING_CHARS: usize = 600;
 
 // The merge, tuned on the tuning halves of the evaluation sets (crates/search/tests/corpora/, see
 // the README there):
-// score = W_QUESTION * best cosine with the question or a phrasing
-//       + W_CONTENT * cosine with the question and the answer's opening
-//       + W_PASSAGE * best cosine with one of the answer's sentences
+// score = W_CONTENT * meaning of the question with the answer's opening (as a passage)
+//       + W_QUESTION * best meaning of the question or a phrasing (as a query, like the visitor's)
 //       + W_LEXICAL * the lexical evidence (capped at 1);
-// when the best entry scores under NO_GOOD_ANSWER, there is no good answer.
-const W_QUESTION: f32 = 0.1;
-const W_CONTENT: f32 = 0.5;
-const W_PASSAGE: f32 = 0.4;
-const W_LEXICAL: f32 = 0.6;
-pub const NO_GOOD_ANSWER: f32 = 0.46;
-/// Alternatives scoring under this share of the best are dropped: on the tuning halves it halves what
-/// is shown (from about 4 entries to 2) and keeps recall@5 within a point.
+// where a meaning is the cosine rescaled so that unrelated texts (about UNRELATED with this model,
+// whose cosines sit between 0.7 and 1) score 0; when the best entry scores under NO_GOOD_ANSWER,
+// there is no good answer.
+// The threshold is the lowest at which both locales' tuning halves leave at least 70% of the
+// unanswerable queries unanswered (the bar); lower, more wrong entries are offered, higher,
+// more answerable queries get none.
+const W_CONTENT: f32 = 1.0;
+const W_QUESTION: f32 = 0.25;
+const W_LEXICAL: f32 = 0.3;
+const UNRELATED: f32 = 0.75;
+pub const NO_GOOD_ANSWER: f32 = 0.60;
+/// Alternatives scoring under this share of the best are dropped: on the tuning halves it shows about 2
+/// entries instead of 3.6, at no cost to recall@5.
 const RELATIVE_CUT: f32 = 0.7;
+
+/// A cosine as a meaning score: 0 for unrelated texts, 1 for the same.
+fn meaning(cosine: f32) -> f32 {
+    (cosine - UNRELATED) / (1.0 - UNRELATED)
+}
 
 /// Where the model is, if anywhere.
 pub fn model_dir(configured: &SearchModel) -> Option<std::path::PathBuf> {
@@ -41,7 +45,7 @@ pub fn model_dir(configured: &SearchModel) -> Option<std::path::PathBuf> {
         SearchModel::Off => None,
         SearchModel::Folder(dir) => Some(dir.clone()),
         SearchModel::Installed => {
-            let installed = Path::new(&std::env::var_os("HOME")?).join(".cache/accueil/models/use-m3");
+            let installed = Path::new(&std::env::var_os("HOME")?).join(".cache/accueil/models/e5-small");
             installed.is_dir().then_some(installed)
         }
     }
@@ -73,52 +77,52 @@ pub fn load_model(dir: Option<&Path>) -> Option<Arc<Encoder>> {
 
 /// Every entry's embeddings.
 pub struct EntryVectors {
-    /// Per entry: its question's, then each phrasing's.
+    /// Per entry: its question's, then each phrasing's, embedded as queries (a phrasing is a visitor's
+    /// words, and a question reads like one).
     questions: Vec<Vec<Vec<f32>>>,
-    /// Per entry: its question with the answer's opening.
+    /// Per entry: its question with the answer's opening, as a passage.
     contents: Vec<Vec<f32>>,
-    /// Per entry: each of its answer's first sentences.
-    passages: Vec<Vec<Vec<f32>>>,
-}
-
-/// The sentences of the start of `answer` worth embedding on their own.
-fn passages(answer: &str) -> Vec<&str> {
-    let end = answer.char_indices().nth(PASSAGE_CHARS).map_or(answer.len(), |(i, _)| i);
-    let text = &answer[..end];
-    let mut found = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let ends_sentence =
-            matches!(c, '.' | '!' | '?' | ':') && chars.peek().is_some_and(|(_, next)| next.is_whitespace());
-        if ends_sentence || chars.peek().is_none() {
-            let sentence = text[start..i + c.len_utf8()].trim();
-            if sentence.chars().count() >= PASSAGE_MIN_CHARS {
-                found.push(sentence);
-            }
-            start = i + c.len_utf8();
-        }
-    }
-    found.truncate(PASSAGES);
-    found
 }
 
 impl EntryVectors {
+    /// Embeds every entry on the calling thread: the server does it in the background, and leaves
+    /// the other cores to the requests.
     pub fn build(encoder: &Encoder, entries: &[Entry]) -> Result<EntryVectors, accueil_semantic::Error> {
         let mut questions = Vec::with_capacity(entries.len());
         let mut contents = Vec::with_capacity(entries.len());
-        let mut sentences = Vec::with_capacity(entries.len());
         for entry in entries {
-            let mut asked = vec![encoder.embed(&entry.question)?];
-            for phrasing in &entry.phrasings {
-                asked.push(encoder.embed(phrasing)?);
-            }
-            questions.push(asked);
+            let asked = std::iter::once(&entry.question).chain(&entry.phrasings);
+            questions.push(asked.map(|text| encoder.embed(text, Role::Query)).collect::<Result<_, _>>()?);
             let opening: String = entry.answer.chars().take(ANSWER_OPENING_CHARS).collect();
-            contents.push(encoder.embed(&format!("{}. {opening}", entry.question))?);
-            sentences.push(passages(&entry.answer).into_iter().map(|p| encoder.embed(p)).collect::<Result<_, _>>()?);
+            contents.push(encoder.embed(&format!("{}. {opening}", entry.question), Role::Passage)?);
         }
-        Ok(EntryVectors { questions, contents, passages: sentences })
+        Ok(EntryVectors { questions, contents })
+    }
+
+    /// The same on every core, for the evaluation and the benchmark, which have nothing else to do.
+    pub fn build_on_all_cores(encoder: &Encoder, entries: &[Entry]) -> Result<EntryVectors, accueil_semantic::Error> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let share = entries.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<EntryVectors, _>> = std::thread::scope(|scope| {
+            let workers: Vec<_> =
+                entries.chunks(share).map(|part| scope.spawn(move || EntryVectors::build(encoder, part))).collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker.join().unwrap_or_else(|_| {
+                        Err(accueil_semantic::Error::Compute("an embedding thread panicked".to_owned()))
+                    })
+                })
+                .collect()
+        });
+        let mut all =
+            EntryVectors { questions: Vec::with_capacity(entries.len()), contents: Vec::with_capacity(entries.len()) };
+        for part in parts {
+            let part = part?;
+            all.questions.extend(part.questions);
+            all.contents.extend(part.contents);
+        }
+        Ok(all)
     }
 }
 
@@ -152,19 +156,13 @@ pub fn closest(index: &Index, semantic: Option<(&Encoder, &EntryVectors)>, query
 /// Every entry's merged score for `query`; `None` when the query cannot be embedded.
 fn merged(index: &Index, encoder: &Encoder, vectors: &EntryVectors, query: &str) -> Option<Vec<f32>> {
     let query: String = query.chars().take(accueil_search::MAX_QUERY_CHARS).collect();
-    let meaning = encoder.embed(&query).ok()?;
+    let asked = encoder.embed(&query, Role::Query).ok()?;
+    let similarity = |vector: &Vec<f32>| meaning(accueil_semantic::similarity(&asked, vector));
     let mut scores: Vec<f32> = (0..vectors.contents.len())
         .map(|entry| {
-            let best = |vectors: &[Vec<f32>]| {
-                vectors
-                    .iter()
-                    .map(|v| accueil_semantic::similarity(&meaning, v))
-                    .fold(None, |b: Option<f32>, s| Some(b.map_or(s, |b| b.max(s))))
-            };
-            let content = accueil_semantic::similarity(&meaning, &vectors.contents[entry]);
-            W_QUESTION * best(&vectors.questions[entry]).unwrap_or(content)
-                + W_CONTENT * content
-                + W_PASSAGE * best(&vectors.passages[entry]).unwrap_or(content)
+            let content = similarity(&vectors.contents[entry]);
+            let question = vectors.questions[entry].iter().map(similarity).reduce(f32::max).unwrap_or(content);
+            W_CONTENT * content + W_QUESTION * question
         })
         .collect();
     for (entry, evidence) in index.evidence(&query) {
