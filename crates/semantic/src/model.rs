@@ -6,7 +6,7 @@
 
 use crate::Error;
 use crate::file::{self, Reader};
-use candle_core::{D, DType, Device, Tensor};
+use candle_core::{D, Device, Tensor};
 
 struct Layer {
     query: (Tensor, Tensor),
@@ -177,6 +177,6 @@ impl Model {
             let fed = Model::linear(&Model::linear(&x, &layer.feed_in)?.gelu_erf()?, &layer.feed_out)?;
             x = self.layer_norm(&(x + fed)?, &layer.output_norm)?;
         }
-        Ok(x.mean(0)?.to_dtype(DType::F32)?.to_vec1::<f32>()?)
+        Ok(x.mean(0)?.to_vec1::<f32>()?)
     }
 }

@@ -99,7 +99,8 @@ impl EntryVectors {
         Ok(EntryVectors { questions, contents })
     }
 
-    /// The same on every core, for the evaluation and the benchmark, which have nothing else to do.
+    /// The same on every core, for the evaluation, which has nothing else to do (the benchmark measures
+    /// `build`, as the server runs it).
     pub fn build_on_all_cores(encoder: &Encoder, entries: &[Entry]) -> Result<EntryVectors, accueil_semantic::Error> {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let share = entries.len().div_ceil(threads).max(1);
