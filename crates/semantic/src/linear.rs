@@ -19,6 +19,7 @@ pub struct Quantized {
 
 impl Quantized {
     /// Replaces the contents with `rows`, `width` values each (a multiple of `BLOCK`).
+    #[inline(always)]
     pub fn quantize(&mut self, rows: &[f32], width: usize) {
         debug_assert!(width.is_multiple_of(BLOCK) && rows.len().is_multiple_of(width));
         self.width = width;
@@ -48,6 +49,7 @@ impl Quantized {
 /// Rounds half to even, as C's `lrintf` does, then saturates (NaN gives 0). Adding and taking back
 /// 1.5 × 2²³ leaves a float with no fraction bits, rounded the IEEE way (half to even), which the
 /// compiler vectorizes; `round_ties_even` would be a library call per value on a baseline x86-64.
+#[inline(always)]
 fn round_to_i8(x: f32) -> i8 {
     const SHIFT: f32 = 12_582_912.0;
     let clamped = x.clamp(-128.0, 127.0);
@@ -98,21 +100,12 @@ impl Linear {
         Ok(Linear { outputs, inputs, codes, scales, bias })
     }
 
-    /// `out` = each row of `x` times the weights, plus the bias: `outputs` numbers per row.
-    pub fn apply(&self, x: &Quantized, out: &mut Vec<f32>) {
+    /// `out`, sized for the products of `x`'s rows.
+    fn output_rows<'o>(&self, x: &Quantized, out: &'o mut Vec<f32>) -> &'o mut [f32] {
         assert_eq!(x.width, self.inputs, "a layer applied to rows of the wrong width");
         out.clear();
         out.resize(x.rows() * self.outputs, 0.0);
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            #[allow(unsafe_code)]
-            // SAFETY: `apply_avx2` only needs the processor to have AVX2 and FMA, checked just above.
-            unsafe {
-                self.apply_avx2(x, out)
-            };
-            return;
-        }
-        self.apply_portable(x, out);
+        out
     }
 
     /// The groups of output rows: each one's first row, codes and scales.
@@ -137,8 +130,10 @@ impl Linear {
         )
     }
 
-    /// What `apply` computes, in plain integer arithmetic (processors without AVX2, and the tests).
-    fn apply_portable(&self, x: &Quantized, out: &mut [f32]) {
+    /// `out` = each row of `x` times the weights, plus the bias (`outputs` numbers per row), in plain
+    /// integer arithmetic (processors without AVX2).
+    pub fn apply_portable(&self, x: &Quantized, out: &mut Vec<f32>) {
+        let out = self.output_rows(x, out);
         for (first, codes, w_scales) in self.groups() {
             for (row, out) in out.chunks_exact_mut(self.outputs).enumerate() {
                 let (values, a_scales, a_sums) = self.input_row(x, row);
@@ -158,12 +153,13 @@ impl Linear {
         }
     }
 
-    /// `apply` with AVX2: per block, `maddubs` multiplies the unsigned codes by the signed values and
+    /// `apply_portable` with AVX2: per block, `maddubs` multiplies the unsigned codes by the signed values and
     /// adds pairs, `madd` adds pairs again, and the eight sums are scaled into float accumulators,
     /// one per output row of the group.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn apply_avx2(&self, x: &Quantized, out: &mut [f32]) {
+    pub fn apply_avx2(&self, x: &Quantized, out: &mut Vec<f32>) {
+        let out = self.output_rows(x, out);
         use std::arch::x86_64::{
             __m256, __m256i, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_madd_epi16, _mm256_maddubs_epi16,
             _mm256_mul_ps, _mm256_set1_epi16, _mm256_set1_ps, _mm256_setzero_ps,
@@ -219,6 +215,27 @@ mod tests {
         Linear::read(&packed, outputs, inputs, bias).expect("a whole layer")
     }
 
+    /// The products both ways: portably, and with AVX2 where the processor has it (as the encoder
+    /// runs); they must agree.
+    fn apply(linear: &Linear, x: &Quantized) -> Vec<f32> {
+        let mut portable = Vec::new();
+        linear.apply_portable(x, &mut portable);
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let mut vectorized = Vec::new();
+            #[allow(unsafe_code)]
+            // SAFETY: `apply_avx2` only needs the processor to have AVX2 and FMA, checked just above.
+            unsafe {
+                linear.apply_avx2(x, &mut vectorized)
+            };
+            assert_eq!(vectorized.len(), portable.len());
+            for (v, p) in vectorized.iter().zip(&portable) {
+                assert!((v - p).abs() <= 1e-5 * p.abs().max(1.0), "the two paths disagree: {v} vs {p}");
+            }
+        }
+        portable
+    }
+
     #[test]
     fn the_products_match_plain_float_arithmetic() {
         let (outputs, inputs) = (16, 64);
@@ -227,10 +244,7 @@ mod tests {
         let rows: Vec<f32> = (0..3 * inputs).map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0).collect();
         let mut x = Quantized::default();
         x.quantize(&rows, inputs);
-        let mut out = Vec::new();
-        linear.apply(&x, &mut out);
-        let mut portable = vec![0.0; out.len()];
-        linear.apply_portable(&x, &mut portable);
+        let out = apply(&linear, &x);
         for (row, input) in rows.chunks_exact(inputs).enumerate() {
             for o in 0..outputs {
                 let weight = |i: usize| (f32::from(code(o, i)) - 8.0) * 0.5;
@@ -241,7 +255,6 @@ mod tests {
                 let bound: f32 = (0..inputs).map(|i| weight(i).abs() * half_step(i)).sum::<f32>() + 1e-4;
                 let got = out[row * outputs + o];
                 assert!((got - expected).abs() <= bound, "row {row} output {o}: {got} vs {expected} (±{bound})");
-                assert!((portable[row * outputs + o] - got).abs() < 1e-4, "both paths agree");
             }
         }
     }
@@ -265,8 +278,7 @@ mod tests {
         assert_eq!((x.scales[0], x.sums[0]), (0.0, 0));
         assert_eq!(&x.values[BLOCK..BLOCK + 2], &[127, -127]);
         let linear = layer(8, BLOCK, |_, _| 15, 0x3c00);
-        let mut out = Vec::new();
-        linear.apply(&x, &mut out);
+        let out = apply(&linear, &x);
         assert_eq!(out.len(), 16);
         assert!(out.iter().all(|v| v.is_finite()));
     }
