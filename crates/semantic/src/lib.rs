@@ -47,7 +47,7 @@ impl std::error::Error for Error {}
 
 /// What a text is to the model, which was trained with the two marked apart: a visitor's query is
 /// matched against passages (an entry's question, answer, phrasings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     Query,
     Passage,

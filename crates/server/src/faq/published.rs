@@ -65,9 +65,10 @@ impl PublishedFaq {
         let Some(snapshot) = store.published_faq(site).await? else { return Ok(None) };
         let key = (site.to_owned(), locale);
         let cached = self.cache.read().ok().and_then(|cache| cache.get(&key).cloned());
-        if let Some(served) = cached.filter(|s| s.version == snapshot.id) {
-            return Ok(Some(served));
-        }
+        let earlier = match cached {
+            Some(served) if served.version == snapshot.id => return Ok(Some(served)),
+            earlier => earlier,
+        };
         let content = store.faq_content(snapshot.id).await?;
         let faq = payload(site, locale, snapshot.id, &content);
         let json = serde_json::to_vec(&faq).map_err(|e| Error::Internal(e.to_string()))?;
@@ -81,13 +82,18 @@ impl PublishedFaq {
         if let Some(encoder) = self.encoder.clone() {
             // Embedding a large FAQ takes seconds: off the request, on a blocking thread.
             let embedding = served.clone();
+            // The texts the earlier snapshot had embedded keep their vectors.
             tokio::task::spawn_blocking(move || {
                 let started = std::time::Instant::now();
-                match EntryVectors::build(&encoder, &accueil_search::faq_entries(&embedding.entries)) {
-                    Ok(vectors) => {
+                let earlier_entries = earlier.as_ref().map(|served| accueil_search::faq_entries(&served.entries));
+                let reusable = earlier_entries.as_deref().zip(earlier.as_ref().and_then(|served| served.vectors.get()));
+                let entries = accueil_search::faq_entries(&embedding.entries);
+                match EntryVectors::build_reusing(&encoder, &entries, reusable) {
+                    Ok((vectors, embedded)) => {
                         let _ = embedding.vectors.set(vectors);
                         tracing::info!(
                             entries = embedding.entries.len(),
+                            texts_embedded = embedded,
                             seconds = started.elapsed().as_secs_f64(),
                             "FAQ entries embedded for semantic search"
                         );

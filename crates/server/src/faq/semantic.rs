@@ -7,6 +7,7 @@
 use crate::config::SearchModel;
 use accueil_search::{Entry, Index};
 use accueil_semantic::{Encoder, Role};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -88,15 +89,54 @@ impl EntryVectors {
     /// Embeds every entry on the calling thread: the server does it in the background, and leaves
     /// the other cores to the requests.
     pub fn build(encoder: &Encoder, entries: &[Entry]) -> Result<EntryVectors, accueil_semantic::Error> {
+        Ok(EntryVectors::build_reusing(encoder, entries, None)?.0)
+    }
+
+    /// `build`, taking each text's vector from `earlier` (an earlier snapshot's entries and their
+    /// vectors) when it was embedded there: publishing an edit embeds what the edit changed, not the
+    /// whole FAQ again. Also answers how many texts were embedded.
+    pub fn build_reusing(
+        encoder: &Encoder,
+        entries: &[Entry],
+        earlier: Option<(&[Entry], &EntryVectors)>,
+    ) -> Result<(EntryVectors, usize), accueil_semantic::Error> {
+        let mut known: HashMap<(Role, String), &[f32]> = HashMap::new();
+        for (entry, (questions, content)) in earlier
+            .into_iter()
+            .flat_map(|(entries, vectors)| entries.iter().zip(vectors.questions.iter().zip(&vectors.contents)))
+        {
+            for (text, vector) in EntryVectors::asked(entry).zip(questions) {
+                known.insert((Role::Query, text.clone()), vector);
+            }
+            known.insert((Role::Passage, EntryVectors::content(entry)), content);
+        }
+        let mut embedded = 0;
+        let mut embed = |text: &str, role: Role| match known.get(&(role, text.to_owned())) {
+            Some(vector) => Ok(vector.to_vec()),
+            None => {
+                embedded += 1;
+                encoder.embed(text, role)
+            }
+        };
         let mut questions = Vec::with_capacity(entries.len());
         let mut contents = Vec::with_capacity(entries.len());
         for entry in entries {
-            let asked = std::iter::once(&entry.question).chain(&entry.phrasings);
-            questions.push(asked.map(|text| encoder.embed(text, Role::Query)).collect::<Result<_, _>>()?);
-            let opening: String = entry.answer.chars().take(ANSWER_OPENING_CHARS).collect();
-            contents.push(encoder.embed(&format!("{}. {opening}", entry.question), Role::Passage)?);
+            questions.push(EntryVectors::asked(entry).map(|text| embed(text, Role::Query)).collect::<Result<_, _>>()?);
+            contents.push(embed(&EntryVectors::content(entry), Role::Passage)?);
         }
-        Ok(EntryVectors { questions, contents })
+        Ok((EntryVectors { questions, contents }, embedded))
+    }
+
+    /// What a visitor could ask for an entry: its question, then its phrasings (embedded as queries:
+    /// a phrasing is a visitor's words, and a question reads like one).
+    fn asked(entry: &Entry) -> impl Iterator<Item = &String> {
+        std::iter::once(&entry.question).chain(&entry.phrasings)
+    }
+
+    /// An entry's passage: its question with its answer's opening.
+    fn content(entry: &Entry) -> String {
+        let opening: String = entry.answer.chars().take(ANSWER_OPENING_CHARS).collect();
+        format!("{}. {opening}", entry.question)
     }
 
     /// The same on every core, for the evaluation, which has nothing else to do (the benchmark measures
@@ -191,4 +231,50 @@ pub fn search(index: &Index, semantic: Option<(&Encoder, &EntryVectors)>, query:
     found.retain(|f| f.score >= best * RELATIVE_CUT);
     found.truncate(k);
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoder() -> Encoder {
+        let dir = std::env::var_os("ACCUEIL_SEARCH_MODEL")
+            .map(Into::into)
+            .or_else(|| model_dir(&SearchModel::Installed))
+            .expect("the sentence-embedding model is not installed: run `cargo xtask setup`");
+        Encoder::load(&dir).expect("the model loads")
+    }
+
+    fn entry(id: &str, question: &str, answer: &str, phrasings: &[&str]) -> Entry {
+        Entry {
+            id: id.to_owned(),
+            question: question.to_owned(),
+            answer: answer.to_owned(),
+            phrasings: phrasings.iter().map(|p| (*p).to_owned()).collect(),
+            ..Entry::default()
+        }
+    }
+
+    #[test]
+    fn a_new_snapshot_embeds_only_the_texts_it_changed() {
+        let encoder = encoder();
+        let before = [
+            entry("returns", "How do I return an item?", "Print the label from your account.", &["send it back"]),
+            entry("delivery", "When will my parcel arrive?", "Within three working days.", &[]),
+        ];
+        let (earlier, embedded) = EntryVectors::build_reusing(&encoder, &before, None).expect("embeds");
+        assert_eq!(embedded, 5, "two questions, one phrasing, two passages");
+        let after = [
+            entry("returns", "How do I return an item?", "Print the label from your account.", &["send it back"]),
+            // The answer changed (its passage is embedded again), and a phrasing was added.
+            entry("delivery", "When will my parcel arrive?", "Within two working days.", &["where is my parcel"]),
+            entry("gift", "Can you wrap a gift?", "Yes, choose gift wrapping at checkout.", &[]),
+        ];
+        let (reused, embedded) =
+            EntryVectors::build_reusing(&encoder, &after, Some((&before, &earlier))).expect("embeds");
+        assert_eq!(embedded, 4, "the changed passage, the new phrasing, the new entry's question and passage");
+        let fresh = EntryVectors::build(&encoder, &after).expect("embeds");
+        assert_eq!(reused.questions, fresh.questions);
+        assert_eq!(reused.contents, fresh.contents);
+    }
 }
