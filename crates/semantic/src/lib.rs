@@ -182,6 +182,17 @@ mod tests {
     }
 
     #[test]
+    fn processors_without_avx2_get_the_same_vectors() {
+        let ids = encoder().ids("Où en est ma commande ?", Role::Query);
+        let vectorized = encoder().model.embed(&ids).expect("embeds");
+        let portable = encoder().model.embed_portably(&ids).expect("embeds");
+        // Not bit for bit: float sums run in another order, so an 8-bit rounding can tip.
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let cosine = similarity(&vectorized, &portable) / (norm(&vectorized) * norm(&portable));
+        assert!(cosine > 0.9995, "cosine {cosine}");
+    }
+
+    #[test]
     fn close_meanings_score_higher() {
         let query = encoder().embed("changer mon mot de passe", Role::Query).expect("embeds");
         let [near, far] = ["Modification du mot de passe", "recette du riz au lait"]

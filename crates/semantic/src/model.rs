@@ -230,6 +230,14 @@ impl Model {
         Ok(self.layers(x, ids.len(), |linear, input, out| linear.apply_portable(input, out)))
     }
 
+    /// `embed` without AVX2, as on a processor that lacks it.
+    #[cfg(test)]
+    pub fn embed_portably(&self, ids: &[u32]) -> Result<Vec<f32>, Error> {
+        let mut x = self.embeddings(ids)?;
+        self.add_and_normalize(&mut x, None, &self.embedding_norm);
+        Ok(self.layers(x, ids.len(), |linear, input, out| linear.apply_portable(input, out)))
+    }
+
     /// `layers` compiled for AVX2 and FMA: the products use the AVX2 kernel, and the rest (attention,
     /// norms, GELU, quantization), inlined here, is vectorized 8 wide with fused multiply-adds.
     #[cfg(target_arch = "x86_64")]
