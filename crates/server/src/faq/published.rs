@@ -23,6 +23,14 @@ pub struct Served {
     vectors: OnceLock<EntryVectors>,
 }
 
+/// What `PublishedFaq::install` did with a built snapshot.
+enum Installed {
+    /// It is the cached one now (the one it replaced, if any, is `earlier`): embed its entries.
+    Ours { earlier: Option<Arc<Served>> },
+    /// Another request had cached the same snapshot first: serve that one.
+    Theirs(Arc<Served>),
+}
+
 #[derive(Default)]
 pub struct PublishedFaq {
     cache: RwLock<HashMap<(String, Locale), Arc<Served>>>,
@@ -60,15 +68,27 @@ impl PublishedFaq {
         self.encoder.as_deref()
     }
 
+    /// Caches `served` for `key`. Two requests can miss the cache at once: the first to get here
+    /// serves (and embeds) the snapshot and the other takes its copy, so that a large FAQ is not
+    /// embedded twice over.
+    fn install(&self, key: (String, Locale), served: &Arc<Served>) -> Installed {
+        match self.cache.write() {
+            Ok(mut cache) => match cache.get(&key) {
+                Some(current) if current.version == served.version => Installed::Theirs(current.clone()),
+                _ => Installed::Ours { earlier: cache.insert(key, served.clone()) },
+            },
+            Err(_) => Installed::Ours { earlier: None },
+        }
+    }
+
     /// What is published for `site` in `locale`; `None` when the site has no FAQ yet.
     pub async fn get(&self, store: &dyn Store, site: &str, locale: Locale) -> Result<Option<Arc<Served>>, Error> {
         let Some(snapshot) = store.published_faq(site).await? else { return Ok(None) };
         let key = (site.to_owned(), locale);
         let cached = self.cache.read().ok().and_then(|cache| cache.get(&key).cloned());
-        let earlier = match cached {
-            Some(served) if served.version == snapshot.id => return Ok(Some(served)),
-            earlier => earlier,
-        };
+        if let Some(served) = cached.filter(|s| s.version == snapshot.id) {
+            return Ok(Some(served));
+        }
         let content = store.faq_content(snapshot.id).await?;
         let faq = payload(site, locale, snapshot.id, &content);
         let json = serde_json::to_vec(&faq).map_err(|e| Error::Internal(e.to_string()))?;
@@ -79,6 +99,10 @@ impl PublishedFaq {
             entries: faq.entries,
             vectors: OnceLock::new(),
         });
+        let earlier = match self.install(key, &served) {
+            Installed::Ours { earlier } => earlier,
+            Installed::Theirs(current) => return Ok(Some(current)),
+        };
         if let Some(encoder) = self.encoder.clone() {
             // Embedding a large FAQ takes seconds: off the request, on a blocking thread.
             let embedding = served.clone();
@@ -102,9 +126,40 @@ impl PublishedFaq {
                 }
             });
         }
-        if let Ok(mut cache) = self.cache.write() {
-            cache.insert(key, served.clone());
-        }
         Ok(Some(served))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn served(version: i64) -> Arc<Served> {
+        let faq = Faq { site: "demo".into(), locale: Locale::En, version, entries: Vec::new(), synonyms: Vec::new() };
+        Arc::new(Served {
+            version,
+            json: Asset::new("faq.json", b"{}".to_vec(), Caching::ByName),
+            index: faq_index(&faq),
+            entries: Vec::new(),
+            vectors: OnceLock::new(),
+        })
+    }
+
+    #[test]
+    fn a_snapshot_built_twice_at_once_is_cached_and_embedded_once() {
+        let faq = PublishedFaq::new(None);
+        let key = || ("demo".to_owned(), Locale::En);
+        let (first, second, next) = (served(1), served(1), served(2));
+        assert!(matches!(faq.install(key(), &first), Installed::Ours { earlier: None }));
+        // The second copy of the same snapshot is not cached (nor embedded): the first is served.
+        match faq.install(key(), &second) {
+            Installed::Theirs(current) => assert!(Arc::ptr_eq(&current, &first)),
+            Installed::Ours { .. } => panic!("the same snapshot was cached twice"),
+        }
+        // A newer snapshot replaces it, and reuses its vectors.
+        match faq.install(key(), &next) {
+            Installed::Ours { earlier: Some(earlier) } => assert!(Arc::ptr_eq(&earlier, &first)),
+            _ => panic!("a newer snapshot must replace the cached one"),
+        }
     }
 }
