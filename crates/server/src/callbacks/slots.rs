@@ -82,6 +82,16 @@ pub fn upcoming(site: &Site, settings: &CallbackSettings, now: UnixTime) -> Vec<
     windows
 }
 
+/// How long after a slot begins it can still be booked: a visitor who chose it just before it began
+/// and sent the form as it began is called within it, not told that the time has passed.
+pub const LATE_BOOKING_SECONDS: i64 = 5 * 60;
+
+/// The slot starting at `start`, if a visitor can book it at `now`: an upcoming one, or one that
+/// began at most `LATE_BOOKING_SECONDS` ago.
+pub fn bookable(site: &Site, settings: &CallbackSettings, start: UnixTime, now: UnixTime) -> Option<Window> {
+    upcoming(site, settings, now - LATE_BOOKING_SECONDS).into_iter().find(|(s, _)| *s == start)
+}
+
 /// Whether the site is within its business hours at `at`.
 pub fn is_open(site: &Site, at: UnixTime) -> bool {
     let Ok(local) = jiff::Timestamp::from_second(at).map(|t| t.to_zoned_datetime(site.time_zone.clone())) else {
@@ -141,6 +151,19 @@ mod tests {
         assert!(is_open(site, now));
         assert!(!is_open(site, at("2026-11-23T09:00:00Z")), "closes at 10:00 local");
         assert!(!is_open(site, at("2026-11-25T08:10:00Z")), "closed on Wednesday");
+    }
+
+    #[test]
+    fn a_slot_sent_as_it_begins_is_still_booked_but_not_offered() {
+        let config = site(r#"{ days = ["mon"], opens = "09:00", closes = "10:00" }"#);
+        let site = &config.sites[0];
+        let settings = site.callback.as_ref().expect("callback");
+        let nine = at("2026-11-23T08:00:00Z"); // Monday 09:00 in Paris
+        let two_past = nine + 2 * 60;
+        assert_eq!(bookable(site, settings, nine, two_past), Some((nine, nine + 30 * 60)));
+        assert!(!upcoming(site, settings, two_past).iter().any(|(s, _)| *s == nine), "no longer offered");
+        assert_eq!(bookable(site, settings, nine, nine + LATE_BOOKING_SECONDS + 1), None);
+        assert_eq!(bookable(site, settings, nine + 7 * 60, two_past), None, "not the start of a slot");
     }
 
     #[test]

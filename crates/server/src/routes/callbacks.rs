@@ -185,14 +185,14 @@ fn chosen_window(
                 .parse::<jiff::Timestamp>()
                 .map_err(|_| ("when.start", FieldCode::Invalid, "not an RFC 3339 time"))?
                 .as_second();
-            if start <= now {
+            if start + slots::LATE_BOOKING_SECONDS <= now {
                 return Err(("when.start", FieldCode::Gone, "this time has passed"));
             }
-            slots::upcoming(site, settings, now)
-                .into_iter()
-                .find(|(s, _)| *s == start)
-                .map(|(s, e)| (false, s, e))
-                .ok_or(("when.start", FieldCode::Gone, "not a slot within opening hours"))
+            slots::bookable(site, settings, start, now).map(|(s, e)| (false, s, e)).ok_or((
+                "when.start",
+                FieldCode::Gone,
+                "not a slot within opening hours",
+            ))
         }
     }
 }
