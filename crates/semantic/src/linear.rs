@@ -161,8 +161,9 @@ impl Linear {
     pub fn apply_avx2(&self, x: &Quantized, out: &mut Vec<f32>) {
         let out = self.output_rows(x, out);
         use std::arch::x86_64::{
-            __m256, __m256i, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_madd_epi16, _mm256_maddubs_epi16,
-            _mm256_mul_ps, _mm256_set1_epi16, _mm256_set1_ps, _mm256_setzero_ps,
+            __m256, __m256i, _mm256_add_ps, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_hadd_ps,
+            _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi16,
+            _mm256_set1_ps, _mm256_setzero_ps,
         };
         /// 32 bytes as one vector (an unaligned load once inlined).
         #[inline(always)]
@@ -188,11 +189,20 @@ impl Linear {
                         *sum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots), _mm256_set1_ps(scale), *sum);
                     }
                 }
-                let offsets: [f32; ROWS_TOGETHER] = bytemuck::cast(offsets);
-                for (r, (sum, offset)) in sums.iter().zip(offsets).enumerate() {
-                    let lanes: [f32; 8] = bytemuck::cast(*sum);
-                    out[first + r] = self.bias[first + r] + lanes.iter().sum::<f32>() - 8.0 * offset;
-                }
+                // Each accumulator's eight lanes summed, the eight sums in one vector: pairwise
+                // additions, then each half added to the other.
+                let [s0, s1, s2, s3, s4, s5, s6, s7] = sums;
+                let quarters = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+                let rest = _mm256_hadd_ps(_mm256_hadd_ps(s4, s5), _mm256_hadd_ps(s6, s7));
+                let totals = _mm256_add_ps(
+                    _mm256_permute2f128_ps::<0x20>(quarters, rest),
+                    _mm256_permute2f128_ps::<0x31>(quarters, rest),
+                );
+                let bias: __m256 =
+                    bytemuck::pod_read_unaligned(bytemuck::cast_slice(&self.bias[first..][..ROWS_TOGETHER]));
+                let outputs: [f32; ROWS_TOGETHER] =
+                    bytemuck::cast(_mm256_add_ps(bias, _mm256_fnmadd_ps(_mm256_set1_ps(8.0), offsets, totals)));
+                out[first..][..ROWS_TOGETHER].copy_from_slice(&outputs);
             }
         }
     }
