@@ -8,7 +8,8 @@ use accueil_search::{Hit, Index, MatchedTerm, faq_index, highlight};
 const SNIPPET_CHARS: usize = 150;
 
 /// A published FAQ ready to search. The index is built on first use (or by `warm` once the list is on
-/// screen), so building it never delays the first paint of the frequent questions.
+/// screen, with the search code warmed up), so building it never delays the first paint of the
+/// frequent questions.
 pub struct LoadedFaq {
     pub faq: Faq,
     index: std::cell::OnceCell<Index>,
@@ -26,9 +27,10 @@ impl LoadedFaq {
         self.index.get_or_init(|| faq_index(&self.faq))
     }
 
-    /// Builds the index now, so the first keystroke does not wait for it.
+    /// Builds the index now and runs the search code once, so the first keystroke neither waits for
+    /// the index nor runs code the browser has not compiled yet (see `Index::warm_up`).
     pub fn warm(&self) {
-        let _ = self.index();
+        self.index().warm_up();
     }
 
     pub fn entry(&self, id: &str) -> Option<&FaqEntry> {

@@ -223,6 +223,14 @@ mod tests {
     }
 
     #[test]
+    fn warming_up_runs_on_any_index_even_one_without_words_to_use() {
+        // Its queries come from the index's own terms: none, or too short to make a typo of.
+        Index::build(Language::English, &[], &[]).warm_up();
+        Index::build(Language::English, &[entry("hi", "Hi", "Yo")], &[]).warm_up();
+        french().warm_up();
+    }
+
+    #[test]
     fn synonyms_reach_entries_that_never_say_the_word() {
         assert_eq!(top(&french(), "colis ").as_deref(), Some("delivery"));
     }
