@@ -134,7 +134,7 @@ impl EntryVectors {
     }
 
     /// An entry's passage: its question with its answer's opening.
-    fn content(entry: &Entry) -> String {
+    pub fn content(entry: &Entry) -> String {
         let opening: String = entry.answer.chars().take(ANSWER_OPENING_CHARS).collect();
         format!("{}. {opening}", entry.question)
     }
