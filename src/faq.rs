@@ -27,8 +27,8 @@ impl LoadedFaq {
         self.index.get_or_init(|| faq_index(&self.faq))
     }
 
-    /// Builds the index now and runs the search code once, so the first keystroke neither waits for
-    /// the index nor runs code the browser has not compiled yet (see `Index::warm_up`).
+    /// Builds the index now and runs the search code a few times, so the first keystroke neither waits
+    /// for the index nor runs code the browser has not compiled yet (see `Index::warm_up`).
     pub fn warm(&self) {
         self.index().warm_up();
     }
